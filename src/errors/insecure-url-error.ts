@@ -1,0 +1,10 @@
+import { OroSyncError } from './oro-sync-error.js';
+
+/** Plain `http://` to a host that is not loopback, without `allowInsecureHttp: true`. */
+export class InsecureUrlError extends OroSyncError {
+  readonly errorClass = 'fatal' as const;
+
+  constructor(readonly url: string, readonly setting = 'oro.allowInsecureHttp') {
+    super(`refusing plain http:// to a non-loopback host (${url}); use https:// or set ${setting}: true`);
+  }
+}

@@ -1,0 +1,118 @@
+import type { BatchDocument, Json, Resource, ResourceObject, SingleDocument } from '../types/jsonapi.js';
+import type { ErrorDetail } from '../types/outcome.js';
+
+/** A read of a list (`GET {base}/{type}`), `oro-api.md` §3. */
+export interface ListQuery {
+  /** `filter[field]=v` or, with an operator, `filter[field][op]=v`. Arrays are joined with `,` (OR). */
+  readonly filter?: Readonly<Record<string, string | readonly string[] | Readonly<Partial<Record<FilterOp, string>>>>>;
+  readonly page?: { readonly number?: number; readonly size?: number };
+  /** e.g. `-updatedAt,id` */
+  readonly sort?: string;
+  /** Sparse fieldsets: `{ customers: ['name', 'updatedAt'] }` -> `fields[customers]=name,updatedAt`. */
+  readonly fields?: Readonly<Record<string, readonly string[]>>;
+  readonly include?: readonly string[];
+  /** Ask for `X-Include: totalCount` and read `X-Include-Total-Count`. */
+  readonly totalCount?: boolean;
+}
+
+export type FilterOp = 'eq' | 'neq' | 'lt' | 'lte' | 'gt' | 'gte' | 'exists' | 'neq_or_null';
+
+/** One page of a list. */
+export interface ListPage {
+  readonly data: readonly Resource[];
+  readonly included?: readonly Resource[];
+  /** Absolute URL of the next page (`links.next`), absent on the last page. */
+  readonly next?: string;
+  /** From `X-Include-Total-Count`, when asked for. */
+  readonly total?: number;
+}
+
+/** Result of a POST: 201 created, or 200 when an upsert updated an existing record. */
+export interface CreateResult {
+  readonly created: boolean;
+  readonly resource: Resource;
+  readonly included?: readonly Resource[];
+}
+
+/** An async operation (`asyncoperations`), `oro-api.md` §6. */
+export interface AsyncOperation {
+  readonly id: string;
+  readonly status: 'new' | 'running' | 'success' | 'failed' | 'cancelled';
+  readonly progress: number | null;
+  readonly summary: AsyncOperationSummary | null;
+}
+
+export interface AsyncOperationSummary {
+  readonly aggregateTime?: number;
+  readonly readCount?: number;
+  readonly writeCount?: number;
+  readonly errorCount?: number;
+  readonly createCount?: number;
+  readonly updateCount?: number;
+}
+
+/** One error of an async operation; `status` is an integer here. */
+export interface AsyncOperationError extends ErrorDetail {
+  readonly id: string;
+  readonly status: number;
+}
+
+/** What `PATCH {base}/{type}` gave back: a handle on the async operation. */
+export interface AsyncOperationHandle {
+  readonly id: string;
+  /** The `Content-Location` URL. */
+  readonly url: string;
+  /** One poll. */
+  get(): Promise<AsyncOperation>;
+  /** Poll until `success`, `failed` or `cancelled`, with backoff between polls. */
+  settle(options?: { readonly intervalMs?: number; readonly maxIntervalMs?: number; readonly timeoutMs?: number; readonly signal?: AbortSignal }): Promise<AsyncOperation>;
+  /** Every error of the operation, all pages read. */
+  errors(): Promise<readonly AsyncOperationError[]>;
+}
+
+/** Result of a sync batch (`X-Mode: sync`): records in request order. */
+export interface SyncBatchResult {
+  readonly data: readonly Resource[];
+  readonly included?: readonly Resource[];
+}
+
+/** What `OPTIONS {base}/{type}` tells about a type. */
+export interface TypeCapabilities {
+  readonly allow: readonly string[];
+  /** `PATCH` in `Allow`: the Batch API is enabled for this type. */
+  readonly batchEnabled: boolean;
+}
+
+/** Per-request hooks (metrics, logs). Never given the token. */
+export interface RequestEvent {
+  readonly method: string;
+  readonly url: string;
+  /** HTTP status, or `undefined` for a network error / timeout. */
+  readonly status?: number;
+  readonly durationMs: number;
+  /** True when this attempt was the replay after a 401. */
+  readonly replayed?: boolean;
+}
+
+/**
+ * The Oro JSON:API client. Every method throws typed errors (`HttpError`, `NetworkError`,
+ * `TimeoutError`, `DecodeError`, `TokenError`); it handles 401 itself (one token refresh, one
+ * replay) and does not retry anything else: that is the retry operator's job.
+ */
+export interface OroClient {
+  readonly baseUrl: string;
+  list(type: string, query?: ListQuery): Promise<ListPage>;
+  /** Follow an absolute `links.next` URL. */
+  listNext(url: string): Promise<ListPage>;
+  get(type: string, id: string, query?: Pick<ListQuery, 'fields' | 'include'>): Promise<Resource>;
+  create(document: SingleDocument): Promise<CreateResult>;
+  update(document: SingleDocument & { readonly data: ResourceObject & { readonly id: string } }): Promise<Resource>;
+  delete(type: string, id: string): Promise<void>;
+  batch(type: string, document: BatchDocument): Promise<AsyncOperationHandle>;
+  batchSync(type: string, document: BatchDocument): Promise<SyncBatchResult>;
+  options(type: string): Promise<TypeCapabilities>;
+  /** Close the keep-alive agent. */
+  close(): void;
+}
+
+export type { Json };

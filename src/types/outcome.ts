@@ -1,0 +1,95 @@
+import type { Json, ResourceObject } from './jsonapi.js';
+import type { SourceRecord } from './record.js';
+
+/**
+ * One problem with one record, in the shape of a dead letter's `errors[]` entry.
+ * For errors from Oro these are Oro's own `status` / `title` / `detail` / `source.pointer`.
+ */
+export interface ErrorDetail {
+  /** HTTP status as Oro reported it (string in normal errors, integer in async-operation errors). */
+  readonly status?: string | number;
+  readonly title: string;
+  readonly detail?: string;
+  /** JSON pointer into the request body (`/data/attributes/name`) or into the source record. */
+  readonly pointer?: string;
+  /** Query parameter the error is about (`page[size]`). */
+  readonly parameter?: string;
+}
+
+interface OutcomeBase {
+  /** The source record this outcome is for; every record entering the sink gets exactly one. */
+  readonly record: SourceRecord;
+  /** Set on outcomes of a `--dry-run`: what would have happened, nothing was written. */
+  readonly dryRun?: boolean;
+  /** The JSON:API document sent (or, in a dry run, that would have been sent). */
+  readonly document?: { readonly data: ResourceObject; readonly included?: readonly ResourceObject[] };
+}
+
+/** The record did not exist in Oro and was created. */
+export interface Created extends OutcomeBase {
+  readonly status: 'created';
+  readonly id: string;
+}
+
+/** The record existed in Oro (found by upsert key or lookup) and was updated. */
+export interface Updated extends OutcomeBase {
+  readonly status: 'updated';
+  readonly id: string;
+}
+
+/** Nothing was written, on purpose: already exists (`create-only`), target newer, unchanged. */
+export interface Skipped extends OutcomeBase {
+  readonly status: 'skipped';
+  readonly id?: string;
+  readonly reason: string;
+}
+
+/** Permanent: invalid input or a 4xx from Oro. Retrying the same record will not help. */
+export interface Rejected extends OutcomeBase {
+  readonly status: 'rejected';
+  readonly errors: readonly ErrorDetail[];
+}
+
+/** Transient errors outlasted the retry budget. Replaying the record later may succeed. */
+export interface Failed extends OutcomeBase {
+  readonly status: 'failed';
+  readonly errors: readonly ErrorDetail[];
+}
+
+/** What happened to one record. Every record that enters a pipeline yields exactly one. */
+export type Outcome = Created | Updated | Skipped | Rejected | Failed;
+export type OutcomeStatus = Outcome['status'];
+
+/**
+ * What flows between the decode/map stages and the sink: either a record still on its way,
+ * or an outcome already decided upstream (a record that failed to decode). The sink passes
+ * decided outcomes through unchanged.
+ */
+export type Step<T> = SourceRecord<T> | Outcome;
+
+/** True when `step` is an outcome already decided (not a record still to write). */
+export function isOutcome<T>(step: Step<T>): step is Outcome {
+  return 'status' in step;
+}
+
+/** A record mapped to what the sink writes: the resource, its key and its change time. */
+export interface MappedRecord {
+  /** The resource object to write (no `id`: the sink finds or creates it). */
+  readonly resource: ResourceObject;
+  /** Related resources to create in the same request, through top-level `included`. */
+  readonly included?: readonly ResourceObject[];
+  /** The record's key in the source system (`target.key.source`), as a string. */
+  readonly key: string;
+  /** The record's change time (the field `schedule.watermark` names), ISO 8601, if any. */
+  readonly changedAt?: string;
+  /** Anything else the sink should carry along untouched. */
+  readonly extra?: Json;
+}
+
+export function rejected(record: SourceRecord, errors: readonly ErrorDetail[]): Rejected {
+  return { status: 'rejected', record, errors };
+}
+
+export function failed(record: SourceRecord, errors: readonly ErrorDetail[]): Failed {
+  return { status: 'failed', record, errors };
+}
