@@ -1,0 +1,310 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Json, OutcomeStatus } from '../types/index.js';
+import { scrubSecrets } from './redact.js';
+
+/** A pipeline's stored checkpoint (see `CheckpointTracker`). */
+export interface StoredCheckpoint {
+  /** The source's resume token of the last finished record, `null` when it cannot resume. */
+  readonly resume: Json | null;
+  /** The greatest change time synced so far, `null` when the source has none. */
+  readonly watermark: string | null;
+  readonly seq: number;
+  /** When it was saved, ISO 8601. */
+  readonly updatedAt: string;
+}
+
+/** What `saveCheckpoint` takes: a `Checkpoint` from the tracker fits. */
+export interface CheckpointInput {
+  readonly resume: Json | null;
+  readonly watermark: string | null;
+  readonly seq: number;
+}
+
+/** How a run ended: `partial` = some records rejected/failed; `stopped` = SIGINT/SIGTERM. */
+export type RunStatus = 'ok' | 'partial' | 'failed' | 'stopped';
+
+export interface RunSummary {
+  readonly counts: Readonly<Record<OutcomeStatus, number>>;
+  readonly status: RunStatus;
+  /** One line saying what went wrong; secrets are scrubbed before it is stored. */
+  readonly error?: string;
+}
+
+interface RunBase {
+  readonly id: number;
+  readonly pipeline: string;
+  readonly startedAt: string;
+  readonly meta: Json | null;
+}
+
+/** A run that has not finished (still going, or the process died during it). */
+export interface OpenRun extends RunBase {
+  readonly status: 'running';
+  readonly finishedAt: null;
+  readonly counts: null;
+  readonly error: null;
+}
+
+export interface FinishedRun extends RunBase {
+  readonly status: RunStatus;
+  readonly finishedAt: string;
+  readonly counts: Readonly<Record<OutcomeStatus, number>>;
+  readonly error: string | null;
+}
+
+export type RunRecord = OpenRun | FinishedRun;
+
+/** Settings the store actually runs with, for `oro-sync check` and tests. */
+export interface StateStoreInfo {
+  readonly path: string;
+  readonly schemaVersion: number;
+  readonly journalMode: string;
+  /** SQLite's `synchronous` level: 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA. */
+  readonly synchronous: number;
+}
+
+/**
+ * Durable state of oro-sync: checkpoints, the source-key → Oro-id map and run history.
+ *
+ * Every method is synchronous (better-sqlite3). One process writes a store: several configs run
+ * in one process (`oro-sync run a.json b.json`) share one `StateStore` instance, keyed by pipeline
+ * name / resource type. Other processes may read it (WAL), but two daemons writing the same file
+ * would interleave checkpoints; give each daemon its own `state.path`.
+ */
+export interface StateStore {
+  getCheckpoint(pipeline: string): StoredCheckpoint | undefined;
+  /** Atomic upsert of the pipeline's checkpoint. */
+  saveCheckpoint(pipeline: string, checkpoint: CheckpointInput): void;
+  clearCheckpoint(pipeline: string): void;
+
+  /** Oro ids known for `keys` of `type` by `keyField`; keys not known are absent from the map. */
+  getIds(type: string, keyField: string, keys: readonly string[]): Map<string, string>;
+  /** Stores (or replaces) key → id pairs, all in one transaction. */
+  putIds(type: string, keyField: string, entries: Iterable<readonly [key: string, id: string]>): void;
+  /** Forgets one cached id, e.g. after Oro answered 404 for it. */
+  forgetId(type: string, keyField: string, key: string): void;
+
+  /** Records the start of a run; returns its id. */
+  startRun(pipeline: string, meta?: Json): number;
+  /** @throws Error when `runId` is unknown or already finished. */
+  finishRun(runId: number, summary: RunSummary): void;
+  /** The `n` most recent runs of `pipeline`, newest first. */
+  lastRuns(pipeline: string, n: number): RunRecord[];
+  /** The most recent run that ended `ok` (every record synced or skipped). */
+  lastSuccessfulRun(pipeline: string): FinishedRun | undefined;
+
+  info(): StateStoreInfo;
+  close(): void;
+}
+
+export interface StateStoreOptions {
+  /** Clock for `updatedAt` / `startedAt` / `finishedAt` (default: the system clock). */
+  readonly now?: () => Date;
+}
+
+/** Schema version this code writes; `PRAGMA user_version` holds the file's. */
+export const STATE_SCHEMA_VERSION = 1;
+
+/** Each entry upgrades from version `index` to `index + 1`. */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE checkpoints (
+    pipeline   TEXT PRIMARY KEY,
+    resume     TEXT,
+    watermark  TEXT,
+    seq        INTEGER NOT NULL,
+    updated_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE ids (
+    type       TEXT NOT NULL,
+    key_field  TEXT NOT NULL,
+    key        TEXT NOT NULL,
+    id         TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (type, key_field, key)
+  ) WITHOUT ROWID;
+  CREATE TABLE runs (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    pipeline    TEXT NOT NULL,
+    started_at  TEXT NOT NULL,
+    finished_at TEXT,
+    status      TEXT NOT NULL DEFAULT 'running'
+                CHECK (status IN ('running', 'ok', 'partial', 'failed', 'stopped')),
+    counts      TEXT,
+    error       TEXT,
+    meta        TEXT
+  );
+  CREATE INDEX runs_by_pipeline ON runs (pipeline, id);
+  `,
+];
+
+/** IN-list size for `getIds`; well below SQLite's bound-parameter limit. */
+const ID_CHUNK = 500;
+
+interface CheckpointRow { resume: string | null; watermark: string | null; seq: number; updated_at: string }
+interface IdRow { key: string; id: string }
+interface RunRow {
+  id: number; pipeline: string; started_at: string; finished_at: string | null; status: string;
+  counts: string | null; error: string | null; meta: string | null;
+}
+
+/**
+ * Opens (creating when missing, with its directory) the SQLite state store at `path`, in WAL mode
+ * with `synchronous=NORMAL` (a power cut may lose the last transactions, never corrupt the file;
+ * a lost checkpoint only replays idempotent writes). `':memory:'` gives a throwaway store.
+ *
+ * @throws Error when the file was written by a newer oro-sync (schema version above ours).
+ * @example
+ * ```ts
+ * const store = openStateStore('.oro-sync/state.db');
+ * const cp = store.getCheckpoint('customers');
+ * const ids = store.getIds('customers', 'externalId', ['C-1', 'C-2']);
+ * store.close();
+ * ```
+ */
+export function openStateStore(path: string, options: StateStoreOptions = {}): StateStore {
+  const now = (): string => (options.now ?? (() => new Date()))().toISOString();
+  if (path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    migrate(db, path);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+
+  const q = {
+    getCheckpoint: db.prepare<[string], CheckpointRow>(
+      'SELECT resume, watermark, seq, updated_at FROM checkpoints WHERE pipeline = ?'),
+    saveCheckpoint: db.prepare<[string, string | null, string | null, number, string]>(
+      `INSERT INTO checkpoints (pipeline, resume, watermark, seq, updated_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (pipeline) DO UPDATE SET resume = excluded.resume, watermark = excluded.watermark,
+         seq = excluded.seq, updated_at = excluded.updated_at`),
+    clearCheckpoint: db.prepare<[string]>('DELETE FROM checkpoints WHERE pipeline = ?'),
+    getIds: db.prepare<string[], IdRow>(
+      `SELECT key, id FROM ids WHERE type = ? AND key_field = ? AND key IN (${Array(ID_CHUNK).fill('?').join(', ')})`),
+    putId: db.prepare<[string, string, string, string, string]>(
+      `INSERT INTO ids (type, key_field, key, id, updated_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (type, key_field, key) DO UPDATE SET id = excluded.id, updated_at = excluded.updated_at`),
+    forgetId: db.prepare<[string, string, string]>('DELETE FROM ids WHERE type = ? AND key_field = ? AND key = ?'),
+    startRun: db.prepare<[string, string, string | null]>('INSERT INTO runs (pipeline, started_at, meta) VALUES (?, ?, ?)'),
+    finishRun: db.prepare<[string, string, string, string | null, number]>(
+      `UPDATE runs SET finished_at = ?, status = ?, counts = ?, error = ? WHERE id = ? AND status = 'running'`),
+    runExists: db.prepare<[number], { status: string }>('SELECT status FROM runs WHERE id = ?'),
+    lastRuns: db.prepare<[string, number], RunRow>('SELECT * FROM runs WHERE pipeline = ? ORDER BY id DESC LIMIT ?'),
+    lastOk: db.prepare<[string], RunRow>(
+      `SELECT * FROM runs WHERE pipeline = ? AND status = 'ok' ORDER BY id DESC LIMIT 1`),
+  };
+
+  const putIds = db.transaction((type: string, keyField: string, entries: Iterable<readonly [string, string]>) => {
+    const at = now();
+    for (const [key, id] of entries) q.putId.run(type, keyField, key, id, at);
+  });
+
+  return {
+    getCheckpoint(pipeline) {
+      const row = q.getCheckpoint.get(pipeline);
+      if (row === undefined) return undefined;
+      return {
+        resume: row.resume === null ? null : (JSON.parse(row.resume) as Json),
+        watermark: row.watermark,
+        seq: row.seq,
+        updatedAt: row.updated_at,
+      };
+    },
+    saveCheckpoint(pipeline, { resume, watermark, seq }) {
+      q.saveCheckpoint.run(pipeline, resume === null ? null : JSON.stringify(resume), watermark, seq, now());
+    },
+    clearCheckpoint(pipeline) {
+      q.clearCheckpoint.run(pipeline);
+    },
+
+    getIds(type, keyField, keys) {
+      const found = new Map<string, string>();
+      const unique = [...new Set(keys)];
+      for (let i = 0; i < unique.length; i += ID_CHUNK) {
+        const chunk = unique.slice(i, i + ID_CHUNK);
+        // Pad with a repeated key so one prepared statement serves every chunk size.
+        const last = chunk[chunk.length - 1] as string;
+        while (chunk.length < ID_CHUNK) chunk.push(last);
+        for (const row of q.getIds.all(type, keyField, ...chunk)) found.set(row.key, row.id);
+      }
+      return found;
+    },
+    putIds(type, keyField, entries) {
+      putIds(type, keyField, entries);
+    },
+    forgetId(type, keyField, key) {
+      q.forgetId.run(type, keyField, key);
+    },
+
+    startRun(pipeline, meta) {
+      const result = q.startRun.run(pipeline, now(), meta === undefined ? null : JSON.stringify(meta));
+      return Number(result.lastInsertRowid);
+    },
+    finishRun(runId, { counts, status, error }) {
+      const result = q.finishRun.run(now(), status, JSON.stringify(counts), error === undefined ? null : scrubSecrets(error), runId);
+      if (result.changes === 0) {
+        const row = q.runExists.get(runId);
+        throw new Error(row === undefined
+          ? `state store ${path}: no run with id ${runId}`
+          : `state store ${path}: run ${runId} already finished (${row.status})`);
+      }
+    },
+    lastRuns(pipeline, n) {
+      return q.lastRuns.all(pipeline, Math.max(0, Math.floor(n))).map(toRun);
+    },
+    lastSuccessfulRun(pipeline) {
+      const row = q.lastOk.get(pipeline);
+      return row === undefined ? undefined : (toRun(row) as FinishedRun);
+    },
+
+    info() {
+      return {
+        path,
+        schemaVersion: db.pragma('user_version', { simple: true }) as number,
+        journalMode: db.pragma('journal_mode', { simple: true }) as string,
+        synchronous: db.pragma('synchronous', { simple: true }) as number,
+      };
+    },
+    close() {
+      if (db.open) db.close();
+    },
+  };
+}
+
+function migrate(db: Database.Database, path: string): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > STATE_SCHEMA_VERSION) {
+    throw new Error(`state store ${path}: schema version ${version} is newer than this oro-sync supports (${STATE_SCHEMA_VERSION}); upgrade oro-sync or use another state.path`);
+  }
+  db.transaction(() => {
+    for (let v = version; v < STATE_SCHEMA_VERSION; v += 1) db.exec(MIGRATIONS[v] as string);
+    // user_version is part of the transaction: a crash mid-migration leaves the old version.
+    if (version !== STATE_SCHEMA_VERSION) db.pragma(`user_version = ${STATE_SCHEMA_VERSION}`);
+  }).immediate();
+}
+
+function toRun(row: RunRow): RunRecord {
+  const base = {
+    id: row.id,
+    pipeline: row.pipeline,
+    startedAt: row.started_at,
+    meta: row.meta === null ? null : (JSON.parse(row.meta) as Json),
+  };
+  if (row.status === 'running' || row.finished_at === null || row.counts === null) {
+    return { ...base, status: 'running', finishedAt: null, counts: null, error: null };
+  }
+  return {
+    ...base,
+    status: row.status as RunStatus,
+    finishedAt: row.finished_at,
+    counts: JSON.parse(row.counts) as Record<OutcomeStatus, number>,
+    error: row.error,
+  };
+}

@@ -1,0 +1,188 @@
+import { expect } from 'chai';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { openStateStore, STATE_SCHEMA_VERSION, type StateStore } from '../../src/state/index.js';
+
+const counts = { created: 3, updated: 2, skipped: 1, rejected: 0, failed: 0 };
+
+describe('state/state-store', () => {
+  let dir: string;
+  let file: string;
+  const open: StateStore[] = [];
+  const openStore = (options?: Parameters<typeof openStateStore>[1]): StateStore => {
+    const store = openStateStore(file, options);
+    open.push(store);
+    return store;
+  };
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'oro-sync-state-'));
+    file = join(dir, 'nested', 'deeper', 'state.db');
+  });
+  afterEach(() => {
+    for (const store of open.splice(0)) store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('creates its directory, runs in WAL with synchronous=NORMAL and versions its schema', () => {
+    const store = openStore();
+    expect(existsSync(file)).to.equal(true);
+    expect(store.info()).to.deep.equal({ path: file, schemaVersion: STATE_SCHEMA_VERSION, journalMode: 'wal', synchronous: 1 });
+    store.close();
+    const raw = new Database(file, { readonly: true });
+    try {
+      expect(raw.pragma('journal_mode', { simple: true })).to.equal('wal');
+      expect(raw.pragma('user_version', { simple: true })).to.equal(STATE_SCHEMA_VERSION);
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('refuses a file from a newer schema, naming the file', () => {
+    openStore().close();
+    const raw = new Database(file);
+    raw.pragma(`user_version = ${STATE_SCHEMA_VERSION + 1}`);
+    raw.close();
+    expect(() => openStore()).to.throw(new RegExp(`state.db: schema version ${STATE_SCHEMA_VERSION + 1} is newer`));
+  });
+
+  it('saves, overwrites and clears checkpoints per pipeline, and keeps them across reopen', () => {
+    let t = Date.UTC(2024, 0, 1);
+    const now = (): Date => new Date((t += 1000));
+    let store = openStore({ now });
+    expect(store.getCheckpoint('customers')).to.equal(undefined);
+    store.saveCheckpoint('customers', { resume: { page: 3, skip: 8 }, watermark: '2024-01-01T00:00:00Z', seq: 41 });
+    store.saveCheckpoint('customers', { resume: { page: 4, skip: 0 }, watermark: '2024-01-02T00:00:00Z', seq: 99 });
+    store.saveCheckpoint('groups', { resume: null, watermark: null, seq: 0 });
+    store.close();
+    store = openStore({ now });
+    expect(store.getCheckpoint('customers')).to.deep.equal({
+      resume: { page: 4, skip: 0 }, watermark: '2024-01-02T00:00:00Z', seq: 99, updatedAt: '2024-01-01T00:00:02.000Z',
+    });
+    expect(store.getCheckpoint('groups')).to.deep.equal({ resume: null, watermark: null, seq: 0, updatedAt: '2024-01-01T00:00:03.000Z' });
+    store.clearCheckpoint('customers');
+    expect(store.getCheckpoint('customers')).to.equal(undefined);
+    expect(store.getCheckpoint('groups')?.seq).to.equal(0);
+  });
+
+  it('maps source keys to Oro ids per type and key field, and keeps them across reopen', () => {
+    let store = openStore();
+    store.putIds('customers', 'externalId', [['C-1', '11'], ['C-2', '12']]);
+    store.putIds('customers', 'email', [['C-1', '99']]);
+    store.putIds('customers', 'externalId', [['C-2', '22']]);
+    store.close();
+    store = openStore();
+    expect([...store.getIds('customers', 'externalId', ['C-1', 'C-2', 'C-3', 'C-1'])].sort()).to.deep.equal([['C-1', '11'], ['C-2', '22']]);
+    expect([...store.getIds('customers', 'email', ['C-1', 'C-2'])]).to.deep.equal([['C-1', '99']]);
+    expect(store.getIds('customergroups', 'externalId', ['C-1']).size).to.equal(0);
+    expect(store.getIds('customers', 'externalId', []).size).to.equal(0);
+    store.forgetId('customers', 'externalId', 'C-1');
+    expect([...store.getIds('customers', 'externalId', ['C-1', 'C-2'])]).to.deep.equal([['C-2', '22']]);
+  });
+
+  it('looks up more keys than SQLite can bind in one statement (chunked IN lists)', () => {
+    const store = openStore();
+    // 40,000 is above SQLite's default limit of 32,766 bound parameters.
+    const entries = Array.from({ length: 40_000 }, (_, i) => [`K${i}`, String(i * 7)] as const);
+    store.putIds('products', 'sku', entries);
+    const keys = [...entries.map(([k]) => k), 'missing-1', 'missing-2'];
+    const ids = store.getIds('products', 'sku', keys);
+    expect(ids.size).to.equal(40_000);
+    expect(ids.get('K0')).to.equal('0');
+    expect(ids.get('K39999')).to.equal(String(39_999 * 7));
+    expect(ids.has('missing-1')).to.equal(false);
+    // A chunk that is not full (1,001 keys = 500 + 500 + 1) still finds its keys.
+    expect(store.getIds('products', 'sku', keys.slice(0, 1_001)).size).to.equal(1_001);
+  });
+
+  it('gives the id lookup an index (no table scan)', () => {
+    openStore().close();
+    const raw = new Database(file, { readonly: true });
+    try {
+      const plan = raw.prepare('EXPLAIN QUERY PLAN SELECT key, id FROM ids WHERE type = ? AND key_field = ? AND key IN (?, ?, ?)')
+        .all('t', 'k', 'a', 'b', 'c') as Array<{ detail: string }>;
+      const details = plan.map((row) => row.detail).join('\n');
+      expect(details).to.match(/SEARCH ids USING PRIMARY KEY \(type=\? AND key_field=\? AND key=\?\)/);
+      expect(details).to.not.match(/SCAN ids/);
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('puts 10,000 ids in one transaction, quickly', () => {
+    const store = openStore();
+    const entries = Array.from({ length: 10_000 }, (_, i) => [`K${i}`, String(i)] as const);
+    const started = process.hrtime.bigint();
+    store.putIds('customers', 'externalId', entries);
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    expect(ms).to.be.below(1_000);
+    expect(store.getIds('customers', 'externalId', ['K9999']).get('K9999')).to.equal('9999');
+  });
+
+  it('writes putIds all or nothing', () => {
+    const store = openStore();
+    function* entries(): Generator<[string, string]> {
+      yield ['A', '1'];
+      throw new Error('source broke');
+    }
+    expect(() => store.putIds('customers', 'externalId', entries())).to.throw('source broke');
+    expect(store.getIds('customers', 'externalId', ['A']).size).to.equal(0);
+  });
+
+  it('records run history, newest first, across reopen', () => {
+    let t = Date.UTC(2024, 0, 1);
+    const now = (): Date => new Date((t += 1000));
+    let store = openStore({ now });
+    const first = store.startRun('customers', { config: 'a.json' });
+    store.finishRun(first, { counts, status: 'ok' });
+    const second = store.startRun('customers');
+    store.finishRun(second, { counts: { ...counts, rejected: 2 }, status: 'partial', error: '2 records rejected' });
+    const other = store.startRun('groups');
+    const third = store.startRun('customers');
+    store.close();
+    store = openStore({ now });
+    const runs = store.lastRuns('customers', 10);
+    expect(runs.map((r) => r.id)).to.deep.equal([third, second, first]);
+    expect(runs[0]).to.deep.equal({
+      id: third, pipeline: 'customers', startedAt: '2024-01-01T00:00:06.000Z', meta: null,
+      status: 'running', finishedAt: null, counts: null, error: null,
+    });
+    expect(runs[1]).to.deep.include({ status: 'partial', error: '2 records rejected' });
+    expect(runs[2]).to.deep.equal({
+      id: first, pipeline: 'customers', startedAt: '2024-01-01T00:00:01.000Z', meta: { config: 'a.json' },
+      status: 'ok', finishedAt: '2024-01-01T00:00:02.000Z', counts, error: null,
+    });
+    expect(store.lastRuns('customers', 2).map((r) => r.id)).to.deep.equal([third, second]);
+    expect(store.lastRuns('groups', 5).map((r) => r.id)).to.deep.equal([other]);
+    expect(store.lastSuccessfulRun('customers')?.id).to.equal(first);
+    expect(store.lastSuccessfulRun('groups')).to.equal(undefined);
+  });
+
+  it('refuses to finish an unknown or finished run', () => {
+    const store = openStore();
+    const id = store.startRun('customers');
+    store.finishRun(id, { counts, status: 'stopped' });
+    expect(() => store.finishRun(id, { counts, status: 'ok' })).to.throw(/run \d+ already finished \(stopped\)/);
+    expect(() => store.finishRun(12345, { counts, status: 'ok' })).to.throw(/state\.db: no run with id 12345/);
+  });
+
+  it('scrubs tokens out of a stored run error', () => {
+    const store = openStore();
+    const id = store.startRun('customers');
+    store.finishRun(id, { counts, status: 'failed', error: 'GET http://x: 401 with Authorization: Bearer abc.def' });
+    const [run] = store.lastRuns('customers', 1);
+    expect(run?.error).to.not.contain('abc.def');
+  });
+
+  it('works in memory', () => {
+    const store = openStateStore(':memory:');
+    try {
+      store.saveCheckpoint('p', { resume: 1, watermark: null, seq: 1 });
+      expect(store.getCheckpoint('p')?.resume).to.equal(1);
+    } finally {
+      store.close();
+    }
+  });
+});
