@@ -1,5 +1,6 @@
 export type { Json, ResourceIdentifier, Relationship, ResourceObject, Resource, SingleDocument, BatchDocument } from './jsonapi.js';
 export type { Position, SourceRecord } from './record.js';
+export { rawOf } from './record.js';
 export type {
   ErrorDetail, Created, Updated, Skipped, Rejected, Failed, Outcome, OutcomeStatus, Step, MappedRecord,
 } from './outcome.js';

@@ -25,10 +25,11 @@ interface OutcomeBase {
   readonly document?: { readonly data: ResourceObject; readonly included?: readonly ResourceObject[] };
 }
 
-/** The record did not exist in Oro and was created. */
+/** The record did not exist in Oro and was created (or, in a dry run, would be). */
 export interface Created extends OutcomeBase {
   readonly status: 'created';
-  readonly id: string;
+  /** Oro's id; absent only in a dry run, where nothing was created. */
+  readonly id?: string;
 }
 
 /** The record existed in Oro (found by upsert key or lookup) and was updated. */

@@ -20,8 +20,20 @@ export interface Position {
   readonly resume?: Json;
 }
 
-/** One record read from a source, with its position. `value` is the raw source record. */
+/**
+ * One record on its way through the pipeline, with its position. `value` is its current form
+ * (as read, then decoded, then mapped); `raw` is the record exactly as the source gave it, kept
+ * for dead letters. Stages that transform `value` spread the record (`{ ...record, value }`) so
+ * that `raw` and `position` travel along.
+ */
 export interface SourceRecord<T = unknown> {
   readonly value: T;
   readonly position: Position;
+  /** The record as the source gave it; absent means `value` is still that. */
+  readonly raw?: unknown;
+}
+
+/** The record as the source gave it (for dead letters and replay). */
+export function rawOf(record: SourceRecord): unknown {
+  return 'raw' in record ? record.raw : record.value;
 }

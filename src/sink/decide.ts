@@ -1,0 +1,86 @@
+import type { ResourceObject } from '../types/jsonapi.js';
+import type { ErrorDetail, MappedRecord } from '../types/outcome.js';
+import type { SourceRecord } from '../types/record.js';
+import type { SinkTarget } from './options.js';
+import type { Existing } from './lookup.js';
+
+/** A record on its way through the sink, with its index in its batch. */
+export interface Pending {
+  readonly index: number;
+  readonly record: SourceRecord;
+  readonly mapped: MappedRecord;
+}
+
+/** What the sink will do with one record. */
+export type Decision =
+  | { readonly action: 'create' }
+  | { readonly action: 'update'; readonly id: string }
+  /** Let Oro decide (`meta.upsert`) without reading first. */
+  | { readonly action: 'upsert' }
+  | { readonly action: 'skip'; readonly id: string; readonly reason: string }
+  | { readonly action: 'reject'; readonly errors: readonly ErrorDetail[] };
+
+/**
+ * Decides, from what Oro holds for the record's key, whether to create, update or skip it.
+ * `existing` is undefined when nothing was read (upsert without a read).
+ */
+export function decide(target: SinkTarget, pending: Pending, existing: readonly Existing[] | undefined): Decision {
+  if (existing === undefined) return { action: 'upsert' };
+  const { key } = pending.mapped;
+  if (existing.length > 1) {
+    return {
+      action: 'reject',
+      errors: [{
+        title: 'ambiguous key',
+        detail: `${existing.length} ${target.type} have ${target.key.oro}=${key} (ids ${existing.map((e) => e.id).join(', ')}); ` +
+          'make the key unique in Oro',
+      }],
+    };
+  }
+  const found = existing[0];
+  if (!found) return { action: 'create' };
+  if (target.strategy === 'create-only') {
+    return { action: 'skip', id: found.id, reason: `${target.type} ${target.key.oro}=${key} already exists (id ${found.id})` };
+  }
+  if (target.conflict === 'skip-if-target-newer' && isNewer(found.updatedAt, pending.mapped.changedAt)) {
+    return {
+      action: 'skip',
+      id: found.id,
+      reason: `Oro's copy is newer (updatedAt ${found.updatedAt} > ${pending.mapped.changedAt})`,
+    };
+  }
+  return { action: 'update', id: found.id };
+}
+
+function isNewer(targetTime: string | undefined, sourceTime: string | undefined): boolean {
+  if (!targetTime || !sourceTime) return false;
+  const target = Date.parse(targetTime);
+  const source = Date.parse(sourceTime);
+  return Number.isFinite(target) && Number.isFinite(source) && target > source;
+}
+
+/** The resource object to send for a decision (`create`, `update` or `upsert`). */
+export function resourceFor(target: SinkTarget, pending: Pending, decision: Decision): ResourceObject {
+  const { resource } = pending.mapped;
+  const base: ResourceObject = { ...resource, type: target.type };
+  switch (decision.action) {
+    case 'update':
+      return { ...base, id: decision.id };
+    case 'upsert':
+      return withUpsert(target, base);
+    case 'create':
+      return target.strategy === 'upsert' ? withUpsert(target, base) : stripId(base);
+    default:
+      return base;
+  }
+}
+
+function withUpsert(target: SinkTarget, resource: ResourceObject): ResourceObject {
+  const upsert = target.key.oro === 'id' ? true : [target.key.oro];
+  return { ...resource, meta: { ...resource.meta, upsert } };
+}
+
+function stripId(resource: ResourceObject): ResourceObject {
+  const { id: _id, ...rest } = resource;
+  return rest;
+}

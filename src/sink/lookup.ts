@@ -1,0 +1,51 @@
+import type { OroClient } from '../oro/types.js';
+import type { Json } from '../types/jsonapi.js';
+
+/** What Oro holds for a key: the record's id and its `updatedAt`. */
+export interface Existing {
+  readonly id: string;
+  readonly updatedAt?: string;
+}
+
+/**
+ * Reads which of `keys` exist in Oro with one filtered list request per 100 keys
+ * (`filter[externalId]=a,b,c`, OR), asking only for the fields it needs.
+ * Returns every match per key (more than one means the key is ambiguous in Oro).
+ */
+export async function lookupByKeys(
+  client: OroClient,
+  type: string,
+  keyField: string,
+  keys: readonly string[],
+): Promise<Map<string, Existing[]>> {
+  const found = new Map<string, Existing[]>();
+  const unique = [...new Set(keys)];
+  for (let i = 0; i < unique.length; i += 100) {
+    const chunk = unique.slice(i, i + 100);
+    const fields = keyField === 'id' ? ['updatedAt'] : [keyField, 'updatedAt'];
+    let page = await client.list(type, {
+      filter: { [keyField]: chunk },
+      fields: { [type]: fields },
+      page: { size: chunk.length * 2 },
+    });
+    for (;;) {
+      for (const resource of page.data) {
+        const key = keyField === 'id' ? resource.id : asKey(resource.attributes?.[keyField]);
+        if (key === undefined) continue;
+        const updatedAt = resource.attributes?.['updatedAt'];
+        const list = found.get(key) ?? [];
+        list.push({ id: resource.id, ...(typeof updatedAt === 'string' ? { updatedAt } : {}) });
+        found.set(key, list);
+      }
+      if (!page.next) break;
+      page = await client.listNext(page.next);
+    }
+  }
+  return found;
+}
+
+function asKey(value: Json | undefined): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return String(value);
+  return undefined;
+}

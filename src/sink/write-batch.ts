@@ -1,0 +1,102 @@
+import { isFatal } from '../errors/classify.js';
+import type { AsyncOperation, AsyncOperationHandle } from '../oro/types.js';
+import type { ErrorDetail, Outcome } from '../types/outcome.js';
+import { buildBatch, type BatchItem } from './batch-document.js';
+import { isUncertain, request, type SinkContext } from './context.js';
+import { lookupByKeys } from './lookup.js';
+import { outcomeOfError } from './outcomes.js';
+import { attributeErrors } from './pointers.js';
+import { redecide, successOutcome } from './write-batch-sync.js';
+
+/**
+ * Writes items with the asynchronous Batch API: submit (`202` + `Content-Location`), poll the
+ * operation to its end, read every page of its errors and give each record pointed at
+ * (`/data/N/...`, or `/included/N/...` of the record that carried it) its own rejection.
+ *
+ * An operation that "succeeded" may still hold errors (`summary.errorCount > 0`); and Oro's
+ * answer holds no ids. So the records not named by an error are read back by key: found ones
+ * are `created`/`updated` with their id, and one that is not there has not been written.
+ */
+export async function writeBatchAsync(ctx: SinkContext, items: readonly BatchItem[]): Promise<Outcome[]> {
+  const outcomes: Outcome[] = [];
+  let sent = [...items];
+  let includedOwner: readonly number[] = [];
+  let lookAgain = false;
+  let operation: AsyncOperation;
+  let handle: AsyncOperationHandle;
+  try {
+    handle = await request(ctx, async () => {
+      if (lookAgain) {
+        const redone = await redecide(ctx, sent);
+        outcomes.push(...redone.settled);
+        sent = redone.items;
+      }
+      lookAgain = false;
+      const built = buildBatch(ctx, sent);
+      includedOwner = built.includedOwner;
+      try {
+        return await ctx.client.batch(ctx.target.type, built.document);
+      } catch (error) {
+        lookAgain = isUncertain(error);
+        throw error;
+      }
+    });
+    if (sent.length === 0) return outcomes;
+    operation = await request(ctx, () => handle.settle(ctx.poll));
+  } catch (error) {
+    if (isFatal(error)) throw error;
+    return [...outcomes, ...sent.map((item) => outcomeOfError(item.pending, error))];
+  }
+
+  if (operation.status === 'cancelled') {
+    const errors = [{ title: 'async operation cancelled', detail: `Oro's async operation ${handle.id} for ${ctx.target.type} was cancelled` }];
+    return [...outcomes, ...sent.map((item): Outcome => ({ status: 'failed', record: item.pending.record, errors }))];
+  }
+
+  let errors: readonly ErrorDetail[] = [];
+  if (operation.status === 'failed' || (operation.summary?.errorCount ?? 0) > 0) {
+    try {
+      errors = await request(ctx, () => handle.errors());
+    } catch (error) {
+      if (isFatal(error)) throw error;
+      // Without the errors we cannot tell the records apart; the read-back below still can.
+      errors = [];
+    }
+  }
+  const { byItem, unattributed } = attributeErrors(errors, includedOwner);
+  const candidates: BatchItem[] = [];
+  sent.forEach((item, i) => {
+    const own = byItem.get(i);
+    if (own) outcomes.push({ status: 'rejected', record: item.pending.record, errors: own });
+    else candidates.push(item);
+  });
+  if (candidates.length === 0) return outcomes;
+
+  const notWritten: ErrorDetail[] = unattributed.length > 0
+    ? unattributed
+    : [{
+        title: operation.status === 'failed' ? 'async operation failed' : 'not written',
+        detail: `Oro's async operation ${handle.id} ended ${operation.status} without writing this record`,
+      }];
+
+  let found: Map<string, { id: string }[]>;
+  try {
+    found = await request(ctx, () => lookupByKeys(ctx.client, ctx.target.type, ctx.target.key.oro, candidates.map((c) => c.pending.mapped.key)));
+  } catch (error) {
+    if (isFatal(error)) throw error;
+    return [...outcomes, ...candidates.map((item) => outcomeOfError(item.pending, error))];
+  }
+  const succeeded = operation.status === 'success';
+  for (const item of candidates) {
+    const match = found.get(item.pending.mapped.key)?.[0];
+    if (item.decision.action === 'create' ? match !== undefined : succeeded) {
+      if (match) ctx.ids.put([[item.pending.mapped.key, match.id]]);
+      outcomes.push(successOutcome(item, match?.id));
+    } else {
+      // A failed operation is Oro refusing the request (e.g. "Failed to parse the data file");
+      // a successful one that left a record out is something a replay may fix.
+      outcomes.push({ status: succeeded ? 'failed' : 'rejected', record: item.pending.record, errors: notWritten });
+    }
+  }
+  return outcomes;
+}
