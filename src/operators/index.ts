@@ -1,0 +1,12 @@
+export { decodeWith } from './decode.js';
+export { formatDecodeErrors, describeDecodeError, describeDecodeErrors, shortJson } from './format-decode-errors.js';
+export { NonEmptyString, KeyValue, recordWithKey } from './codecs.js';
+export { mapRecords, type Mapping, type RelationshipMapping, type TransformResult } from './map.js';
+export { getPath, pointerOf } from './path.js';
+export { batchRecords, type BatchOptions } from './batch.js';
+export { createLimiter, type Limiter, type LimiterOptions } from './limiter.js';
+export { throttleRequests, DEFAULT_SLOW_DOWN_MS, type ThrottleOptions } from './throttle.js';
+export { retryTransient, backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy, type RetryInfo } from './retry.js';
+export { toOro } from './to-oro.js';
+export type { SinkOptions, SinkTarget, WriteMode, Strategy, ConflictPolicy } from '../sink/options.js';
+export { createMemoryIdCache, type IdCache } from '../sink/id-cache.js';

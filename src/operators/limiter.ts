@@ -1,0 +1,167 @@
+import { asyncScheduler, Observable, type SchedulerLike, type Subscription } from 'rxjs';
+
+/** Options of {@link createLimiter}. */
+export interface LimiterOptions {
+  /** Most requests running at once. A positive integer (or `Infinity`). */
+  readonly concurrency: number;
+  /** Most request starts per second; `0` (the default) means no rate limit. */
+  readonly ratePerSecond?: number;
+  /** Starts allowed back to back after a quiet spell (token bucket size). Default 1: evenly spaced. */
+  readonly burst?: number;
+  /** Clock and timers; `asyncScheduler` by default (inject a `TestScheduler` in tests). */
+  readonly scheduler?: SchedulerLike;
+}
+
+/**
+ * A shared gate for requests: at most `concurrency` in flight, at most `ratePerSecond` starts per
+ * second, and a pause on demand when the server says it is overloaded. Several pipelines may share
+ * one limiter (one per Oro instance), so that together they stay within the bounds.
+ * Waiters are served strictly first come, first served.
+ */
+export interface Limiter {
+  /** Requests holding a slot now. */
+  readonly inFlight: number;
+  /** Requests queued for a slot (queue depth). */
+  readonly waiting: number;
+  /**
+   * Asks for a slot. The returned Observable emits once (no value) when the slot is granted and
+   * never completes: the slot is held for as long as the subscription lives, and unsubscribing
+   * releases it (or, before the grant, leaves the queue). Each subscription is one request.
+   *
+   * @example
+   * const hold = limiter.acquire().subscribe(() => { start(); onDone(() => hold.unsubscribe()); });
+   */
+  acquire(): Observable<void>;
+  /**
+   * No new request starts before `now + ms` (a 429/503 told us to back off). Requests already in
+   * flight are not touched; a later, shorter pause does not shorten an earlier, longer one.
+   */
+  slowDown(ms: number): void;
+}
+
+interface Waiter {
+  readonly grant: () => void;
+}
+
+/**
+ * Creates a {@link Limiter}: a concurrency bound combined with a token bucket (GCRA form: the
+ * `n`-th start after a quiet spell of at least `burst / ratePerSecond` s happens no earlier than
+ * `(n - burst) / ratePerSecond` s after the first) and a pause set by {@link Limiter.slowDown}.
+ *
+ * ```
+ * createLimiter({ concurrency: 8, ratePerSecond: 2 }), four requests asked for at 0 ms:
+ * starts: 0 ms, 500 ms, 1000 ms, 1500 ms
+ * ```
+ *
+ * @example
+ * const limiter = createLimiter({ concurrency: 8, ratePerSecond: 20 });
+ * defer(() => client.create(doc)).pipe(throttleRequests(limiter), retryTransient(policy));
+ *
+ * @throws RangeError when `concurrency` is not a positive integer (or `Infinity`), `ratePerSecond`
+ *   is negative or not finite, or `burst` is not a positive integer.
+ */
+export function createLimiter(options: LimiterOptions): Limiter {
+  const { concurrency, ratePerSecond = 0, burst = 1, scheduler = asyncScheduler } = options;
+  if (!(concurrency === Infinity || (Number.isInteger(concurrency) && concurrency >= 1))) {
+    throw new RangeError(`createLimiter: concurrency must be a positive integer, got ${concurrency}`);
+  }
+  if (!(Number.isFinite(ratePerSecond) && ratePerSecond >= 0)) {
+    throw new RangeError(`createLimiter: ratePerSecond must be 0 (unlimited) or more, got ${ratePerSecond}`);
+  }
+  if (!(Number.isInteger(burst) && burst >= 1)) {
+    throw new RangeError(`createLimiter: burst must be a positive integer, got ${burst}`);
+  }
+
+  const interval = ratePerSecond > 0 ? 1000 / ratePerSecond : 0;
+  // Sub-microsecond slack so float rounding of `interval` never delays a start by a whole timer tick.
+  const EPSILON = 1e-6;
+  const queue = new Set<Waiter>(); // insertion-ordered: FIFO with O(1) removal on unsubscribe
+  let inFlight = 0;
+  let theoreticalArrival = -Infinity; // GCRA: when the bucket would be empty again
+  let notBefore = -Infinity;
+  let timer: Subscription | undefined;
+  let pumping = false;
+  let pumpAgain = false;
+
+  /** ms until the head of the queue may start, 0 when it may start now. */
+  const waitFor = (now: number): number => {
+    const rateWait = interval > 0 ? theoreticalArrival - (burst - 1) * interval - now : 0;
+    return Math.max(0, notBefore - now, rateWait > EPSILON ? rateWait : 0);
+  };
+
+  const pump = (): void => {
+    // Granting runs the request's subscription, which may finish synchronously and release:
+    // loop instead of recursing so grants stay in queue order.
+    if (pumping) {
+      pumpAgain = true;
+      return;
+    }
+    pumping = true;
+    try {
+      do {
+        pumpAgain = false;
+        while (queue.size > 0 && inFlight < concurrency) {
+          const now = scheduler.now();
+          const wait = waitFor(now);
+          if (wait > 0) {
+            timer ??= scheduler.schedule(() => {
+              timer = undefined;
+              pump();
+            }, wait);
+            break;
+          }
+          const head = queue.values().next().value as Waiter;
+          queue.delete(head);
+          inFlight += 1;
+          if (interval > 0) theoreticalArrival = Math.max(theoreticalArrival, now) + interval;
+          head.grant();
+        }
+      } while (pumpAgain);
+    } finally {
+      pumping = false;
+    }
+  };
+
+  const cancelTimerIfIdle = (): void => {
+    // A pending timer with nobody waiting would only keep the process alive.
+    if (queue.size === 0 && timer !== undefined) {
+      timer.unsubscribe();
+      timer = undefined;
+    }
+  };
+
+  return {
+    get inFlight() {
+      return inFlight;
+    },
+    get waiting() {
+      return queue.size;
+    },
+    acquire: () =>
+      new Observable<void>((subscriber) => {
+        let granted = false;
+        const waiter: Waiter = {
+          grant: () => {
+            granted = true;
+            subscriber.next();
+          },
+        };
+        queue.add(waiter);
+        pump();
+        return () => {
+          if (granted) {
+            granted = false;
+            inFlight -= 1;
+            pump();
+          } else {
+            queue.delete(waiter);
+            cancelTimerIfIdle();
+          }
+        };
+      }),
+    slowDown: (ms: number) => {
+      if (!(ms > 0)) return;
+      notBefore = Math.max(notBefore, scheduler.now() + ms);
+    },
+  };
+}

@@ -1,0 +1,260 @@
+import { map, type OperatorFunction } from 'rxjs';
+import type { Json, Relationship, ResourceIdentifier, ResourceObject } from '../types/jsonapi.js';
+import { isOutcome, rejected, type ErrorDetail, type MappedRecord, type Step } from '../types/outcome.js';
+import type { SourceRecord } from '../types/record.js';
+import { shortJson } from './format-decode-errors.js';
+import { getPath, pointerOf } from './path.js';
+
+/** One Oro relationship filled from a source field that holds the related record's id. */
+export interface RelationshipMapping {
+  /** The related Oro resource type, e.g. `customergroups`. */
+  readonly type: string;
+  /** Dot path in the source record of the related id. */
+  readonly source: string;
+  /**
+   * The Oro field that the source value matches (`externalId`) when the source holds its own key
+   * rather than Oro's id. Not resolved here: the value is passed as the id for now, and `match`
+   * stays out of the resource; resolving source keys to Oro ids is a later stage's job.
+   */
+  readonly match?: string;
+}
+
+/** What a `transform` may return: a resource object, or one with related resources to include. */
+export type TransformResult =
+  | ResourceObject
+  | { readonly resource: ResourceObject; readonly included?: readonly ResourceObject[] };
+
+/** How a source record becomes an Oro resource (the `target` part of the config). */
+export interface Mapping<A = unknown> {
+  /** Oro resource type, e.g. `customers`. */
+  readonly type: string;
+  /** `source`: dot path of the record's key; `oro`: the Oro attribute / filter that holds it. */
+  readonly key: { readonly source: string; readonly oro: string };
+  /** Oro attribute name <- source dot path. */
+  readonly attributes?: Readonly<Record<string, string>>;
+  /** Oro relationship name <- source dot path holding the related id. */
+  readonly relationships?: Readonly<Record<string, RelationshipMapping>>;
+  /** Dot path of the record's change time (ISO string, or epoch milliseconds). */
+  readonly watermark?: string;
+  /** Replaces `attributes` / `relationships` when given. May throw: the record is then rejected. */
+  readonly transform?: (value: A) => TransformResult;
+}
+
+/** A mapping problem with one record, carried out of the helpers below as a value. */
+class Refusal {
+  constructor(readonly detail: ErrorDetail) {}
+}
+
+/**
+ * Maps each decoded source record to a {@link MappedRecord}: the JSON:API resource to write, the
+ * record's key (as a string) and its change time. Outcomes already decided upstream pass untouched;
+ * a record that cannot be mapped becomes a `rejected` outcome naming the record and the field.
+ * One step out per step in, in order; the operator never errors because of a record.
+ *
+ * Declarative rules (when there is no `transform`):
+ * - a source path that is absent: the attribute / relationship is left out, so Oro keeps its value
+ *   (source-wins writes only what is mapped and present);
+ * - `null`: sent as `null` (`{ data: null }` for a relationship, which clears it);
+ * - strings, numbers, booleans, objects and arrays are sent as the JSON they are; a `Date` is sent
+ *   as its ISO string; `NaN`, `Infinity`, bigints and functions reject the record;
+ * - a relationship value `v` becomes `{ data: { type, id: String(v) } }`, an array becomes a to-many
+ *   relationship, and an empty (or blank) string counts as `null` (an empty CSV cell means "none");
+ * - `attributes` / `relationships` are left out of the resource when nothing was mapped into them.
+ *
+ * Rejected: a key that is missing, empty or not a string/number; a transform that throws or
+ * returns no resource `type`; a watermark that is not a time. `changedAt` keeps a string
+ * watermark as is and turns epoch milliseconds into ISO 8601.
+ *
+ * ```
+ * source:              --a--b--o--k--|   (o an outcome from upstream, k has no key)
+ * mapRecords(mapping): --A--B--o--r--|   (A = { value: MappedRecord, position }, r = rejected(k))
+ * ```
+ *
+ * @example
+ * source$.pipe(
+ *   decodeWith(recordWithKey('id')),
+ *   mapRecords({
+ *     type: 'customers',
+ *     key: { source: 'id', oro: 'externalId' },
+ *     attributes: { name: 'name', externalId: 'id' },
+ *     relationships: { group: { type: 'customergroups', source: 'groupId' } },
+ *     watermark: 'updatedAt',
+ *   }),
+ * );
+ *
+ * @throws RangeError at construction when the mapping has no `type` or no key paths.
+ */
+export function mapRecords<A>(mapping: Mapping<A>): OperatorFunction<Step<A>, Step<MappedRecord>> {
+  if (mapping.type.trim() === '') throw new RangeError('mapRecords: mapping.type must name an Oro resource type');
+  if (mapping.key.source.trim() === '' || mapping.key.oro.trim() === '') {
+    throw new RangeError('mapRecords: mapping.key.source and mapping.key.oro must both be set');
+  }
+  return map((step): Step<MappedRecord> => {
+    if (isOutcome(step)) return step;
+    const result = mapOne(mapping, step);
+    return result instanceof Refusal ? rejected(step, [result.detail]) : { ...step, value: result };
+  });
+}
+
+function mapOne<A>(mapping: Mapping<A>, record: SourceRecord<A>): MappedRecord | Refusal {
+  const where = record.position.where;
+  const rawKey = getPath(record.value, mapping.key.source);
+  const keyProblem = checkKey(rawKey);
+  if (keyProblem !== undefined) {
+    return new Refusal({
+      title: 'invalid record',
+      detail: `record at ${where}: key ${JSON.stringify(mapping.key.source)} ${keyProblem}`,
+      pointer: pointerOf(mapping.key.source),
+    });
+  }
+  const key = String(rawKey);
+  const which = `record ${JSON.stringify(key)} at ${where}`;
+
+  const body = mapping.transform ? transformed(mapping.transform, record.value, which) : declarative(mapping, record.value, which);
+  if (body instanceof Refusal) return body;
+
+  const changedAt = watermarkOf(mapping.watermark, record.value, which);
+  if (changedAt instanceof Refusal) return changedAt;
+
+  return {
+    resource: body.resource,
+    ...(body.included ? { included: body.included } : {}),
+    key,
+    ...(changedAt !== undefined ? { changedAt } : {}),
+  };
+}
+
+/** Why a key value cannot be used, or `undefined` when it can. */
+function checkKey(value: unknown): string | undefined {
+  if (value === undefined) return 'is missing';
+  if (value === null) return 'is null';
+  if (typeof value === 'string') return value.trim() === '' ? `is empty (${shortJson(value)})` : undefined;
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : `is not a finite number (${value})`;
+  return `must be a string or a number, got ${shortJson(value)}`;
+}
+
+type Body = { resource: ResourceObject; included?: readonly ResourceObject[] };
+
+function declarative<A>(mapping: Mapping<A>, value: A, which: string): Body | Refusal {
+  const attributes: Record<string, Json> = {};
+  for (const [name, path] of Object.entries(mapping.attributes ?? {})) {
+    const raw = getPath(value, path);
+    if (raw === undefined) continue;
+    const json = toJson(raw);
+    if (json === undefined) {
+      return new Refusal({
+        title: 'invalid record',
+        detail: `${which}: attribute ${JSON.stringify(name)} <- ${JSON.stringify(path)} is not a JSON value (${shortJson(raw)})`,
+        pointer: pointerOf(path),
+      });
+    }
+    attributes[name] = json;
+  }
+
+  const relationships: Record<string, Relationship> = {};
+  for (const [name, rel] of Object.entries(mapping.relationships ?? {})) {
+    const raw = getPath(value, rel.source);
+    if (raw === undefined) continue;
+    const data = relationshipData(rel.type, raw);
+    if (data === undefined) {
+      return new Refusal({
+        title: 'invalid record',
+        detail: `${which}: relationship ${JSON.stringify(name)} <- ${JSON.stringify(rel.source)} expected an id (string or number), or an array of ids, got ${shortJson(raw)}`,
+        pointer: pointerOf(rel.source),
+      });
+    }
+    relationships[name] = { data };
+  }
+
+  return {
+    resource: {
+      type: mapping.type,
+      ...(Object.keys(attributes).length > 0 ? { attributes } : {}),
+      ...(Object.keys(relationships).length > 0 ? { relationships } : {}),
+    },
+  };
+}
+
+/** A mapped value as JSON, or `undefined` when JSON cannot carry it faithfully. */
+function toJson(value: unknown): Json | undefined {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      return Number.isFinite(value) ? value : undefined;
+    case 'object':
+      if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.toISOString();
+      // Decoded from JSON (or built by a codec from it): nested values are JSON already.
+      return value as Json;
+    default:
+      return undefined;
+  }
+}
+
+function identifierOf(type: string, value: unknown): ResourceIdentifier | null | undefined {
+  if (value === null || (typeof value === 'string' && value.trim() === '')) return null;
+  if (typeof value === 'string') return { type, id: value };
+  if (typeof value === 'number' && Number.isFinite(value)) return { type, id: String(value) };
+  return undefined;
+}
+
+function relationshipData(type: string, value: unknown): Relationship['data'] | undefined {
+  if (!Array.isArray(value)) return identifierOf(type, value);
+  const ids: ResourceIdentifier[] = [];
+  for (const item of value) {
+    const id = identifierOf(type, item);
+    if (id === undefined) return undefined;
+    if (id !== null) ids.push(id);
+  }
+  return ids;
+}
+
+function transformed<A>(transform: (value: A) => TransformResult, value: A, which: string): Body | Refusal {
+  let out: unknown;
+  try {
+    out = transform(value);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : shortJson(error);
+    return new Refusal({ title: 'transform failed', detail: `${which}: transform threw: ${reason}` });
+  }
+  // `{ resource, included? }` has no `type` of its own; a resource object always has one.
+  const wrapper = isObject(out) && !('type' in out) && 'resource' in out ? out : undefined;
+  const resource = wrapper ? wrapper.resource : out;
+  const included = wrapper?.included;
+  if (!isResource(resource)) {
+    return new Refusal({
+      title: 'transform failed',
+      detail: `${which}: transform returned no resource object with a "type" (got ${shortJson(resource)})`,
+    });
+  }
+  if (included !== undefined && !(Array.isArray(included) && included.every(isResource))) {
+    return new Refusal({
+      title: 'transform failed',
+      detail: `${which}: transform returned "included" that is not an array of resource objects with a "type"`,
+    });
+  }
+  return included === undefined ? { resource } : { resource, included: included as ResourceObject[] };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isResource(value: unknown): value is ResourceObject {
+  return isObject(value) && typeof value.type === 'string' && value.type.trim() !== '';
+}
+
+function watermarkOf(path: string | undefined, value: unknown, which: string): string | undefined | Refusal {
+  if (path === undefined) return undefined;
+  const raw = getPath(value, path);
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  if (typeof raw === 'string') return raw;
+  const date = typeof raw === 'number' ? new Date(raw) : raw instanceof Date ? raw : undefined;
+  if (date !== undefined && !Number.isNaN(date.getTime())) return date.toISOString();
+  return new Refusal({
+    title: 'invalid record',
+    detail: `${which}: watermark ${JSON.stringify(path)} expected a time (ISO string or epoch milliseconds), got ${shortJson(raw)}`,
+    pointer: pointerOf(path),
+  });
+}

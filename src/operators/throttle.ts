@@ -1,0 +1,76 @@
+import { Observable, Subscription, type MonoTypeOperatorFunction } from 'rxjs';
+import { retryAfterOf } from '../errors/classify.js';
+import { HttpError } from '../errors/http-error.js';
+import type { Limiter } from './limiter.js';
+
+/** Pause applied to the limiter after a 429/503 that carries no `Retry-After`. */
+export const DEFAULT_SLOW_DOWN_MS = 1000;
+
+/** Options of {@link throttleRequests}. */
+export interface ThrottleOptions {
+  /** Pause after a 429/503 without `Retry-After`, in ms. Default {@link DEFAULT_SLOW_DOWN_MS}. */
+  readonly slowDownMs?: number;
+}
+
+/** 429 Too Many Requests and 503 Service Unavailable: the server asks every client to back off. */
+function isOverloadSignal(error: unknown): error is HttpError {
+  return error instanceof HttpError && (error.status === 429 || error.status === 503);
+}
+
+/**
+ * Runs a one-request Observable (e.g. `defer(() => client.create(doc))`) through a shared
+ * {@link Limiter}: the source is subscribed only once the limiter grants a slot (and a rate
+ * token), and the slot is released when the source completes, errors or is unsubscribed. On a 429
+ * or 503 it pauses the whole limiter for the server's `Retry-After` (or `slowDownMs`) before
+ * forwarding the error, so every pipeline sharing the limiter backs off, not just this request.
+ *
+ * Put it before `retryTransient` so that each retry queues for the limiter again:
+ * `defer(request).pipe(throttleRequests(limiter), retryTransient(policy))`.
+ *
+ * ```
+ * limiter: concurrency 1; r1 and r2 each take 3 ms and are subscribed at 0
+ * r1.pipe(throttleRequests(l)): ---(a|)
+ * r2.pipe(throttleRequests(l)): ------(b|)     r2 starts only when r1 released its slot
+ * ```
+ *
+ * @example
+ * const limiter = createLimiter({ concurrency: 8, ratePerSecond: 50 });
+ * const send = (doc: SingleDocument) =>
+ *   defer(() => client.create(doc)).pipe(throttleRequests(limiter), retryTransient({ retries: 6 }));
+ */
+export function throttleRequests<T>(limiter: Limiter, options: ThrottleOptions = {}): MonoTypeOperatorFunction<T> {
+  const slowDownMs = options.slowDownMs ?? DEFAULT_SLOW_DOWN_MS;
+  return (source) =>
+    new Observable<T>((subscriber) => {
+      // Created first so that a request finishing synchronously inside the grant can release it.
+      const slot = new Subscription();
+      const release = (): void => slot.unsubscribe();
+      let granted = false;
+      let request: Subscription | undefined;
+      slot.add(
+        limiter.acquire().subscribe(() => {
+          granted = true;
+          // Hand-written: acquire() holds the slot for as long as it is subscribed and never
+          // completes, and the order matters: a 429's pause is set before the error goes
+          // downstream, and the slot is freed only after the request's own teardown.
+          // eslint-disable-next-line rxjs-x/no-nested-subscribe
+          request = source.subscribe({
+            next: (value) => subscriber.next(value),
+            error: (error: unknown) => {
+              if (isOverloadSignal(error)) limiter.slowDown(retryAfterOf(error) ?? slowDownMs);
+              subscriber.error(error);
+            },
+            complete: () => subscriber.complete(),
+          });
+          // Added after the source's own teardown, so the slot is freed only once the request is
+          // torn down: the next waiter starts inside release(), and N slots mean N subscriptions.
+          request.add(release);
+        }),
+      );
+      return () => {
+        if (request) request.unsubscribe(); // tears the request down, then releases (added above)
+        else if (!granted) release(); // still queued: leave the queue
+        // else: finishing synchronously inside the grant; `request.add(release)` frees the slot.
+      };
+    });
+}
