@@ -6,6 +6,7 @@ import { attributeErrors } from './pointers.js';
 import { isUncertain, request, type SinkContext } from './context.js';
 import { outcomeOfError } from './outcomes.js';
 import { mayHaveHappened, resolve } from './resolve.js';
+import { outcomesOfOperation } from './write-batch.js';
 
 /** Oro's limits for `X-Mode: sync` (`oro-api.md` §6). */
 export const SYNC_MAX_DATA = 100;
@@ -47,6 +48,12 @@ async function writeChunk(ctx: SinkContext, chunk: readonly BatchItem[]): Promis
           throw error;
         }
       });
+      if (result.asyncFallback) {
+        // Past 25 s Oro falls back to async: no longer all or nothing, and no ids in the answer.
+        const { operation, errors } = result.asyncFallback;
+        outcomes.push(...(await outcomesOfOperation(ctx, sent, includedOwner, operation, errors)));
+        return outcomes;
+      }
       sent.forEach((item, i) => {
         const id = result.data[i]?.id ?? (item.decision.action === 'update' ? item.decision.id : undefined);
         outcomes.push(successOutcome(item, id));

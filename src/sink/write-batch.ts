@@ -48,11 +48,6 @@ export async function writeBatchAsync(ctx: SinkContext, items: readonly BatchIte
     return [...outcomes, ...sent.map((item) => outcomeOfError(item.pending, error))];
   }
 
-  if (operation.status === 'cancelled') {
-    const errors = [{ title: 'async operation cancelled', detail: `Oro's async operation ${handle.id} for ${ctx.target.type} was cancelled` }];
-    return [...outcomes, ...sent.map((item): Outcome => ({ status: 'failed', record: item.pending.record, errors }))];
-  }
-
   let errors: readonly ErrorDetail[] = [];
   if (operation.status === 'failed' || (operation.summary?.errorCount ?? 0) > 0) {
     try {
@@ -62,6 +57,26 @@ export async function writeBatchAsync(ctx: SinkContext, items: readonly BatchIte
       // Without the errors we cannot tell the records apart; the read-back below still can.
       errors = [];
     }
+  }
+  return [...outcomes, ...(await outcomesOfOperation(ctx, sent, includedOwner, operation, errors))];
+}
+
+/**
+ * Per-record outcomes of a finished async operation: records named by an error are rejected with
+ * it; the others are read back by key, because Oro's answer holds no ids (and a record missing
+ * from both has not been written).
+ */
+export async function outcomesOfOperation(
+  ctx: SinkContext,
+  sent: readonly BatchItem[],
+  includedOwner: readonly number[],
+  operation: AsyncOperation,
+  errors: readonly ErrorDetail[],
+): Promise<Outcome[]> {
+  const outcomes: Outcome[] = [];
+  if (operation.status === 'cancelled') {
+    const cancelled = [{ title: 'async operation cancelled', detail: `Oro's async operation ${operation.id} for ${ctx.target.type} was cancelled` }];
+    return sent.map((item): Outcome => ({ status: 'failed', record: item.pending.record, errors: cancelled }));
   }
   const { byItem, unattributed } = attributeErrors(errors, includedOwner);
   const candidates: BatchItem[] = [];
@@ -76,7 +91,7 @@ export async function writeBatchAsync(ctx: SinkContext, items: readonly BatchIte
     ? unattributed
     : [{
         title: operation.status === 'failed' ? 'async operation failed' : 'not written',
-        detail: `Oro's async operation ${handle.id} ended ${operation.status} without writing this record`,
+        detail: `Oro's async operation ${operation.id} ended ${operation.status} without writing this record`,
       }];
 
   let found: Map<string, { id: string }[]>;

@@ -1,0 +1,183 @@
+import type { TokenStream } from '../auth/types.js';
+import { assertSecureUrl } from '../auth/loopback.js';
+import { DecodeError } from '../errors/decode-error.js';
+import type { BatchDocument, Resource, ResourceObject, SingleDocument } from '../types/jsonapi.js';
+import { createAsyncOperationHandle, type PollTimers } from './async-operation.js';
+import { AsyncOperationDocument, ListDocument, SingleResourceDocument } from './codecs.js';
+import { createHttp, type Http } from './http.js';
+import { buildQuery, withQuery } from './query.js';
+import { createTransport, type Answer } from './transport.js';
+import type { AsyncOperationHandle, CreateResult, ListPage, ListQuery, OroClient, RequestEvent, SyncBatchResult, TypeCapabilities } from './types.js';
+
+export interface OroClientOptions {
+  /** e.g. `https://shop.example.com/admin/api` (a trailing slash is dropped). */
+  readonly baseUrl: string;
+  /** The shared token stream of this credential. */
+  readonly tokens: TokenStream;
+  /** The shared HTTP stack (give the token stream its `fetch` too); made here when absent. */
+  readonly http?: Http;
+  /** Max sockets of the HTTP stack made here (default 8). */
+  readonly concurrency?: number;
+  /** Per-request timeout of the HTTP stack made here (default 30 000). */
+  readonly timeoutMs?: number;
+  /** Allow plain `http://` to a non-loopback `baseUrl` (config `oro.allowInsecureHttp`). */
+  readonly allowInsecureHttp?: boolean;
+  /** Called once per request attempt, including the replay after a 401 (`replayed: true`). */
+  readonly onRequest?: (event: RequestEvent) => void;
+  /** Clock and timers for polling async operations; the globals by default. */
+  readonly timers?: Partial<PollTimers>;
+}
+
+/**
+ * The Oro JSON:API client (`oro-api.md` §2–§6).
+ *
+ * Every request carries `Accept: application/vnd.api+json`, `Content-Type:
+ * application/vnd.api+json` on POST/PATCH/DELETE and `Authorization: Bearer <token>` from the
+ * shared token stream. A 401 (Oro's has an empty body) makes one `tokens.refresh(usedToken)` and
+ * one replay; a second 401 is an `HttpError` of class `auth`. Other non-2xx answers are
+ * `HttpError`s carrying Oro's title / detail / pointer and the `Retry-After` delay; network
+ * failures and timeouts are `NetworkError` / `TimeoutError`. Nothing else is retried here: that is
+ * the retry operator's job. Every body read is checked with the io-ts codecs (`DecodeError`).
+ *
+ * URLs Oro hands back (`links.next`, `Content-Location`) are followed only on the base URL's
+ * origin, so the bearer token never leaves it.
+ *
+ * @throws InsecureUrlError for plain `http://` to a non-loopback `baseUrl` without `allowInsecureHttp`
+ *
+ * @example
+ * const http = createHttp({ concurrency: 8, timeoutMs: 30_000 });
+ * const tokens = createTokenStream({ tokenUrl, clientId, clientSecret, fetch: http.fetch });
+ * const oro = createOroClient({ baseUrl: 'https://shop.example.com/admin/api', tokens, http });
+ * const page = await oro.list('customers', { filter: { externalId: ['a', 'b'] }, fields: { customers: ['name'] } });
+ */
+export function createOroClient(options: OroClientOptions): OroClient {
+  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  assertSecureUrl(baseUrl, options.allowInsecureHttp ?? false, 'oro.allowInsecureHttp');
+  const ownHttp = options.http === undefined;
+  const http = options.http ?? createHttp({ concurrency: options.concurrency ?? 8, timeoutMs: options.timeoutMs ?? 30_000 });
+  const timers: PollTimers = {
+    now: options.timers?.now ?? (() => Date.now()),
+    setTimeout: options.timers?.setTimeout ?? ((fn, ms) => setTimeout(fn, ms)),
+    clearTimeout: options.timers?.clearTimeout ?? ((handle) => clearTimeout(handle)),
+  };
+  const transport = createTransport({
+    origin: new URL(baseUrl).origin,
+    tokens: options.tokens,
+    fetch: http.fetch,
+    now: timers.now,
+    ...(options.onRequest ? { onRequest: options.onRequest } : {}),
+  });
+  const collection = (type: string): string => `${baseUrl}/${encodeURIComponent(type)}`;
+  const item = (type: string, id: string): string => `${collection(type)}/${encodeURIComponent(id)}`;
+
+  function page(answer: Answer): ListPage {
+    const document = transport.decode(answer, ListDocument);
+    const next = document.links?.next;
+    const total = totalOf(answer);
+    return {
+      data: document.data,
+      ...(document.included !== undefined ? { included: document.included } : {}),
+      ...(next !== undefined ? { next: transport.followUrl(answer, next, 'links.next') } : {}),
+      ...(total !== undefined ? { total } : {}),
+    };
+  }
+
+  function handleOf(answer: Answer): AsyncOperationHandle {
+    const location = answer.headers.get('content-location');
+    if (location === null || location === '') {
+      throw new DecodeError(`${answer.method} ${answer.url} (${answer.status}) response`, ['Content-Location header: expected the async operation URL, got nothing']);
+    }
+    const url = transport.followUrl(answer, location, 'Content-Location header');
+    // The body is the operation itself; when it is absent, the id is the URL's last segment.
+    const id = answer.body.trim() === ''
+      ? decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '')
+      : transport.decode(answer, AsyncOperationDocument).data.id;
+    return createAsyncOperationHandle(id, url, transport, timers);
+  }
+
+  return {
+    baseUrl,
+
+    async list(type: string, query: ListQuery = {}) {
+      const url = withQuery(collection(type), buildQuery(query));
+      const answer = await transport.request({ method: 'GET', url, ...(query.totalCount ? { headers: { 'X-Include': 'totalCount' } } : {}) });
+      return page(answer);
+    },
+
+    async listNext(url: string) {
+      const target = new URL(url, `${baseUrl}/`);
+      if (target.origin !== transport.origin) {
+        throw new DecodeError(`GET ${url}`, [`url: expected a URL on ${transport.origin}, got ${target.origin}`]);
+      }
+      return page(await transport.request({ method: 'GET', url: target.toString() }));
+    },
+
+    async get(type: string, id: string, query: Pick<ListQuery, 'fields' | 'include'> = {}) {
+      const answer = await transport.request({ method: 'GET', url: withQuery(item(type, id), buildQuery(query)) });
+      return transport.decode(answer, SingleResourceDocument).data;
+    },
+
+    async create(document: SingleDocument): Promise<CreateResult> {
+      const answer = await transport.request({ method: 'POST', url: collection(document.data.type), body: document });
+      expectStatus(answer, [200, 201]);
+      const decoded = transport.decode(answer, SingleResourceDocument);
+      return {
+        created: answer.status === 201,
+        resource: decoded.data,
+        ...(decoded.included !== undefined ? { included: decoded.included } : {}),
+      };
+    },
+
+    async update(document: SingleDocument & { readonly data: ResourceObject & { readonly id: string } }): Promise<Resource> {
+      const answer = await transport.request({ method: 'PATCH', url: item(document.data.type, document.data.id), body: document });
+      // Oro answers 200 with the record; a 204 (no content) means "done as sent".
+      if (answer.status === 204) return document.data;
+      return transport.decode(answer, SingleResourceDocument).data;
+    },
+
+    async delete(type: string, id: string): Promise<void> {
+      await transport.request({ method: 'DELETE', url: item(type, id) });
+    },
+
+    async batch(type: string, document: BatchDocument): Promise<AsyncOperationHandle> {
+      const answer = await transport.request({ method: 'PATCH', url: collection(type), body: document });
+      expectStatus(answer, [202]);
+      return handleOf(answer);
+    },
+
+    async batchSync(type: string, document: BatchDocument): Promise<SyncBatchResult> {
+      const answer = await transport.request({ method: 'PATCH', url: collection(type), body: document, headers: { 'X-Mode': 'sync' } });
+      if (answer.status === 202) {
+        // Past 25 s Oro processes a sync batch asynchronously: see it through rather than fail.
+        const handle = handleOf(answer);
+        const operation = await handle.settle();
+        return { data: [], asyncFallback: { operation, errors: await handle.errors() } };
+      }
+      expectStatus(answer, [200]);
+      const decoded = transport.decode(answer, ListDocument);
+      return { data: decoded.data, ...(decoded.included !== undefined ? { included: decoded.included } : {}) };
+    },
+
+    async options(type: string): Promise<TypeCapabilities> {
+      const answer = await transport.request({ method: 'OPTIONS', url: collection(type) });
+      const allow = (answer.headers.get('allow') ?? '').split(',').map((m) => m.trim().toUpperCase()).filter((m) => m !== '');
+      return { allow, batchEnabled: allow.includes('PATCH') };
+    },
+
+    close() {
+      if (ownHttp) http.close();
+    },
+  };
+}
+
+function totalOf(answer: Answer): number | undefined {
+  const header = answer.headers.get('x-include-total-count');
+  if (header === null || !/^\d+$/.test(header.trim())) return undefined;
+  return Number(header.trim());
+}
+
+function expectStatus(answer: Answer, expected: readonly number[]): void {
+  if (!expected.includes(answer.status)) {
+    throw new DecodeError(`${answer.method} ${answer.url} response`, [`status: expected ${expected.join(' or ')}, got ${answer.status}`]);
+  }
+}

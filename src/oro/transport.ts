@@ -1,0 +1,140 @@
+import type { Type } from 'io-ts';
+import type { TokenStream } from '../auth/types.js';
+import { DecodeError } from '../errors/decode-error.js';
+import { HttpError } from '../errors/http-error.js';
+import type { ErrorDetail } from '../types/outcome.js';
+import { ErrorDocument, decodeOrThrow } from './codecs.js';
+import type { HttpFetch } from './http.js';
+import { parseRetryAfter } from './retry-after.js';
+import type { RequestEvent } from './types.js';
+
+/** The JSON:API media type, sent exactly (Oro answers 406/415 to any parameter on it). */
+export const JSON_API = 'application/vnd.api+json';
+
+/** One request to Oro, before authentication. */
+export interface RequestSpec {
+  readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'OPTIONS';
+  readonly url: string;
+  /** Serialised as JSON with `Content-Type: application/vnd.api+json`. */
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly signal?: AbortSignal;
+}
+
+/** A 2xx answer, body read. */
+export interface Answer {
+  readonly method: string;
+  readonly url: string;
+  readonly status: number;
+  readonly headers: { get(name: string): string | null };
+  readonly body: string;
+}
+
+/** Authenticated requests to one Oro: the 401 handling and error mapping every client call shares. */
+export interface Transport {
+  readonly origin: string;
+  /**
+   * Send `spec` with the current bearer token. On a 401 (whatever the body), ask the token
+   * stream for a newer token once and replay once; a second 401 is an `HttpError` of class `auth`.
+   * Any other non-2xx is an `HttpError` with Oro's errors (when the body is a JSON:API error
+   * document) and the `Retry-After` delay.
+   */
+  request(spec: RequestSpec): Promise<Answer>;
+  /** Parse and decode a 2xx body or throw a `DecodeError` naming the request and the path. */
+  decode<A>(answer: Answer, codec: Type<A, unknown, unknown>): A;
+  /**
+   * Resolve a URL Oro gave us (`links.next`, `Content-Location`) against the request URL, and
+   * refuse one on another origin: the bearer token must not be sent anywhere else.
+   */
+  followUrl(answer: Answer, raw: string, field: string): string;
+}
+
+export interface TransportOptions {
+  readonly origin: string;
+  readonly tokens: TokenStream;
+  readonly fetch: HttpFetch;
+  readonly onRequest?: (event: RequestEvent) => void;
+  readonly now: () => number;
+}
+
+export function createTransport(options: TransportOptions): Transport {
+  const { origin, tokens, fetch, onRequest, now } = options;
+
+  async function attempt(spec: RequestSpec, token: string, replayed: boolean): Promise<Answer> {
+    const headers: Record<string, string> = { Accept: JSON_API, ...spec.headers, Authorization: `Bearer ${token}` };
+    const hasBody = spec.body !== undefined;
+    if (hasBody || spec.method === 'POST' || spec.method === 'PATCH' || spec.method === 'DELETE') headers['Content-Type'] = JSON_API;
+    const started = now();
+    let status: number | undefined;
+    try {
+      const response = await fetch(spec.url, {
+        method: spec.method,
+        headers,
+        body: hasBody ? JSON.stringify(spec.body) : null,
+        signal: spec.signal ?? null,
+      });
+      status = response.status;
+      return { method: spec.method, url: spec.url, status, headers: response.headers, body: await response.text() };
+    } finally {
+      onRequest?.({ method: spec.method, url: spec.url, status, durationMs: now() - started, ...(replayed ? { replayed } : {}) });
+    }
+  }
+
+  return {
+    origin,
+    async request(spec) {
+      const token = await tokens.current();
+      let answer = await attempt(spec, token, false);
+      if (answer.status === 401) {
+        const fresh = await tokens.refresh(token);
+        answer = await attempt(spec, fresh, true);
+      }
+      if (answer.status < 200 || answer.status > 299) {
+        throw new HttpError(spec.method, spec.url, answer.status, errorsOf(answer.body), parseRetryAfter(answer.headers.get('retry-after'), now()));
+      }
+      return answer;
+    },
+    decode(answer, codec) {
+      const what = `${answer.method} ${answer.url} (${answer.status}) response`;
+      if (answer.body.trim() === '') throw new DecodeError(what, ['(body): expected a JSON:API document, got an empty body']);
+      let value: unknown;
+      try {
+        value = JSON.parse(answer.body);
+      } catch (error) {
+        throw new DecodeError(what, [`(body): expected JSON, got ${(error as Error).message}`]);
+      }
+      return decodeOrThrow(codec, value, what);
+    },
+    followUrl(answer, raw, field) {
+      const what = `${answer.method} ${answer.url} (${answer.status}) response`;
+      let url: URL;
+      try {
+        url = new URL(raw, answer.url);
+      } catch {
+        throw new DecodeError(what, [`${field}: expected a URL, got ${JSON.stringify(raw)}`]);
+      }
+      if (url.origin !== origin) throw new DecodeError(what, [`${field}: expected a URL on ${origin}, got ${url.origin}`]);
+      return url.toString();
+    },
+  };
+}
+
+/** Oro's errors from a non-2xx body; `[]` when it is empty or not a JSON:API error document. */
+export function errorsOf(body: string): ErrorDetail[] {
+  if (body.trim() === '') return [];
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return [];
+  }
+  const decoded = ErrorDocument.decode(value);
+  if (decoded._tag === 'Left') return [];
+  return decoded.right.errors.map((e) => ({
+    status: e.status,
+    title: e.title ?? e.code ?? `http ${e.status}`,
+    ...(e.detail !== undefined ? { detail: e.detail } : {}),
+    ...(e.source?.pointer !== undefined ? { pointer: e.source.pointer } : {}),
+    ...(e.source?.parameter !== undefined ? { parameter: e.source.parameter } : {}),
+  }));
+}
