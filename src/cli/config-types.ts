@@ -1,0 +1,225 @@
+/**
+ * The decoded config, with every default applied and every relative path resolved
+ * (ARCHITECTURE.md, "Config file"). Produced by `loadConfig`; the field names are the contract.
+ */
+
+/** Where Oro is and how to get a token. */
+export interface OroConfig {
+  /** JSON:API base, e.g. `https://shop.example.com/admin/api` (no trailing slash). */
+  readonly baseUrl: string;
+  /** OAuth token endpoint; default: origin of `baseUrl` + `/oauth2-token`. */
+  readonly tokenUrl: string;
+  readonly clientId: string;
+  /** Never print this: use `redactConfig` before showing a config. */
+  readonly clientSecret: string;
+  /** Allow plain `http://` to a non-loopback host. Default false. */
+  readonly allowInsecureHttp: boolean;
+}
+
+/** `?page=1&per_page=100`, then page 2, ...; stops at an empty or short page. */
+export interface PagePagination {
+  readonly kind: 'page';
+  /** Default `page`. */
+  readonly pageParam: string;
+  /** Default `per_page`. */
+  readonly sizeParam: string;
+  /** Default 100. */
+  readonly size: number;
+  /** Default 1. */
+  readonly firstPage: number;
+}
+
+/** `?offset=0&limit=100`, then offset 100, ...; stops at an empty or short page. */
+export interface OffsetPagination {
+  readonly kind: 'offset';
+  /** Default `offset`. */
+  readonly offsetParam: string;
+  /** Default `limit`. */
+  readonly limitParam: string;
+  /** Default 100. */
+  readonly limit: number;
+}
+
+/** `?cursor=<value at cursorPath>&limit=100`; stops when `cursorPath` is null or absent. */
+export interface CursorPagination {
+  readonly kind: 'cursor';
+  /** Default `cursor`. */
+  readonly cursorParam: string;
+  /** Dot path of the next cursor in the response; default `meta.next_cursor`. */
+  readonly cursorPath: string;
+  /** Default `limit`. */
+  readonly sizeParam: string;
+  /** Default 100. */
+  readonly size: number;
+}
+
+/** Follow the next link found in the body (`nextPath`) ... */
+export interface NextLinkInBody {
+  readonly kind: 'next-link';
+  /** Dot path of the next URL in the response; default `links.next`. */
+  readonly nextPath: string;
+  readonly nextHeader?: undefined;
+}
+
+/** ... or in an RFC 8288 header (`Link: <...>; rel="next"`); exactly one of the two. */
+export interface NextLinkInHeader {
+  readonly kind: 'next-link';
+  /** Header name, e.g. `Link`. */
+  readonly nextHeader: string;
+  readonly nextPath?: undefined;
+}
+
+export type NextLinkPagination = NextLinkInBody | NextLinkInHeader;
+export type Pagination = PagePagination | OffsetPagination | CursorPagination | NextLinkPagination;
+
+/** One JSON object per line, in a file. */
+export interface NdjsonSource {
+  readonly kind: 'ndjson';
+  /** Absolute (resolved against the config file's directory). */
+  readonly path: string;
+}
+
+/** A JSON file: a top-level array, or the array at `itemsPath`. */
+export interface JsonSource {
+  readonly kind: 'json';
+  readonly path: string;
+  /** Dot path of the records array. */
+  readonly itemsPath?: string;
+}
+
+/** A CSV file; the first row is the header; values are strings. */
+export interface CsvSource {
+  readonly kind: 'csv';
+  readonly path: string;
+  /** Default `,`. */
+  readonly delimiter: string;
+  /** Default `"`. */
+  readonly quote: string;
+}
+
+/** NDJSON on standard input. */
+export interface StdinSource {
+  readonly kind: 'stdin';
+}
+
+/** A JSON API, paginated or not. */
+export interface HttpSource {
+  readonly kind: 'http';
+  readonly url: string;
+  /** Dot path of the records in each response; absent: the response is the array. */
+  readonly itemsPath?: string;
+  /** Extra request headers (values may come from `${ENV}`). */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Absent: one request. */
+  readonly pagination?: Pagination;
+}
+
+/** A RabbitMQ queue. */
+export interface AmqpSource {
+  readonly kind: 'amqp';
+  /** `amqp://` or `amqps://`. */
+  readonly url: string;
+  readonly queue: string;
+  /** Default 32. */
+  readonly prefetch: number;
+  /** With `--once`, end after the queue has been empty this long. Default 5. */
+  readonly idleExitSeconds: number;
+}
+
+export type SourceConfig = NdjsonSource | JsonSource | CsvSource | StdinSource | HttpSource | AmqpSource;
+export type SourceKind = SourceConfig['kind'];
+
+export type TargetMode = 'single' | 'batch' | 'batch-sync';
+export type TargetStrategy = 'upsert' | 'lookup' | 'create-only';
+export type ConflictPolicy = 'source-wins' | 'skip-if-target-newer';
+
+/** A relationship to a record named by the source's key. */
+export interface RelationshipMapping {
+  /** Oro type of the related record, e.g. `customergroups`. */
+  readonly type: string;
+  /** Dot path of the related record's key in the source record. */
+  readonly source: string;
+  /** Oro field the key is matched against to find the Oro id (e.g. `externalId`); absent: the value is the Oro id. */
+  readonly match?: string;
+}
+
+/** What is written into Oro, and how. */
+export interface TargetConfig {
+  /** Oro JSON:API type, e.g. `customers`. */
+  readonly type: string;
+  /** Default `single`. */
+  readonly mode: TargetMode;
+  /** Default `lookup`. */
+  readonly strategy: TargetStrategy;
+  /**
+   * How a source record and an Oro record are matched. Required for every strategy: `lookup` and
+   * `create-only` filter on `key.oro`; `upsert` uses `[key.oro]` as the upsert fields. `key.source`
+   * also identifies the record in checkpoints and dead letters.
+   */
+  readonly key: { readonly source: string; readonly oro: string };
+  /** Default `source-wins`. */
+  readonly conflict: ConflictPolicy;
+  /** Oro attribute <- source field dot path. `{}` when only `transform` is given. */
+  readonly attributes: Readonly<Record<string, string>>;
+  /** Oro relationship <- related record. `{}` when absent. */
+  readonly relationships: Readonly<Record<string, RelationshipMapping>>;
+  /** Absolute path of a JS module whose default export maps a record (replaces the declarative mapping). */
+  readonly transform?: string;
+}
+
+export interface PipelineConfig {
+  /** Default 100; at most 100 with `target.mode: "batch-sync"`. */
+  readonly batchSize: number;
+  /** A batch is sent after this long even if not full. Default 500. */
+  readonly batchMs: number;
+  /** Requests in flight. Default 8. */
+  readonly concurrency: number;
+  /** Requests per second; 0 = no limit (default). */
+  readonly ratePerSecond: number;
+  /** Default 6. */
+  readonly retries: number;
+  /** Default 200. */
+  readonly retryBaseMs: number;
+  /** Default 30000. */
+  readonly retryMaxMs: number;
+  /** Default 30000. */
+  readonly requestTimeoutMs: number;
+}
+
+export interface ScheduleConfig {
+  /** Daemon: wait between runs. Default 60. */
+  readonly intervalSeconds: number;
+  /** Source field holding the record's change time (checkpoints, `skip-if-target-newer`). */
+  readonly watermark?: string;
+}
+
+export interface MetricsConfig {
+  /** 0 picks a free port. */
+  readonly port: number;
+  /** Default `127.0.0.1`. */
+  readonly host: string;
+}
+
+export interface PublishConfig {
+  readonly url: string;
+  readonly queue: string;
+}
+
+/** A whole decoded config file. */
+export interface Config {
+  /** Pipeline name for checkpoints; default: the config file's base name without extension. */
+  readonly name: string;
+  readonly oro: OroConfig;
+  readonly source: SourceConfig;
+  readonly target: TargetConfig;
+  readonly pipeline: PipelineConfig;
+  readonly schedule: ScheduleConfig;
+  /** Checkpoint store; default path `.oro-sync/state.db` (resolved). */
+  readonly state: { readonly path: string };
+  /** Default path `dead-letters.ndjson` (resolved). */
+  readonly deadLetter: { readonly path: string };
+  /** Absent: no metrics server. */
+  readonly metrics?: MetricsConfig;
+  /** Where `oro-sync publish` sends records. */
+  readonly publish?: PublishConfig;
+}

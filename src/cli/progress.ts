@@ -1,0 +1,110 @@
+/**
+ * The progress bar of `run --progress` and `demo`, on standard error: records done (of the total
+ * when known), rate, ETA when the total is known, and counts by outcome. A no-op when disabled,
+ * which is the default when standard error is not a terminal.
+ */
+import cliProgress from 'cli-progress';
+import type { OutcomeStatus } from '../types/outcome.js';
+import { emptyCounts, formatRate, OUTCOME_STATUSES } from './summary.js';
+
+export interface Progress {
+  /** The number of records expected, once known (a paginated source may learn it late). */
+  setTotal(total: number): void;
+  /** One more record has an outcome. */
+  increment(outcome: OutcomeStatus): void;
+  /** Draw the final state and release the terminal line. */
+  stop(): void;
+}
+
+export interface ProgressOptions {
+  /** Default: whether `stream` (standard error) is a terminal. */
+  readonly enabled?: boolean;
+  readonly total?: number;
+  /** Default standard error. */
+  readonly stream?: NodeJS.WritableStream;
+  /** Clock in ms, for the rate and ETA (tests). Default `Date.now`. */
+  readonly now?: () => number;
+}
+
+const BAR_WIDTH = 24;
+
+/** `75` -> `1:15`, `3725` -> `1:02:05`. */
+export function formatDuration(totalSeconds: number): string {
+  const s = Math.max(0, Math.round(totalSeconds));
+  const hours = Math.floor(s / 3600);
+  const minutes = Math.floor((s % 3600) / 60);
+  const seconds = String(s % 60).padStart(2, '0');
+  return hours > 0 ? `${hours}:${String(minutes).padStart(2, '0')}:${seconds}` : `${minutes}:${seconds}`;
+}
+
+/** The text of the bar for a state; separate from drawing so it can be checked on its own. */
+export function progressLine(state: {
+  readonly done: number;
+  readonly total?: number;
+  readonly elapsedMs: number;
+  readonly counts: Readonly<Record<OutcomeStatus, number>>;
+}): string {
+  const { done, total, elapsedMs, counts } = state;
+  const parts: string[] = [];
+  if (total !== undefined && total > 0) {
+    const ratio = Math.min(1, done / total);
+    const filled = Math.round(ratio * BAR_WIDTH);
+    parts.push(`[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${Math.floor(ratio * 100)}%`, `${done}/${total}`);
+  } else {
+    parts.push(`${done} records`);
+  }
+  parts.push(`${formatRate(done, elapsedMs)} records/s`);
+  if (total !== undefined && total > 0) {
+    const perMs = elapsedMs > 0 ? done / elapsedMs : 0;
+    parts.push(`ETA ${perMs > 0 ? formatDuration((total - done) / perMs / 1000) : '?'}`);
+  }
+  const byOutcome = OUTCOME_STATUSES.filter((s) => counts[s] > 0).map((s) => `${s} ${counts[s]}`);
+  if (byOutcome.length > 0) parts.push(byOutcome.join(', '));
+  return parts.join(' | ');
+}
+
+const DISABLED: Progress = { setTotal: () => undefined, increment: () => undefined, stop: () => undefined };
+
+/**
+ * Create a progress bar (or a no-op one when disabled).
+ *
+ * @example
+ * const progress = createProgress({ enabled: options.progress });
+ * outcomes$.subscribe({ next: (o) => progress.increment(o.status), complete: () => progress.stop() });
+ */
+export function createProgress(options: ProgressOptions = {}): Progress {
+  const stream = options.stream ?? process.stderr;
+  const enabled = options.enabled ?? (stream as { isTTY?: boolean }).isTTY === true;
+  if (!enabled) return DISABLED;
+  const now = options.now ?? Date.now;
+  const started = now();
+  const counts = emptyCounts();
+  let total = options.total;
+  let done = 0;
+  let stopped = false;
+  const bar = new cliProgress.SingleBar({
+    stream,
+    format: () => progressLine({ done, total, elapsedMs: now() - started, counts }),
+    // Asked for explicitly on a non-terminal (`--progress` in CI): print a line now and then.
+    noTTYOutput: true,
+    hideCursor: false,
+    clearOnComplete: false,
+  });
+  bar.start(total ?? 0, 0);
+  return {
+    setTotal(n) {
+      total = n;
+      bar.setTotal(n);
+    },
+    increment(outcome) {
+      counts[outcome] += 1;
+      done += 1;
+      bar.update(done);
+    },
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      bar.stop();
+    },
+  };
+}
