@@ -1,0 +1,423 @@
+import nodeFetch from 'node-fetch';
+import { DecodeError } from '../errors/decode-error.js';
+import { HttpError } from '../errors/http-error.js';
+import { NetworkError } from '../errors/network-error.js';
+import { TimeoutError } from '../errors/timeout-error.js';
+import type { Json } from '../types/jsonapi.js';
+import type { ErrorDetail } from '../types/outcome.js';
+import { atPath, jsonTypeOf } from './dot-path.js';
+import { nextFromLinkHeader } from './link-header.js';
+import { paginate, type PaginatedSource } from './pages.js';
+import { readResume } from './resume-token.js';
+
+/** `?page=1&per_page=100`, then 2, 3, … until an empty or short page. */
+export interface PagePagination {
+  readonly kind: 'page';
+  /** Default `page`. */
+  readonly pageParam?: string;
+  /** Default `per_page`. */
+  readonly sizeParam?: string;
+  /** Default 100. */
+  readonly size?: number;
+  /** Default 1. */
+  readonly firstPage?: number;
+}
+
+/** `?offset=0&limit=100`, then 100, 200, … until an empty or short page. */
+export interface OffsetPagination {
+  readonly kind: 'offset';
+  /** Default `offset`. */
+  readonly offsetParam?: string;
+  /** Default `limit`. */
+  readonly limitParam?: string;
+  /** Default 100. */
+  readonly limit?: number;
+}
+
+/** `?limit=100`, then `?cursor=<value at cursorPath>&limit=100` until that value is null or absent. */
+export interface CursorPagination {
+  readonly kind: 'cursor';
+  /** Default `cursor`. */
+  readonly cursorParam?: string;
+  /** Default `meta.next_cursor`. */
+  readonly cursorPath?: string;
+  /** Default `limit`. */
+  readonly sizeParam?: string;
+  /** Default 100. */
+  readonly size?: number;
+}
+
+/**
+ * Follows the next link the server gives, from the body (`nextPath`, default `links.next`; a string
+ * or a JSON:API link object `{href}`) or from a response header in RFC 8288 form (`nextHeader:
+ * "Link"`, `rel="next"`). Relative links resolve against the URL of the page they came in.
+ * This is how Oro's own lists are read.
+ */
+export type NextLinkPagination =
+  | { readonly kind: 'next-link'; readonly nextPath?: string; readonly nextHeader?: undefined }
+  | { readonly kind: 'next-link'; readonly nextHeader: string; readonly nextPath?: undefined };
+
+export type HttpPagination = PagePagination | OffsetPagination | CursorPagination | NextLinkPagination;
+
+/** What {@link httpSource} needs of a response; node-fetch's and the global `Response` both fit. */
+export interface FetchResponseLike {
+  readonly status: number;
+  readonly headers: { get(name: string): string | null };
+  text(): Promise<string>;
+}
+
+/** A `fetch`-compatible function (node-fetch by default). */
+export type FetchLike = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; signal: AbortSignal },
+) => Promise<FetchResponseLike>;
+
+/** Wraps one attempt with the caller's retry policy (the CLI builds one from the retry operator). */
+export type RetryFn = <R>(attempt: () => Promise<R>) => Promise<R>;
+
+export interface HttpSourceOptions {
+  readonly url: string;
+  /** Dot path to the records in each response body; absent: the body is the array. */
+  readonly itemsPath?: string;
+  /** Extra request headers, already `${ENV}`-substituted. `Accept` defaults to `application/json`. */
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly auth?: { readonly bearer: string } | { readonly username: string; readonly password: string };
+  /** Absent: one request. */
+  readonly pagination?: HttpPagination;
+  /** Extra query parameters (e.g. "changed since the watermark"); on the first URL only for next-link. */
+  readonly query?: Readonly<Record<string, string>>;
+  /** A checkpoint's `position.resume`: reading restarts just after that record. */
+  readonly resume?: Json;
+  /** Pages fetched ahead of the page being read (default 1). */
+  readonly prefetch?: number;
+  readonly fetch?: FetchLike;
+  /** Per attempt, covering the answer's headers and body (default 30 000). */
+  readonly timeoutMs?: number;
+  /** Default: no retry. Transient failures reach it as `NetworkError`, `TimeoutError`, `HttpError`. */
+  readonly retry?: RetryFn;
+  /** Called once with the export's total record count, when the server tells it. */
+  readonly onTotal?: (total: number) => void;
+  /** Dot path to a total count in the body. */
+  readonly totalPath?: string;
+  /** Response header with a total count (default `X-Include-Total-Count`, Oro's). */
+  readonly totalHeader?: string;
+}
+
+/** One request of a run: what to ask for, in the terms of the pagination kind. */
+type Request =
+  | { readonly kind: 'single'; readonly url: string }
+  | { readonly kind: 'page'; readonly page: number }
+  | { readonly kind: 'offset'; readonly offset: number }
+  | { readonly kind: 'cursor'; readonly cursor: string | null }
+  | { readonly kind: 'next-link'; readonly url: string };
+
+interface Plan {
+  readonly first: Request;
+  readonly skip: number;
+  readonly urlOf: (request: Request) => string;
+  readonly nextOf: (request: Request, items: readonly unknown[], body: unknown, headers: FetchResponseLike['headers'], url: string) => Request | null;
+  readonly describe: (request: Request, index: number) => { where: string; resume: Json };
+}
+
+const defaultFetch: FetchLike = (url, init) => nodeFetch(url, init);
+
+/**
+ * Records from a JSON HTTP API (the config's `http` source kind), page by page, pulled: a page is
+ * fetched only when the consumer has taken (nearly) all records already fetched (see `paginate`).
+ *
+ * - page and offset stop at an empty or short page; cursor when the cursor is null or absent;
+ *   next-link when there is no next link; no pagination: one request.
+ * - resume tokens: page `{page, skip}`, offset `{offset}`, cursor `{cursor, skip}`, next-link
+ *   `{url, skip}`, single `{skip}`. Resuming refetches that page and drops the records already done.
+ * - a 4xx stops the source with an `HttpError` naming the URL and status; transient failures
+ *   (network, timeout, 408/429/5xx) go through `retry` (none by default), then stop it.
+ * - a body that is not JSON, or has no array at `itemsPath`: a `DecodeError` naming URL and path.
+ *
+ * @example
+ * ```ts
+ * const source = httpSource({
+ *   url: 'https://erp.example.com/api/customers',
+ *   itemsPath: 'data',
+ *   headers: { Authorization: `Bearer ${process.env.ERP_TOKEN}` },
+ *   pagination: { kind: 'cursor', cursorPath: 'meta.next_cursor' },
+ *   resume: checkpoint?.resume,
+ * });
+ * ```
+ */
+export function httpSource(options: HttpSourceOptions): PaginatedSource {
+  const fetchFn = options.fetch ?? defaultFetch;
+  const retry: RetryFn = options.retry ?? ((attempt) => attempt());
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const headers = requestHeaders(options);
+  const plan = planOf(options);
+  let totalReported = false;
+
+  const fetchPage = async (request: Request, signal: AbortSignal) => {
+    const url = plan.urlOf(request);
+    const { body, headers: responseHeaders } = await retry(() => getJson(fetchFn, url, headers, timeoutMs, signal));
+    const items = options.itemsPath === undefined ? body : atPath(body, options.itemsPath);
+    if (!Array.isArray(items)) {
+      const where = options.itemsPath === undefined ? 'response body' : `itemsPath "${options.itemsPath}"`;
+      throw new DecodeError(`GET ${safeUrl(url)}`, [`${where}: expected an array, got ${jsonTypeOf(items)}`]);
+    }
+    if (!totalReported && options.onTotal) {
+      const total = totalOf(body, responseHeaders, options);
+      if (total !== undefined) {
+        totalReported = true;
+        options.onTotal(total);
+      }
+    }
+    return { items, next: plan.nextOf(request, items, body, responseHeaders, url) };
+  };
+
+  return paginate<Request>({
+    first: plan.first,
+    skip: plan.skip,
+    prefetch: options.prefetch ?? 1,
+    fetchPage,
+    describe: plan.describe,
+  });
+}
+
+function requestHeaders(options: HttpSourceOptions): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const given = options.headers ?? {};
+  if (!Object.keys(given).some((name) => name.toLowerCase() === 'accept')) headers['Accept'] = 'application/json';
+  Object.assign(headers, given);
+  const { auth } = options;
+  if (auth && 'bearer' in auth) headers['Authorization'] = `Bearer ${auth.bearer}`;
+  else if (auth) {
+    headers['Authorization'] = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
+  }
+  return headers;
+}
+
+/** The URL with the given query parameters set (replacing any of the same name). */
+function withParams(url: string, params: Readonly<Record<string, string>>): string {
+  const u = new URL(url);
+  for (const [name, value] of Object.entries(params)) u.searchParams.set(name, value);
+  return u.toString();
+}
+
+/** The URL as errors and positions show it: without user:password. */
+function safeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (!u.username && !u.password) return url;
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+function planOf(options: HttpSourceOptions): Plan {
+  const query = options.query ?? {};
+  const resume = options.resume;
+  const pagination = options.pagination;
+  const at = (index: number): string => `#${index}`;
+
+  if (pagination === undefined) {
+    const url = withParams(options.url, query);
+    const token = resume === undefined ? { skip: 0 } : readResume(resume, { skip: 'count' }, '{skip}');
+    return {
+      first: { kind: 'single', url },
+      skip: token.skip,
+      urlOf: () => url,
+      nextOf: () => null,
+      describe: (_request, index) => ({ where: `${safeUrl(url)} ${at(index)}`, resume: { skip: index + 1 } }),
+    };
+  }
+
+  switch (pagination.kind) {
+    case 'page': {
+      const pageParam = pagination.pageParam ?? 'page';
+      const sizeParam = pagination.sizeParam ?? 'per_page';
+      const size = pagination.size ?? 100;
+      const token =
+        resume === undefined
+          ? { page: pagination.firstPage ?? 1, skip: 0 }
+          : readResume(resume, { page: 'count', skip: 'count' }, '{page, skip}');
+      return {
+        first: { kind: 'page', page: token.page },
+        skip: token.skip,
+        urlOf: (r) => withParams(options.url, { ...query, [pageParam]: String(pageOf(r)), [sizeParam]: String(size) }),
+        nextOf: (r, items) => (items.length === 0 || items.length < size ? null : { kind: 'page', page: pageOf(r) + 1 }),
+        describe: (r, index) => ({ where: `page ${pageOf(r)} ${at(index)}`, resume: { page: pageOf(r), skip: index + 1 } }),
+      };
+    }
+    case 'offset': {
+      const offsetParam = pagination.offsetParam ?? 'offset';
+      const limitParam = pagination.limitParam ?? 'limit';
+      const limit = pagination.limit ?? 100;
+      const token = resume === undefined ? { offset: 0 } : readResume(resume, { offset: 'count' }, '{offset}');
+      return {
+        first: { kind: 'offset', offset: token.offset },
+        skip: 0,
+        urlOf: (r) => withParams(options.url, { ...query, [offsetParam]: String(offsetOf(r)), [limitParam]: String(limit) }),
+        nextOf: (r, items) =>
+          items.length === 0 || items.length < limit ? null : { kind: 'offset', offset: offsetOf(r) + items.length },
+        describe: (r, index) => ({
+          where: `offset ${offsetOf(r)} ${at(index)}`,
+          resume: { offset: offsetOf(r) + index + 1 },
+        }),
+      };
+    }
+    case 'cursor': {
+      const cursorParam = pagination.cursorParam ?? 'cursor';
+      const cursorPath = pagination.cursorPath ?? 'meta.next_cursor';
+      const sizeParam = pagination.sizeParam ?? 'limit';
+      const size = pagination.size ?? 100;
+      const token =
+        resume === undefined
+          ? { cursor: null, skip: 0 }
+          : readResume(resume, { cursor: 'cursor', skip: 'count' }, '{cursor, skip}');
+      return {
+        first: { kind: 'cursor', cursor: token.cursor },
+        skip: token.skip,
+        urlOf: (r) => {
+          const cursor = cursorOf(r);
+          return withParams(options.url, {
+            ...query,
+            ...(cursor === null ? {} : { [cursorParam]: cursor }),
+            [sizeParam]: String(size),
+          });
+        },
+        nextOf: (_r, _items, body) => {
+          const next = atPath(body, cursorPath);
+          if (next === null || next === undefined || next === '') return null;
+          return { kind: 'cursor', cursor: typeof next === 'string' ? next : JSON.stringify(next) };
+        },
+        describe: (r, index) => ({
+          where: `cursor ${cursorOf(r) ?? '(first)'} ${at(index)}`,
+          resume: { cursor: cursorOf(r), skip: index + 1 },
+        }),
+      };
+    }
+    case 'next-link': {
+      const token =
+        resume === undefined
+          ? { url: withParams(options.url, query), skip: 0 }
+          : readResume(resume, { url: 'string', skip: 'count' }, '{url, skip}');
+      const { nextHeader } = pagination;
+      const nextPath = pagination.nextPath ?? 'links.next';
+      return {
+        first: { kind: 'next-link', url: token.url },
+        skip: token.skip,
+        urlOf: (r) => linkOf(r),
+        nextOf: (_r, _items, body, headers, url) => {
+          const link = nextHeader === undefined ? hrefOf(atPath(body, nextPath)) : nextFromLinkHeader(headers.get(nextHeader));
+          return link === null ? null : { kind: 'next-link', url: new URL(link, url).toString() };
+        },
+        describe: (r, index) => ({ where: `${safeUrl(linkOf(r))} ${at(index)}`, resume: { url: linkOf(r), skip: index + 1 } }),
+      };
+    }
+  }
+}
+
+// The plan of each kind only ever sees requests of its own kind; these read them back.
+const pageOf = (r: Request): number => (r.kind === 'page' ? r.page : 0);
+const offsetOf = (r: Request): number => (r.kind === 'offset' ? r.offset : 0);
+const cursorOf = (r: Request): string | null => (r.kind === 'cursor' ? r.cursor : null);
+const linkOf = (r: Request): string => (r.kind === 'next-link' || r.kind === 'single' ? r.url : '');
+
+/** A next link as a string: JSON:API allows a plain string or a link object `{href}`. */
+function hrefOf(value: unknown): string | null {
+  if (typeof value === 'string' && value !== '') return value;
+  if (value !== null && typeof value === 'object' && typeof (value as { href?: unknown }).href === 'string') {
+    return (value as { href: string }).href;
+  }
+  return null;
+}
+
+function totalOf(body: unknown, headers: FetchResponseLike['headers'], options: HttpSourceOptions): number | undefined {
+  if (options.totalPath !== undefined) {
+    const value = atPath(body, options.totalPath);
+    if (typeof value === 'number' && Number.isFinite(value)) return value;
+  }
+  const header = headers.get(options.totalHeader ?? 'X-Include-Total-Count');
+  if (header !== null && /^\d+$/.test(header.trim())) return Number(header.trim());
+  return undefined;
+}
+
+/** One GET: status classified, body parsed, network failures and timeouts as their errors. */
+async function getJson(
+  fetchFn: FetchLike,
+  url: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+  outer: AbortSignal,
+): Promise<{ body: unknown; headers: FetchResponseLike['headers'] }> {
+  outer.throwIfAborted();
+  const shown = safeUrl(url);
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, timeoutMs);
+  const onAbort = () => controller.abort();
+  outer.addEventListener('abort', onAbort, { once: true });
+  const failure = (error: unknown): Error => {
+    if (outer.aborted) return outer.reason instanceof Error ? outer.reason : new Error('aborted');
+    if (timedOut) return new TimeoutError('GET', shown, timeoutMs);
+    return new NetworkError('GET', shown, error);
+  };
+  try {
+    let response: FetchResponseLike;
+    let text: string;
+    try {
+      response = await fetchFn(url, { method: 'GET', headers, signal: controller.signal });
+      text = await response.text();
+    } catch (error) {
+      throw failure(error);
+    }
+    if (response.status < 200 || response.status >= 300) {
+      throw new HttpError('GET', shown, response.status, errorsOf(text), retryAfterMs(response.headers.get('Retry-After')));
+    }
+    try {
+      return { body: JSON.parse(text) as unknown, headers: response.headers };
+    } catch (error) {
+      throw new DecodeError(`GET ${shown}`, [`response body is not JSON: ${(error as Error).message}`]);
+    }
+  } finally {
+    clearTimeout(timer);
+    outer.removeEventListener('abort', onAbort);
+  }
+}
+
+/** JSON:API `errors[]` from an error body, if it has them. */
+function errorsOf(text: string): ErrorDetail[] {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return [];
+  }
+  const errors = atPath(body, 'errors');
+  if (!Array.isArray(errors)) return [];
+  return errors.flatMap((e: unknown): ErrorDetail[] => {
+    if (e === null || typeof e !== 'object') return [];
+    const { status, title, detail, source } = e as Record<string, unknown>;
+    const pointer = atPath(source, 'pointer');
+    const parameter = atPath(source, 'parameter');
+    return [
+      {
+        title: typeof title === 'string' ? title : 'error',
+        ...(typeof status === 'string' || typeof status === 'number' ? { status } : {}),
+        ...(typeof detail === 'string' ? { detail } : {}),
+        ...(typeof pointer === 'string' ? { pointer } : {}),
+        ...(typeof parameter === 'string' ? { parameter } : {}),
+      },
+    ];
+  });
+}
+
+/** `Retry-After` in ms: delay-seconds or an HTTP date. */
+function retryAfterMs(value: string | null): number | undefined {
+  if (value === null) return undefined;
+  if (/^\s*\d+\s*$/.test(value)) return Number(value) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}

@@ -1,0 +1,19 @@
+export { pullThrough, type InFlightGauge, type PullThroughOptions } from './pull-through.js';
+export { paginate, type Page, type PaginateOptions, type PageCounters, type PaginatedSource } from './pages.js';
+export {
+  httpSource,
+  type HttpSourceOptions,
+  type HttpPagination,
+  type PagePagination,
+  type OffsetPagination,
+  type CursorPagination,
+  type NextLinkPagination,
+  type FetchLike,
+  type FetchResponseLike,
+  type RetryFn,
+} from './http.js';
+export { ndjsonFile, ndjsonStream, type NdjsonOptions, type NdjsonStreamOptions } from './ndjson.js';
+export { jsonFile, type JsonFileOptions } from './json.js';
+export { csvFile, type CsvFileOptions } from './csv.js';
+export { stdinSource } from './stdin.js';
+export { readResume, type ResumeField } from './resume-token.js';
