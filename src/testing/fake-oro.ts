@@ -1,0 +1,299 @@
+/**
+ * The fake Oro HTTP server: node:http, routing, authentication, media types, faults, latency and
+ * the inspection API. Everything Oro-specific lives in the handlers; this file is the plumbing.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Json, Resource } from '../types/index.js';
+import { AsyncOperations } from './batch.js';
+import { FaultInjector } from './faults.js';
+import { handleAsyncOperation, handleCollection, handleItem, specOf, type ApiContext, type ApiRequest } from './handlers.js';
+import { ApiFailure, JSON_API, apiError, errorReply, oroDateTime, type Reply } from './json-api.js';
+import { TokenRegistry, handleTokenRequest } from './oauth.js';
+import { streamFor } from './random.js';
+import { ASYNC_OPERATIONS, FIXTURES, TYPES } from './resources.js';
+import { renderRecord } from './serialize.js';
+import { Store } from './store.js';
+import type { FakeOro, FakeOroOptions, FaultOptions, Latency, RequestLogEntry, SeedRelationship } from './types.js';
+import { commitWrites, planWrites } from './write.js';
+
+const TOKEN_PATH = '/oauth2-token';
+
+/** `true` when `Accept` admits unparameterised JSON:API (absent and `*\/*` do). */
+function acceptable(accept: string | undefined): boolean {
+  if (accept === undefined || accept.trim() === '') return true;
+  return accept.split(',').some((part) => {
+    const [type, ...params] = part.split(';').map((s) => s.trim());
+    if (type === '*/*' || type === 'application/*') return true;
+    return type?.toLowerCase() === JSON_API && params.filter((p) => p !== '').length === 0;
+  });
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', () => resolve(''));
+  });
+}
+
+class FakeOroServer implements FakeOro {
+  readonly baseUrl: string;
+  readonly tokenUrl: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  private readonly log: RequestLogEntry[] = [];
+  private readonly store = new Store();
+  private readonly tokens: TokenRegistry;
+  private readonly faults: FaultInjector;
+  private readonly operations: AsyncOperations;
+  private readonly ctx: ApiContext;
+  private readonly sockets = new Set<Socket>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly now: () => number;
+  private readonly prefix: string;
+  private readonly ttl: number;
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly server: Server,
+    readonly port: number,
+    host: string,
+    options: FakeOroOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+    this.prefix = (options.apiPrefix ?? '/admin/api').replace(/\/+$/, '');
+    const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    this.baseUrl = `${origin}${this.prefix}`;
+    this.tokenUrl = `${origin}${TOKEN_PATH}`;
+    this.clientId = options.clientId ?? 'oro-sync-demo';
+    this.clientSecret = options.clientSecret ?? 'oro-sync-demo-secret';
+    this.ttl = options.tokenTtlSeconds ?? 3600;
+    const seed = options.seed ?? 1;
+    this.tokens = new TokenRegistry(this.ttl, this.now);
+    this.faults = new FaultInjector(seed, options.faults, options.latency);
+    this.operations = new AsyncOperations(this.store, this.now, streamFor(seed, 3), options.asyncStepMs ?? 20, options.queueDown ?? false);
+    this.ctx = {
+      store: this.store,
+      operations: this.operations,
+      baseUrl: this.baseUrl,
+      now: this.now,
+      batchDisabled: new Set(options.batchDisabled ?? ['customergroups']),
+      maxPageSize: options.maxPageSize ?? {},
+    };
+    this.loadFixtures();
+    server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => void this.onRequest(req, res));
+  }
+
+  get tokenGrants(): number {
+    return this.tokens.grants;
+  }
+
+  get requests(): readonly RequestLogEntry[] {
+    return this.log;
+  }
+
+  records(type: string): Resource[] {
+    const table = this.store.table(type);
+    if (!table) throw new Error(`fake Oro: unknown type "${type}"`);
+    const out: Resource[] = [];
+    for (const record of table.values()) out.push(renderRecord(this.store, type, record, { baseUrl: this.baseUrl, hateoas: false }));
+    if (!table.spec.numericIds) out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return out;
+  }
+
+  seed(type: string, attributes: Record<string, Json>, relationships: Record<string, SeedRelationship> = {}): Resource {
+    const spec = TYPES.get(type);
+    if (!spec) throw new Error(`fake Oro: cannot seed unknown type "${type}"`);
+    if (!spec.numericIds) throw new Error(`fake Oro: cannot seed "${type}" (its ids are not generated)`);
+    const plan = planWrites(this.store, [{ raw: { type, attributes, relationships }, pointer: '/data', metaBase: '', role: 'data', internal: true }]);
+    if (!plan.ok) throw new Error(`fake Oro: invalid ${type} seed: ${plan.errors.map((e) => `${e.title} (${e.detail}) at ${e.source && 'pointer' in e.source ? e.source.pointer : '?'}`).join('; ')}`);
+    const [committed] = commitWrites(this.store, plan.writes, this.now());
+    if (!committed) throw new Error('fake Oro: seed wrote nothing');
+    let record = committed.record;
+    const stamps: Record<string, Json> = {};
+    for (const name of ['createdAt', 'updatedAt'])
+      if (typeof attributes[name] === 'string' && spec.timestamps) stamps[name] = oroDateTime(Date.parse(attributes[name]));
+    if (Object.keys(stamps).length > 0) {
+      record = { ...record, attributes: { ...record.attributes, ...stamps } };
+      this.store.table(type)?.put(record);
+    }
+    return renderRecord(this.store, type, record, { baseUrl: this.baseUrl, hateoas: false });
+  }
+
+  revokeTokens(): void {
+    this.tokens.revokeAll();
+  }
+
+  setFaults(faults: Partial<FaultOptions>): void {
+    this.faults.set(faults);
+  }
+
+  setLatency(latency: Latency): void {
+    this.faults.setLatency(latency);
+  }
+
+  resetLog(): void {
+    this.log.length = 0;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= new Promise<void>((resolve) => {
+      this.operations.close();
+      for (const t of this.timers) clearTimeout(t);
+      this.timers.clear();
+      this.server.close(() => resolve());
+      for (const s of this.sockets) s.destroy();
+      this.sockets.clear();
+    });
+    return this.closing;
+  }
+
+  private loadFixtures(): void {
+    const stamp = oroDateTime(this.now());
+    for (const f of FIXTURES) {
+      const table = this.store.table(f.type);
+      if (!table) continue;
+      const spec = table.spec;
+      const attributes: Record<string, Json> = { ...f.attributes };
+      if (spec.timestamps) Object.assign(attributes, { createdAt: stamp, updatedAt: stamp });
+      const relationships: Record<string, string | null> = {};
+      for (const [name, rel] of Object.entries(spec.relationships)) if (!rel.toMany) relationships[name] = f.type === 'users' && name === 'organization' ? '1' : null;
+      table.put({ id: f.id ?? table.allocateId(), attributes, relationships });
+    }
+  }
+
+  private delay(ms: number): Promise<void> {
+    if (ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        resolve();
+      }, ms);
+      this.timers.add(timer);
+    });
+  }
+
+  private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const at = this.now();
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    const query = q < 0 ? '' : url.slice(q + 1);
+    const method = (req.method ?? 'GET').toUpperCase();
+    const body = await readBody(req);
+    const isToken = path === TOKEN_PATH;
+    const isApi = path === this.prefix || path.startsWith(`${this.prefix}/`);
+    if (!isToken && !isApi) {
+      this.send(res, { status: 404, text: 'Not Found', contentType: 'text/plain; charset=UTF-8' });
+      return;
+    }
+    let reply: Reply | 'reset';
+    if (isToken) {
+      const fault = this.faults.settings.onToken ? this.faults.draw() : 'none';
+      if (fault === 'reset') reply = 'reset';
+      else if (fault !== 'none') reply = this.faults.reply(fault, this.now());
+      else
+        reply = handleTokenRequest(
+          this.tokens,
+          { id: this.clientId, secret: this.clientSecret, ttlSeconds: this.ttl },
+          method,
+          req.headers['content-type'] ?? '',
+          body,
+          req.headers.authorization,
+        );
+    } else {
+      if (this.faults.countApiRequest()) this.tokens.revokeAll();
+      const fault = this.faults.draw();
+      if (fault === 'reset') reply = 'reset';
+      else if (fault !== 'none') reply = this.faults.reply(fault, this.now());
+      else reply = this.api(req, method, path.slice(this.prefix.length), new URLSearchParams(query), body);
+      await this.delay(this.faults.delay());
+      if (this.closing) return;
+    }
+    this.log.push({ method, path, query, status: reply === 'reset' ? 0 : reply.status, at });
+    if (reply === 'reset') req.socket.destroy();
+    else this.send(res, reply);
+  }
+
+  /** Authentication, media types, routing; every failure becomes a reply. */
+  private api(req: IncomingMessage, method: string, rest: string, query: URLSearchParams, body: string): Reply {
+    const authorization = req.headers.authorization;
+    if (query.has('access_token')) return { status: 401 };
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+    if (!bearer?.[1] || !this.tokens.isValid(bearer[1])) return authorization === undefined ? { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } } : { status: 401 };
+    try {
+      if (!acceptable(req.headers.accept))
+        return errorReply([apiError(406, 'not acceptable http exception', `Only the "${JSON_API}" media type without parameters is acceptable. Given "${req.headers.accept ?? ''}".`)]);
+      const xInclude = new Set(
+        String(req.headers['x-include'] ?? '')
+          .split(/[;,]/)
+          .map((s) => s.trim().toLowerCase())
+          .filter((s) => s !== ''),
+      );
+      const contentType = req.headers['content-type'];
+      const request: ApiRequest = {
+        method,
+        query,
+        body,
+        hateoas: !xInclude.has('nohateoas'),
+        includeTotal: xInclude.has('totalcount'),
+        syncMode: String(req.headers['x-mode'] ?? '').toLowerCase() === 'sync',
+        contentType: contentType === undefined ? undefined : contentType.trim(),
+      };
+      const segments = rest.split('/').filter((s) => s !== '').map((s) => decodeURIComponent(s));
+      const [type, id, sub, ...more] = segments;
+      if (type === undefined || more.length > 0) return errorReply([apiError(404, 'not found http exception', 'The requested resource does not exist.')]);
+      if (type === ASYNC_OPERATIONS) return handleAsyncOperation(this.ctx, request, id, sub);
+      const spec = specOf(type);
+      if (sub !== undefined) return errorReply([apiError(404, 'not found http exception', 'The requested resource does not exist.')]);
+      return id === undefined ? handleCollection(this.ctx, request, spec) : handleItem(this.ctx, request, spec, id);
+    } catch (e) {
+      if (e instanceof ApiFailure) return errorReply(e.errors, e.headers);
+      return errorReply([apiError(500, 'runtime exception', e instanceof Error ? e.message : String(e))]);
+    }
+  }
+
+  private send(res: ServerResponse, reply: Reply): void {
+    if (res.destroyed) return;
+    const headers: Record<string, string> = { ...reply.headers };
+    let payload: string | undefined;
+    if (reply.json !== undefined) {
+      payload = JSON.stringify(reply.json);
+      headers['Content-Type'] = reply.contentType ?? JSON_API;
+    } else if (reply.text !== undefined) {
+      payload = reply.text;
+      headers['Content-Type'] = reply.contentType ?? 'text/plain; charset=UTF-8';
+    }
+    headers['Content-Length'] = String(payload === undefined ? 0 : Buffer.byteLength(payload));
+    res.writeHead(reply.status, headers);
+    res.end(payload);
+  }
+}
+
+/**
+ * Starts a fake Oro (OAuth token endpoint + back-office JSON:API) on 127.0.0.1.
+ *
+ * @example
+ * const oro = await startFakeOro({ latency: { min: 1, max: 5 }, faults: { rate429: 0.05 } });
+ * // point oro-sync at oro.baseUrl / oro.tokenUrl with oro.clientId / oro.clientSecret
+ * await oro.close();
+ */
+export async function startFakeOro(options: FakeOroOptions = {}): Promise<FakeOro> {
+  const host = options.host ?? '127.0.0.1';
+  const server = createServer({ keepAlive: true });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  return new FakeOroServer(server, port, host, options);
+}

@@ -1,0 +1,168 @@
+/**
+ * `GET {base}/{type}`: filters (`filter[f]=a,b`, `filter[f][op]=v`, `filter[id]=5..7`), sorting,
+ * paging. Equality filters on indexed fields (id, externalId, sku, email, to-one relationships)
+ * read the index instead of scanning the table.
+ */
+import type { Json } from '../types/index.js';
+import { ApiFailure, apiError, param, type ApiError } from './json-api.js';
+import type { TypeSpec } from './resources.js';
+import { attrKey, compareIds, relKey, type Table, type StoredRecord } from './store.js';
+
+type Op = 'eq' | 'neq' | 'lt' | 'lte' | 'gt' | 'gte' | 'exists' | 'neq_or_null';
+type Kind = 'int' | 'string' | 'datetime' | 'rel';
+
+/** One parsed `filter[...]` parameter. */
+interface Filter {
+  readonly field: string;
+  readonly kind: Kind;
+  readonly op: Op;
+  readonly values: readonly string[];
+  readonly ranges: readonly (readonly [string, string])[];
+  readonly exists?: boolean;
+  readonly indexKey: string | undefined;
+}
+
+const ALL_OPS: readonly Op[] = ['eq', 'neq', 'lt', 'lte', 'gt', 'gte', 'exists', 'neq_or_null'];
+const EQUALITY_OPS: readonly Op[] = ['eq', 'neq', 'exists', 'neq_or_null'];
+const LIST_PARAMS = new Set(['page[number]', 'page[size]', 'sort', 'include']);
+
+/** A record's value of a filter field. */
+function fieldOf(record: StoredRecord, filter: { field: string; kind: Kind }): Json | undefined {
+  if (filter.field === 'id') return record.id;
+  return filter.kind === 'rel' ? record.relationships[filter.field] : record.attributes[filter.field];
+}
+
+/** Compares two non-null values of a kind. */
+function compare(kind: Kind, a: string, b: string): number {
+  if (kind === 'int') return Number(a) - Number(b);
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function normalise(kind: Kind, raw: string, name: string): string {
+  if (kind === 'int') {
+    if (!/^-?\d+$/.test(raw)) throw new ApiFailure([apiError(400, 'filter constraint', `Expected integer value. Given "${raw}".`, param(name))]);
+    return String(Number(raw));
+  }
+  if (kind === 'datetime') {
+    const ms = Date.parse(raw);
+    if (Number.isNaN(ms)) throw new ApiFailure([apiError(400, 'filter constraint', `Expected datetime value. Given "${raw}".`, param(name))]);
+    return `${new Date(ms).toISOString().slice(0, 19)}Z`;
+  }
+  return raw;
+}
+
+/** Parses every `filter[...]` parameter; unknown filters and operators are 400 "filter constraint". */
+export function parseFilters(spec: TypeSpec, table: Table, query: URLSearchParams): Filter[] {
+  const filters: Filter[] = [];
+  const errors: ApiError[] = [];
+  for (const [name, raw] of query) {
+    if (LIST_PARAMS.has(name) || /^fields\[[^\]]+\]$/.test(name)) continue;
+    const m = /^filter\[([^\]]+)\](?:\[([^\]]+)\])?$/.exec(name);
+    const field = m?.[1];
+    let kind: Kind | undefined;
+    let indexKey: string | undefined;
+    if (field === 'id') kind = spec.numericIds ? 'int' : 'string';
+    else if (field !== undefined && spec.attributes[field]?.filter) {
+      kind = spec.attributes[field]?.filter;
+      if (table.isIndexed(attrKey(field))) indexKey = attrKey(field);
+    } else if (field !== undefined && spec.relationships[field] && !spec.relationships[field]?.toMany) {
+      kind = 'rel';
+      indexKey = relKey(field);
+    }
+    if (field === undefined || kind === undefined) {
+      errors.push(apiError(400, 'filter constraint', 'The filter is not supported.', param(name)));
+      continue;
+    }
+    const op = (m?.[2] ?? 'eq') as Op;
+    const allowed = field === 'id' || kind === 'datetime' ? ALL_OPS : EQUALITY_OPS;
+    if (!allowed.includes(op)) {
+      errors.push(apiError(400, 'filter constraint', `The operator "${op}" is not supported.`, param(name)));
+      continue;
+    }
+    try {
+      if (op === 'exists') {
+        const b = raw.toLowerCase();
+        if (!['true', 'false', '1', '0', 'yes', 'no'].includes(b))
+          throw new ApiFailure([apiError(400, 'filter constraint', `Expected boolean value. Given "${raw}".`, param(name))]);
+        filters.push({ field, kind, op, values: [], ranges: [], exists: ['true', '1', 'yes'].includes(b), indexKey });
+        continue;
+      }
+      const values: string[] = [];
+      const ranges: [string, string][] = [];
+      for (const part of raw.split(',')) {
+        const range = /^(.+)\.\.(.+)$/.exec(part);
+        if (range?.[1] !== undefined && range[2] !== undefined && (kind === 'int' || kind === 'datetime'))
+          ranges.push([normalise(kind, range[1], name), normalise(kind, range[2], name)]);
+        else values.push(normalise(kind, part, name));
+      }
+      filters.push({ field, kind, op, values, ranges, indexKey });
+    } catch (e) {
+      if (e instanceof ApiFailure) errors.push(...e.errors);
+      else throw e;
+    }
+  }
+  if (errors.length > 0) throw new ApiFailure(errors);
+  return filters;
+}
+
+function matches(filter: Filter, record: StoredRecord): boolean {
+  const raw = fieldOf(record, filter);
+  const value = raw === null || raw === undefined ? null : String(raw);
+  if (filter.op === 'exists') return (value !== null) === filter.exists;
+  const inSet = (v: string): boolean =>
+    filter.values.some((x) => compare(filter.kind, v, x) === 0) || filter.ranges.some(([lo, hi]) => compare(filter.kind, v, lo) >= 0 && compare(filter.kind, v, hi) <= 0);
+  if (filter.op === 'neq_or_null') return value === null || !inSet(value);
+  if (value === null) return false;
+  switch (filter.op) {
+    case 'eq':
+      return inSet(value);
+    case 'neq':
+      return !inSet(value);
+    default: {
+      const bound = filter.values[0] ?? filter.ranges[0]?.[0];
+      if (bound === undefined) return false;
+      const c = compare(filter.kind, value, bound);
+      return filter.op === 'lt' ? c < 0 : filter.op === 'lte' ? c <= 0 : filter.op === 'gt' ? c > 0 : c >= 0;
+    }
+  }
+}
+
+/** Records matching every filter, id ascending; uses an index for an equality filter when it can. */
+export function selectRecords(table: Table, filters: readonly Filter[]): StoredRecord[] {
+  const seek = filters.find((f) => f.op === 'eq' && f.ranges.length === 0 && (f.field === 'id' || f.indexKey !== undefined));
+  let candidates: StoredRecord[];
+  if (seek) {
+    const ids = new Set<string>();
+    for (const v of seek.values) {
+      if (seek.field === 'id') ids.add(v);
+      else if (seek.indexKey) for (const id of table.lookup(seek.indexKey, v)) ids.add(id);
+    }
+    candidates = [...ids].sort(compareIds).flatMap((id) => table.get(id) ?? []);
+  } else candidates = [...table.values()];
+  if (!table.spec.numericIds && !seek) candidates.sort((a, b) => compareIds(a.id, b.id));
+  return filters.length === 0 ? candidates : candidates.filter((r) => filters.every((f) => matches(f, r)));
+}
+
+/** Sorts by `sort=-updatedAt,id` (stable; ties keep id order). Unknown fields are 400 "sort constraint". */
+export function sortRecords(spec: TypeSpec, records: StoredRecord[], raw: string | null): StoredRecord[] {
+  if (raw === null || raw === '' || raw === 'id') return records;
+  const keys = raw.split(',').map((part) => {
+    const desc = part.startsWith('-');
+    const field = desc ? part.slice(1) : part;
+    if (field !== 'id' && !spec.attributes[field]?.sortable)
+      throw new ApiFailure([apiError(400, 'sort constraint', `Sorting by "${field}" field is not supported.`, param('sort'))]);
+    return { field, desc, kind: (field === 'id' ? (spec.numericIds ? 'int' : 'string') : 'string') as Kind };
+  });
+  return records.sort((a, b) => {
+    for (const key of keys) {
+      const va = fieldOf(a, { field: key.field, kind: key.kind });
+      const vb = fieldOf(b, { field: key.field, kind: key.kind });
+      const na = va === null || va === undefined;
+      const nb = vb === null || vb === undefined;
+      let c = na && nb ? 0 : na ? -1 : nb ? 1 : compare(key.kind, String(va), String(vb));
+      if (key.desc) c = -c;
+      if (c !== 0) return c;
+    }
+    return 0;
+  });
+}

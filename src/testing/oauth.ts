@@ -1,0 +1,120 @@
+/**
+ * The OAuth 2.0 side of the fake: `POST /oauth2-token` (client credentials only, as a form body,
+ * a JSON body or HTTP Basic) with league/oauth2-server's error bodies, and the registry of issued
+ * bearer tokens (expiry by the injected clock, revocation).
+ */
+import { randomBytes } from 'node:crypto';
+import type { Reply } from './json-api.js';
+
+/** Issued tokens and their expiry; revocation forgets them all. */
+export class TokenRegistry {
+  private readonly tokens = new Map<string, number>();
+  private issued = 0;
+  grants = 0;
+
+  constructor(
+    private readonly ttlSeconds: number,
+    private readonly now: () => number,
+  ) {}
+
+  /** A new opaque token shaped like an RS256 JWT (three base64url parts). */
+  issue(clientId: string): string {
+    const iat = Math.floor(this.now() / 1000);
+    const b64 = (o: object): string => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const token = [
+      b64({ typ: 'JWT', alg: 'RS256' }),
+      b64({ aud: clientId, jti: `${++this.issued}-${randomBytes(8).toString('hex')}`, iat, nbf: iat, exp: iat + this.ttlSeconds, sub: '1', scopes: [] }),
+      randomBytes(32).toString('base64url'),
+    ].join('.');
+    this.tokens.set(token, this.now() + this.ttlSeconds * 1000);
+    this.grants++;
+    return token;
+  }
+
+  /** `true` for a known, unexpired, unrevoked token. */
+  isValid(token: string): boolean {
+    const expires = this.tokens.get(token);
+    if (expires === undefined) return false;
+    if (this.now() >= expires) {
+      this.tokens.delete(token);
+      return false;
+    }
+    return true;
+  }
+
+  revokeAll(): void {
+    this.tokens.clear();
+  }
+}
+
+const JSON_UTF8 = 'application/json; charset=UTF-8';
+
+function oauthError(status: number, error: string, description: string, hint?: string): Reply {
+  const body: Record<string, string> = { error, error_description: description, message: description };
+  if (hint !== undefined) body['hint'] = hint;
+  return { status, json: body, contentType: JSON_UTF8 };
+}
+
+/** Reads `grant_type`, `client_id`, `client_secret` from the body and the Basic header. */
+function readCredentials(contentType: string, body: string, authorization: string | undefined): Record<string, string> | 'malformed' {
+  const fields: Record<string, string> = {};
+  const mediaType = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
+  if (mediaType === 'application/json') {
+    if (body.trim() !== '') {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(body);
+      } catch {
+        return 'malformed';
+      }
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return 'malformed';
+      for (const [k, v] of Object.entries(parsed)) if (typeof v === 'string') fields[k] = v;
+    }
+  } else for (const [k, v] of new URLSearchParams(body)) fields[k] = v;
+  const basic = /^Basic\s+(.+)$/i.exec(authorization ?? '');
+  if (basic?.[1]) {
+    const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon >= 0) {
+      // RFC 6749 §2.3.1: both parts are form-urlencoded inside the Basic credentials.
+      const decode = (s: string): string => {
+        try {
+          return decodeURIComponent(s.replace(/\+/g, ' '));
+        } catch {
+          return s;
+        }
+      };
+      fields['client_id'] ??= decode(decoded.slice(0, colon));
+      fields['client_secret'] ??= decode(decoded.slice(colon + 1));
+    }
+  }
+  return fields;
+}
+
+/** Answers one token request. */
+export function handleTokenRequest(
+  registry: TokenRegistry,
+  client: { readonly id: string; readonly secret: string; readonly ttlSeconds: number },
+  method: string,
+  contentType: string,
+  body: string,
+  authorization: string | undefined,
+): Reply {
+  if (method !== 'POST') return { status: 405, headers: { Allow: 'POST' }, json: { error: 'invalid_request', error_description: 'Only POST is supported.', message: 'Only POST is supported.' }, contentType: JSON_UTF8 };
+  const fields = readCredentials(contentType, body, authorization);
+  if (fields === 'malformed')
+    return oauthError(400, 'invalid_request', 'The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed.', 'The request body is not valid JSON');
+  const grant = fields['grant_type'];
+  if (grant !== 'client_credentials')
+    return oauthError(400, 'unsupported_grant_type', 'The authorization grant type is not supported by the authorization server.', 'Check that all required parameters have been provided');
+  if (fields['client_id'] === undefined || fields['client_id'] === '')
+    return oauthError(400, 'invalid_request', 'The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed.', 'Check the `client_id` parameter');
+  if (fields['client_id'] !== client.id || fields['client_secret'] !== client.secret) return oauthError(401, 'invalid_client', 'Client authentication failed');
+  const token = registry.issue(client.id);
+  return {
+    status: 200,
+    headers: { 'Cache-Control': 'no-store', Pragma: 'no-cache' },
+    json: { token_type: 'Bearer', expires_in: client.ttlSeconds, access_token: token },
+    contentType: JSON_UTF8,
+  };
+}

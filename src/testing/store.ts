@@ -1,0 +1,140 @@
+/**
+ * In-memory records of the fake Oro, with hash indexes on key attributes and on every to-one
+ * relationship, so that key lookups and inverse relationships (`children`) never scan a table.
+ */
+import type { Json } from '../types/index.js';
+import { TYPES, type TypeSpec } from './resources.js';
+
+/** A stored record: attribute values plus to-one relationship ids (null = none). */
+export interface StoredRecord {
+  readonly id: string;
+  readonly attributes: Readonly<Record<string, Json>>;
+  readonly relationships: Readonly<Record<string, string | null>>;
+}
+
+const keyOf = (value: Json | undefined): string => (value === null || value === undefined ? '\u0000' : String(value));
+
+const EMPTY: ReadonlySet<string> = new Set();
+
+/** Ids under one index value: a bare id while it is unique (most keys are), a Set once shared. */
+type Bucket = string | Set<string>;
+
+/** The index key of an attribute or a relationship. */
+export const attrKey = (name: string): string => `a:${name}`;
+export const relKey = (name: string): string => `r:${name}`;
+
+/** The table of one type. Rows iterate in id-ascending order. */
+export class Table {
+  private readonly rows = new Map<string, StoredRecord>();
+  private readonly indexes = new Map<string, Map<string, Bucket>>();
+  private readonly fields: { readonly attribute: boolean; readonly name: string; readonly index: Map<string, Bucket> }[] = [];
+  private nextId = 1;
+
+  constructor(readonly spec: TypeSpec) {
+    const add = (attribute: boolean, name: string): void => {
+      const index = new Map<string, Bucket>();
+      this.indexes.set(attribute ? attrKey(name) : relKey(name), index);
+      this.fields.push({ attribute, name, index });
+    };
+    for (const [name, attr] of Object.entries(spec.attributes)) if (attr.indexed || attr.unique) add(true, name);
+    for (const [name, rel] of Object.entries(spec.relationships)) if (!rel.toMany) add(false, name);
+  }
+
+  get size(): number {
+    return this.rows.size;
+  }
+
+  get(id: string): StoredRecord | undefined {
+    return this.rows.get(id);
+  }
+
+  has(id: string): boolean {
+    return this.rows.has(id);
+  }
+
+  /** Rows in id-ascending order (numeric ids are only ever appended, so insertion order is id order). */
+  values(): IterableIterator<StoredRecord> {
+    return this.rows.values();
+  }
+
+  /** The id the next created record gets. */
+  allocateId(): string {
+    return String(this.nextId++);
+  }
+
+  /** `true` when `key` (from `attrKey`/`relKey`) has an index. */
+  isIndexed(key: string): boolean {
+    return this.indexes.has(key);
+  }
+
+  /** Ids whose indexed field equals `value` (null matches absent values). */
+  lookup(key: string, value: Json): ReadonlySet<string> {
+    const bucket = this.indexes.get(key)?.get(keyOf(value));
+    return bucket === undefined ? EMPTY : typeof bucket === 'string' ? new Set([bucket]) : bucket;
+  }
+
+  /** Inserts or replaces a record, keeping indexes in step. */
+  put(record: StoredRecord): void {
+    const old = this.rows.get(record.id);
+    if (old) this.unindex(old);
+    this.rows.set(record.id, record);
+    this.index(record);
+  }
+
+  delete(id: string): boolean {
+    const old = this.rows.get(id);
+    if (!old) return false;
+    this.unindex(old);
+    this.rows.delete(id);
+    return true;
+  }
+
+  private index(record: StoredRecord): void {
+    for (const f of this.fields) {
+      const k = keyOf(f.attribute ? record.attributes[f.name] : record.relationships[f.name]);
+      const bucket = f.index.get(k);
+      if (bucket === undefined) f.index.set(k, record.id);
+      else if (typeof bucket === 'string') f.index.set(k, new Set([bucket, record.id]));
+      else bucket.add(record.id);
+    }
+  }
+
+  private unindex(record: StoredRecord): void {
+    for (const f of this.fields) {
+      const k = keyOf(f.attribute ? record.attributes[f.name] : record.relationships[f.name]);
+      const bucket = f.index.get(k);
+      if (bucket === record.id) f.index.delete(k);
+      else if (typeof bucket === 'object') {
+        bucket.delete(record.id);
+        if (bucket.size === 0) f.index.delete(k);
+      }
+    }
+  }
+}
+
+/** Every table of the fake. */
+export class Store {
+  private readonly tables = new Map<string, Table>();
+
+  constructor(specs: ReadonlyMap<string, TypeSpec> = TYPES) {
+    for (const [name, spec] of specs) this.tables.set(name, new Table(spec));
+  }
+
+  /** The table of a type, or undefined for an unknown type. */
+  table(type: string): Table | undefined {
+    return this.tables.get(type);
+  }
+
+  /** `true` when a record of that type and id exists. */
+  exists(type: string, id: string): boolean {
+    return this.tables.get(type)?.has(id) ?? false;
+  }
+}
+
+/** Numeric-aware id comparison: integer ids by value, other ids as strings. */
+export function compareIds(a: string, b: string): number {
+  const na = Number(a);
+  const nb = Number(b);
+  if (Number.isInteger(na) && Number.isInteger(nb)) return na - nb;
+  return a < b ? -1 : a > b ? 1 : 0;
+}

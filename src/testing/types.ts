@@ -1,0 +1,116 @@
+/**
+ * Public types of the fake Oro server (`oro-sync/testing`).
+ */
+import type { Json, Resource } from '../types/index.js';
+
+/** A fixed delay in ms, or a uniform range drawn from the seeded PRNG. */
+export type Latency = number | { readonly min: number; readonly max: number };
+
+/**
+ * Fault injection, drawn per request from the seeded PRNG (one draw per request, in the order
+ * 429, 503, 500, reset). A faulted request has no effect on the store.
+ */
+export interface FaultOptions {
+  /** Probability of `429 Too Many Requests` with `Retry-After`. */
+  readonly rate429: number;
+  /** Probability of `503 Service Unavailable` with `Retry-After`. */
+  readonly rate503: number;
+  /** Probability of `500` with a JSON:API "runtime exception" body. */
+  readonly rate500: number;
+  /** Probability of destroying the socket without answering. */
+  readonly resetRate: number;
+  /** `Retry-After` as delta seconds or as an HTTP date. */
+  readonly retryAfter: 'seconds' | 'date';
+  /** The delay announced by `Retry-After` (default 1). */
+  readonly retryAfterSeconds: number;
+  /** Revoke every token on each N-th API request (0 = never). */
+  readonly revokeEvery: number;
+  /** Apply the rate faults to the token endpoint too (default false). */
+  readonly onToken: boolean;
+}
+
+/** Options of `startFakeOro`; every field has a default. */
+export interface FakeOroOptions {
+  /** Port to listen on; 0 (default) picks a free one. */
+  readonly port?: number;
+  /** Interface to bind; default `127.0.0.1`. */
+  readonly host?: string;
+  /** Back-office API prefix; default `/admin/api`. */
+  readonly apiPrefix?: string;
+  /** OAuth client id; default `oro-sync-demo`. */
+  readonly clientId?: string;
+  /** OAuth client secret; default `oro-sync-demo-secret`. */
+  readonly clientSecret?: string;
+  /** Token lifetime; default 3600. */
+  readonly tokenTtlSeconds?: number;
+  /** Delay before answering each API request; default 0. */
+  readonly latency?: Latency;
+  /** Fault injection; default none. */
+  readonly faults?: Partial<FaultOptions>;
+  /** PRNG seed for faults, latency and batch processing order; default 1. */
+  readonly seed?: number;
+  /**
+   * Types whose Batch API is off (405 on `PATCH` of the collection, no `PATCH` in `Allow`).
+   * Default `['customergroups']` (Oro enables it for customers, customer users, their addresses
+   * and products, oro-api.md §6); pass `[]` to enable it everywhere.
+   */
+  readonly batchDisabled?: readonly string[];
+  /** How long an async operation stays `new` and then `running`; default 20 ms. */
+  readonly asyncStepMs?: number;
+  /** Oro's message queue consumer is down: async operations stay `new`. */
+  readonly queueDown?: boolean;
+  /** Per-type maximum `page[size]` (larger, or `-1`, is a 400). */
+  readonly maxPageSize?: Readonly<Record<string, number>>;
+  /** Clock for `createdAt`/`updatedAt`, token expiry and the request log; default `Date.now`. */
+  readonly now?: () => number;
+}
+
+/** One API or token request as the fake saw it (fault answers included). */
+export interface RequestLogEntry {
+  readonly method: string;
+  /** The path without the query string, e.g. `/admin/api/customers`. */
+  readonly path: string;
+  /** The raw query string without `?` (`''` when none). */
+  readonly query: string;
+  /** The status answered; 0 when the connection was reset by fault injection. */
+  readonly status: number;
+  /** `now()` when the request arrived, in ms. */
+  readonly at: number;
+}
+
+/** A to-one or to-many relationship value as `seed` accepts it. */
+export interface SeedRelationship {
+  readonly data: { readonly type: string; readonly id: string } | null;
+}
+
+/** A running fake Oro. */
+export interface FakeOro {
+  /** `http://127.0.0.1:<port>/admin/api` */
+  readonly baseUrl: string;
+  /** `http://127.0.0.1:<port>/oauth2-token` */
+  readonly tokenUrl: string;
+  readonly port: number;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** Successful token grants so far. */
+  readonly tokenGrants: number;
+  /** Every API and token request so far (since the last `resetLog`). */
+  readonly requests: readonly RequestLogEntry[];
+  /** The current content of a type, id ascending, as deep copies. */
+  records(type: string): Resource[];
+  /**
+   * Inserts a record directly (no HTTP, no faults). Validated like a POST (throws on invalid
+   * data); `createdAt`/`updatedAt` may be given to simulate older or newer records.
+   */
+  seed(type: string, attributes: Record<string, Json>, relationships?: Record<string, SeedRelationship>): Resource;
+  /** Every token issued so far now gets 401. */
+  revokeTokens(): void;
+  /** Changes fault injection from now on (merged into the current settings). */
+  setFaults(faults: Partial<FaultOptions>): void;
+  /** Changes the latency from now on. */
+  setLatency(latency: Latency): void;
+  /** Empties `requests`. */
+  resetLog(): void;
+  /** Closes the server, every socket and every timer. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,285 @@
+/**
+ * Planning and committing writes: one POST / PATCH, one compound document with `included`, or a
+ * group of Batch API records. Planning validates everything first and touches nothing, so a group
+ * is all-or-nothing; committing assigns ids in request order and stamps `createdAt`/`updatedAt`.
+ */
+import type { Json } from '../types/index.js';
+import { apiError, at, isObject, oroDateTime, type ApiError } from './json-api.js';
+import { TYPES, type TypeSpec } from './resources.js';
+import { attrKey, relKey, type Store, type StoredRecord } from './store.js';
+import { validateFields, type Fields, type PendingRef, type RelValue } from './validate.js';
+
+/** One resource object of a write request, with where it sits in the body. */
+export interface WriteItem {
+  readonly raw: unknown;
+  /** `/data`, `/data/3` or `/included/0`. */
+  readonly pointer: string;
+  /** Prefix of `meta` pointers: `''` for a single request's primary data (Oro answers `/meta/upsert`). */
+  readonly metaBase: string;
+  readonly role: 'data' | 'included';
+  /** The URL's type, which primary data must have. */
+  readonly expectedType?: string;
+  /** `PATCH {type}/{id}`: the id the body must carry; the action is an update. */
+  readonly urlId?: string;
+  /** Direct inserts by the test harness (`seed`): read-only types are writable. */
+  readonly internal?: boolean;
+}
+
+/** A validated write, ready to commit. */
+export interface PlannedWrite {
+  readonly item: WriteItem;
+  readonly spec: TypeSpec;
+  /** Set for updates; for creates filled in by `commit`. */
+  readonly ref: PendingRef;
+  readonly isNew: boolean;
+  /** The id the request used (a temporary id for creates), echoed as `meta.includeId`/`dataId`. */
+  readonly requestId: string | undefined;
+  readonly validateOnly: boolean;
+  readonly fields: Fields;
+}
+
+/** The outcome of planning a group: every error, or every write. */
+export type Plan = { readonly ok: false; readonly errors: ApiError[] } | { readonly ok: true; readonly writes: PlannedWrite[] };
+
+type Action =
+  | { readonly kind: 'create' }
+  | { readonly kind: 'update'; readonly id: string }
+  | { readonly kind: 'upsert-id'; readonly id: string }
+  | { readonly kind: 'upsert-fields'; readonly fields: readonly string[] };
+
+interface Parsed {
+  readonly item: WriteItem;
+  readonly spec: TypeSpec;
+  readonly id: string | undefined;
+  readonly attributes: unknown;
+  readonly relationships: unknown;
+  readonly action: Action;
+  readonly validateOnly: boolean;
+}
+
+const tempKey = (type: string, id: string): string => `${type}\u0000${id}`;
+const requestData = (detail: string, pointer: string): ApiError => apiError(400, 'request data constraint', detail, at(pointer));
+const valueError = (detail: string, pointer: string): ApiError => apiError(400, 'value constraint', detail, at(pointer));
+
+/** Checks the envelope of one resource object and decides create / update / upsert. */
+function parseItem(item: WriteItem, errors: ApiError[]): Parsed | undefined {
+  const p = item.pointer;
+  const before = errors.length;
+  const raw = item.raw;
+  if (!isObject(raw)) {
+    errors.push(requestData('The resource object should be an object.', p));
+    return undefined;
+  }
+  const type = raw['type'];
+  if (typeof type !== 'string') {
+    errors.push(requestData("The 'type' property is required.", `${p}/type`));
+    return undefined;
+  }
+  if (item.expectedType !== undefined && type !== item.expectedType) {
+    errors.push(apiError(409, 'conflict constraint', `The 'type' property of the primary data object should match the requested resource ("${item.expectedType}").`, at(`${p}/type`)));
+    return undefined;
+  }
+  const spec = TYPES.get(type);
+  if (!spec) {
+    errors.push(apiError(400, 'entity type constraint', `Unknown entity type: ${type}.`, at(`${p}/type`)));
+    return undefined;
+  }
+  if (spec.readOnly && !item.internal) {
+    errors.push(apiError(400, 'action not allowed exception', `The "${type}" resource cannot be changed through this API.`, at(`${p}/type`)));
+    return undefined;
+  }
+  const rawId = raw['id'];
+  if (rawId !== undefined && typeof rawId !== 'string') errors.push(requestData("The 'id' property should be a string.", `${p}/id`));
+  const id = typeof rawId === 'string' ? rawId : undefined;
+  if (raw['attributes'] !== undefined && !isObject(raw['attributes'])) errors.push(requestData("The 'attributes' property should be an object.", `${p}/attributes`));
+  if (raw['relationships'] !== undefined && !isObject(raw['relationships']))
+    errors.push(requestData("The 'relationships' property should be an object.", `${p}/relationships`));
+
+  const meta = raw['meta'];
+  const metaBase = `${item.metaBase}/meta`;
+  let action: Action = { kind: 'create' };
+  let validateOnly = false;
+  if (meta !== undefined && !isObject(meta)) errors.push(requestData("The 'meta' property should be an object.", metaBase));
+  else if (isObject(meta)) {
+    const options = ['update', 'upsert', 'validate'].filter((k) => meta[k] !== undefined);
+    if (options.length > 1) errors.push(requestData('Only one meta option can be used.', metaBase));
+    else if (meta['update'] !== undefined) {
+      if (typeof meta['update'] !== 'boolean') errors.push(valueError('This value should be of type boolean.', `${metaBase}/update`));
+      else if (meta['update']) {
+        if (id === undefined) errors.push(requestData("The 'id' property is required.", `${p}/id`));
+        else action = { kind: 'update', id };
+      }
+    } else if (meta['validate'] !== undefined) {
+      if (typeof meta['validate'] !== 'boolean') errors.push(valueError('This value should be of type boolean.', `${metaBase}/validate`));
+      else validateOnly = meta['validate'];
+    } else if (meta['upsert'] !== undefined) {
+      const upsert = meta['upsert'];
+      const pointer = `${metaBase}/upsert`;
+      if (!spec.upsert) errors.push(valueError('The upsert operation is not allowed.', pointer));
+      else if (upsert === true) {
+        if (!spec.upsert.byId) errors.push(valueError('The upsert operation cannot use the entity identifier to find an entity.', pointer));
+        else if (id === undefined) errors.push(valueError('The upsert operation requires the entity identifier.', pointer));
+        else action = { kind: 'upsert-id', id };
+      } else if (Array.isArray(upsert) && upsert.length > 0 && upsert.every((f) => typeof f === 'string')) {
+        const wanted = [...new Set(upsert as string[])].sort().join(',');
+        const key = spec.upsert.keys.find((k) => [...k].sort().join(',') === wanted);
+        if (!key) errors.push(valueError(`The upsert operation cannot use the "${(upsert as string[]).join('", "')}" field(s) to find an entity.`, pointer));
+        else action = { kind: 'upsert-fields', fields: key };
+      } else if (upsert !== false) errors.push(valueError('This value should be a boolean or an array of strings.', pointer));
+    }
+  }
+  if (item.urlId !== undefined) {
+    if (id === undefined) errors.push(requestData("The 'id' property is required.", `${p}/id`));
+    else if (id !== item.urlId)
+      errors.push(apiError(409, 'conflict constraint', "The 'id' property of the primary data object should match 'id' parameter of the query sting.", at(`${p}/id`)));
+    else if (action.kind !== 'upsert-id') action = { kind: 'update', id };
+  }
+  if (item.role === 'included' && action.kind === 'create' && id === undefined) errors.push(requestData("The 'id' property is required.", `${p}/id`));
+  if (errors.length > before) return undefined;
+  return { item, spec, id, attributes: raw['attributes'], relationships: raw['relationships'], action, validateOnly };
+}
+
+/** The key value of an upsert field as sent (attribute value, or related id / default id). */
+function upsertValue(parsed: Parsed, field: string): Json | undefined {
+  const attrs = isObject(parsed.attributes) ? parsed.attributes : {};
+  if (field in parsed.spec.attributes) return field in attrs ? (attrs[field] as Json) : undefined;
+  const rels = isObject(parsed.relationships) ? parsed.relationships : {};
+  const value = rels[field];
+  if (value === undefined) return parsed.spec.relationships[field]?.defaultId;
+  if (isObject(value) && isObject(value['data']) && typeof value['data']['id'] === 'string') return value['data']['id'];
+  return null;
+}
+
+/** Finds the records an upsert by fields matches, through the indexes where there is one. */
+function upsertMatches(store: Store, parsed: Parsed, fields: readonly string[], errors: ApiError[]): string[] | undefined {
+  const table = store.table(parsed.spec.name);
+  if (!table) return [];
+  const wanted: [string, Json][] = [];
+  for (const field of fields) {
+    const value = upsertValue(parsed, field);
+    if (value === undefined) {
+      errors.push(valueError(`The upsert operation requires the "${field}" field.`, `${parsed.item.metaBase}/meta/upsert`));
+      return undefined;
+    }
+    wanted.push([field, value]);
+  }
+  const indexed = wanted.find(([f]) => table.isIndexed(attrKey(f)) || table.isIndexed(relKey(f)));
+  const candidates: Iterable<StoredRecord> = indexed
+    ? [...table.lookup(table.isIndexed(attrKey(indexed[0])) ? attrKey(indexed[0]) : relKey(indexed[0]), indexed[1])].flatMap((id) => table.get(id) ?? [])
+    : table.values();
+  const out: string[] = [];
+  for (const rec of candidates)
+    if (wanted.every(([f, v]) => (f in parsed.spec.attributes ? rec.attributes[f] : rec.relationships[f]) === v)) out.push(rec.id);
+  return out;
+}
+
+/**
+ * Validates a group of resource objects that must succeed or fail together. `resolved` maps
+ * `type\0tempId` of records created by earlier groups of the same request (async batch chunks).
+ */
+export function planWrites(store: Store, items: readonly WriteItem[], resolved: ReadonlyMap<string, string> = new Map()): Plan {
+  const errors: ApiError[] = [];
+  const parsedItems: Parsed[] = [];
+  for (const item of items) {
+    const parsed = parseItem(item, errors);
+    if (parsed) parsedItems.push(parsed);
+  }
+
+  // Decide create vs update, then give every create a pending reference others can point at.
+  const decided: { parsed: Parsed; existing: StoredRecord | undefined; ref: PendingRef }[] = [];
+  const temps = new Map<string, PendingRef>();
+  for (const parsed of parsedItems) {
+    const table = store.table(parsed.spec.name);
+    let existing: StoredRecord | undefined;
+    const { action } = parsed;
+    if (action.kind === 'update') {
+      existing = table?.get(action.id);
+      if (!existing) {
+        errors.push(apiError(404, 'not found http exception', 'The entity does not exist.', at(`${parsed.item.pointer}/id`)));
+        continue;
+      }
+    } else if (action.kind === 'upsert-id') existing = table?.get(action.id);
+    else if (action.kind === 'upsert-fields') {
+      const matches = upsertMatches(store, parsed, action.fields, errors);
+      if (!matches) continue;
+      if (matches.length > 1) {
+        errors.push(apiError(409, 'conflict constraint', 'The upsert operation founds more than one entity.', at(`${parsed.item.metaBase}/meta/upsert`)));
+        continue;
+      }
+      existing = matches[0] === undefined ? undefined : table?.get(matches[0]);
+    }
+    const ref: PendingRef = { id: existing?.id };
+    if (!existing && parsed.id !== undefined && parsed.item.role === 'included') temps.set(tempKey(parsed.spec.name, parsed.id), ref);
+    decided.push({ parsed, existing, ref });
+  }
+
+  const referenced = new Set<string>();
+  const resolve = (type: string, id: string): RelValue | undefined => {
+    const key = tempKey(type, id);
+    const pending = temps.get(key);
+    if (pending) return pending;
+    const earlier = resolved.get(key);
+    if (earlier !== undefined) return earlier;
+    return store.exists(type, id) ? id : undefined;
+  };
+  // Unique values claimed by earlier items of the group, with the scope each was claimed in.
+  const uniques = new Map<string, (RelValue | undefined)[]>();
+  const writes: PlannedWrite[] = [];
+  for (const { parsed, existing, ref } of decided) {
+    const base = parsed.item.pointer;
+    const result = validateFields(parsed.spec, parsed.attributes, parsed.relationships, existing, base, resolve, (t, i) => referenced.add(tempKey(t, i)));
+    errors.push(...result.errors);
+    const table = store.table(parsed.spec.name);
+    for (const [name, attr] of Object.entries(parsed.spec.attributes)) {
+      const value = result.fields.attributes[name];
+      if (!attr.unique || typeof value !== 'string' || !table) continue;
+      // A scope that is itself being created (a PendingRef) cannot clash with stored records.
+      const scopeId = attr.uniqueScope === undefined ? undefined : result.fields.relationships[attr.uniqueScope];
+      const key = `${parsed.spec.name}\u0000${name}\u0000${value}`;
+      const sameScope = (id: string): boolean => attr.uniqueScope === undefined || table.get(id)?.relationships[attr.uniqueScope] === scopeId;
+      const pendingClash = uniques.get(key)?.some((other) => other === scopeId) ?? false;
+      const clash = [...table.lookup(attrKey(name), value)].some((id) => id !== existing?.id && sameScope(id)) || pendingClash;
+      if (clash) errors.push(apiError(400, 'unique entity constraint', 'This value is already used.', at(`${base}/attributes/${name}`)));
+      else uniques.set(key, [...(uniques.get(key) ?? []), scopeId]);
+    }
+    writes.push({ item: parsed.item, spec: parsed.spec, ref, isNew: !existing, requestId: parsed.id, validateOnly: parsed.validateOnly, fields: result.fields });
+  }
+
+  // Oro refuses included records that nothing in the request points at.
+  for (const { parsed } of decided)
+    if (parsed.item.role === 'included' && parsed.id !== undefined && !referenced.has(tempKey(parsed.spec.name, parsed.id)))
+      errors.push(
+        requestData(
+          'The entity should have a relationship with the primary entity and this should be explicitly specified in the request.',
+          parsed.item.pointer,
+        ),
+      );
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, writes };
+}
+
+/** A committed write: the stored record and how it got there. */
+export interface Committed {
+  readonly write: PlannedWrite;
+  readonly record: StoredRecord;
+}
+
+/** Applies planned writes: ids for creates in plan order, then the records with fresh timestamps. */
+export function commitWrites(store: Store, writes: readonly PlannedWrite[], now: number): Committed[] {
+  for (const w of writes) if (w.ref.id === undefined && !w.validateOnly) w.ref.id = store.table(w.spec.name)?.allocateId();
+  const stamp = oroDateTime(now);
+  const out: Committed[] = [];
+  for (const w of writes) {
+    const relationships: Record<string, string | null> = {};
+    for (const [name, value] of Object.entries(w.fields.relationships))
+      relationships[name] = value === null ? null : typeof value === 'string' ? value : (value.id ?? null);
+    const attributes = { ...w.fields.attributes };
+    if (w.spec.timestamps) {
+      if (w.isNew) attributes['createdAt'] = stamp;
+      attributes['updatedAt'] = stamp;
+    }
+    const record: StoredRecord = { id: w.ref.id ?? '', attributes, relationships };
+    if (!w.validateOnly) store.table(w.spec.name)?.put(record);
+    out.push({ write: w, record });
+  }
+  return out;
+}

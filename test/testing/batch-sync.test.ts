@@ -1,0 +1,69 @@
+import { expect } from 'chai';
+import { startFakeOro, type FakeOro } from '../../src/testing/index.js';
+import { client, tokenOf } from './support.js';
+
+type Client = ReturnType<typeof client>;
+const SYNC = { 'X-Mode': 'sync' };
+
+describe('fake Oro: synchronous Batch API (X-Mode: sync, oro-api.md §6)', () => {
+  let oro: FakeOro;
+  let api: Client;
+  before(async () => {
+    oro = await startFakeOro();
+    api = client(oro, await tokenOf(oro));
+  });
+  after(() => oro.close());
+
+  it('answers 200 with every record in request order and meta.dataId for temporary ids', async () => {
+    const existing = oro.seed('customers', { name: 'Existing' });
+    const res = await api.patch(
+      '/customers',
+      {
+        data: [
+          { type: 'customers', id: 't1', attributes: { name: 'One' } },
+          { type: 'customers', id: existing.id, meta: { update: true }, attributes: { name: 'Renamed' } },
+          { type: 'customers', attributes: { name: 'Three' } },
+        ],
+      },
+      SYNC,
+    );
+    expect(res.status).to.equal(200);
+    const data = res.body.data;
+    expect(data.map((r: { attributes: { name: string } }) => r.attributes.name)).to.deep.equal(['One', 'Renamed', 'Three']);
+    expect(data[0].meta).to.deep.equal({ dataId: 't1' });
+    expect(data[0].id).to.match(/^\d+$/);
+    expect(data[1].id).to.equal(existing.id);
+    expect(data[2]).not.to.have.property('meta');
+  });
+
+  it('is all or nothing: one invalid record -> 400 with /data/N pointers and nothing saved', async () => {
+    const before = oro.records('customers').length;
+    const res = await api.patch(
+      '/customers',
+      { data: [{ type: 'customers', attributes: { name: 'Ok' } }, { type: 'customers', attributes: { name: '' } }, { type: 'customers', attributes: { externalId: 'x'.repeat(40), name: 'L' } }] },
+      SYNC,
+    );
+    expect(res.status).to.equal(400);
+    expect(res.body.errors.map((e: { title: string; source: { pointer: string } }) => [e.title, e.source.pointer])).to.deep.equal([
+      ['not blank constraint', '/data/1/attributes/name'],
+      ['length constraint', '/data/2/attributes/externalId'],
+    ]);
+    expect(oro.records('customers').length).to.equal(before);
+  });
+
+  it('refuses more than 100 records with 400 and Oro\'s wording', async () => {
+    const data = Array.from({ length: 101 }, (_, i) => ({ type: 'customers', attributes: { name: `N${i}` } }));
+    const res = await api.patch('/customers', { data }, SYNC);
+    expect(res.status).to.equal(400);
+    expect(res.body.errors[0].detail).to.equal(
+      'The data limit for the synchronous operation exceeded. The maximum number of records that can be processed synchronously is 100.',
+    );
+    expect((await api.patch('/customers', { data: data.slice(0, 100) }, SYNC)).status).to.equal(200);
+  });
+
+  it('answers malformed JSON with 400 "bad request http exception"', async () => {
+    const res = await api.raw('PATCH', '/customers', { raw: '[', headers: SYNC });
+    expect(res.status).to.equal(400);
+    expect(res.body.errors[0].title).to.equal('bad request http exception');
+  });
+});
