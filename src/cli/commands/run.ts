@@ -1,0 +1,96 @@
+import type { Logger } from 'pino';
+import { createMetrics, startMetricsServer, type MetricsServer } from '../metrics.js';
+import { runConfig } from '../run-config.js';
+import { createRuntime } from '../runtime.js';
+import { exitCodeFor, formatSummary } from '../summary.js';
+import { EXIT_OK, EXIT_RECORDS } from '../exit.js';
+import { loadConfigs } from './load-configs.js';
+import { onStopSignals } from './signals.js';
+import { runQueueWorker } from './worker.js';
+
+export interface RunCommandOptions {
+  readonly once?: boolean;
+  readonly dryRun?: boolean;
+  readonly progress?: boolean;
+  readonly fromStart?: boolean;
+  /** How long a stop waits for in-flight work before giving up (default 30 s). */
+  readonly drainSeconds?: number;
+}
+
+/**
+ * `oro-sync run <config.json...>`: each config in turn, sharing one token per credential and one
+ * state store; without `--once`, again every `schedule.intervalSeconds` until SIGINT/SIGTERM,
+ * which stop pulling, let in-flight work finish and save the checkpoint.
+ */
+export async function runCommand(files: readonly string[], options: RunCommandOptions, logger: Logger, print: (line: string) => void): Promise<number> {
+  const configs = await loadConfigs(files, logger);
+  const first = configs[0];
+  if (!first) return EXIT_OK;
+  const once = options.once === true || options.dryRun === true;
+  const metricsConfig = configs.find((c) => c.metrics)?.metrics;
+  const metrics = metricsConfig ? createMetrics() : undefined;
+  const runtime = createRuntime({
+    logger,
+    ...(metrics ? { metrics } : {}),
+    concurrency: Math.max(...configs.map((c) => c.pipeline.concurrency)),
+    timeoutMs: Math.max(...configs.map((c) => c.pipeline.requestTimeoutMs)),
+  });
+  const controller = new AbortController();
+  let ready = false;
+  let server: MetricsServer | undefined;
+  const stopSignals = onStopSignals(controller, logger, options.drainSeconds ?? 30);
+  try {
+    if (metrics && metricsConfig) {
+      server = await startMetricsServer({ port: metricsConfig.port, host: metricsConfig.host, metrics, ready: () => ready });
+      logger.info({ port: server.port }, 'metrics on /metrics, /healthz, /readyz');
+    }
+    let exit = EXIT_OK;
+    for (;;) {
+      for (const config of configs) {
+        if (controller.signal.aborted) break;
+        const common = {
+          dryRun: options.dryRun ?? false,
+          progress: options.progress ?? false,
+          fromStart: options.fromStart ?? false,
+          signal: controller.signal,
+          print,
+        };
+        ready = true;
+        const result =
+          config.source.kind === 'amqp'
+            ? await runQueueWorker(config, runtime, { ...common, once })
+            : await runConfig(config, runtime, common);
+        const summary = formatSummary(result.counts, {
+          dryRun: options.dryRun ?? false,
+          elapsedMs: result.elapsedMs,
+          ...(result.deadLetterPath ? { deadLetterPath: result.deadLetterPath } : {}),
+        });
+        print(configs.length > 1 ? `${config.name}: ${summary}` : summary);
+        if (once && exitCodeFor(result.counts) === EXIT_RECORDS) exit = EXIT_RECORDS;
+      }
+      if (once || controller.signal.aborted) break;
+      const seconds = first.schedule.intervalSeconds;
+      logger.info({ seconds }, 'waiting for the next run');
+      await sleep(seconds * 1000, controller.signal);
+      if (controller.signal.aborted) break;
+    }
+    return exit;
+  } finally {
+    ready = false;
+    stopSignals();
+    await server?.close();
+    await runtime.close();
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

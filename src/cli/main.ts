@@ -1,0 +1,108 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { createLogger } from './logger.js';
+import { describeFailure, EXIT_SYSTEMIC } from './exit.js';
+import { runCommand } from './commands/run.js';
+import { checkCommand } from './commands/check.js';
+import { replayCommand } from './commands/replay.js';
+import { demoCommand } from './commands/demo.js';
+import { fakeOroCommand } from './commands/fake-oro.js';
+import { publishCommand } from './commands/publish.js';
+
+const print = (line: string) => void process.stdout.write(`${line}\n`);
+
+function integer(name: string, min: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer >= ${min}, got "${value}"`);
+    return n;
+  };
+}
+
+function fraction(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError(`must be a number from 0 to 1, got "${value}"`);
+  return n;
+}
+
+/**
+ * Runs a command and turns its result or its systemic failure into the process exit code.
+ * The library unrefs its timers (token renewal, token retry backoff) so that they never hold a
+ * process open; while a command runs, this keeps the process alive, or a backoff with nothing
+ * else pending would end it mid-command (exit 13, no message).
+ */
+async function exitWith(action: () => Promise<number>): Promise<void> {
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+  try {
+    process.exitCode = await action();
+  } catch (error) {
+    process.stderr.write(`${describeFailure(error)}\n`);
+    process.exitCode = EXIT_SYSTEMIC;
+  } finally {
+    clearInterval(keepAlive);
+  }
+}
+
+const program = new Command()
+  .name('oro-sync')
+  .description('Sync records from source systems into OroCommerce through its JSON:API')
+  .version('0.1.0')
+  .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'))
+  .showHelpAfterError();
+
+const logger = () => createLogger({ level: program.opts<{ logLevel: string }>().logLevel });
+
+program
+  .command('run')
+  .description('run a sync; several configs run in the order given (e.g. customer groups, then customers)')
+  .argument('<configs...>', 'config files')
+  .option('--once', 'run once and exit (default: daemon, every schedule.intervalSeconds)')
+  .option('--dry-run', 'read, validate, map and look up; print what would be sent; write nothing')
+  .option('--progress', 'show a progress bar on standard error')
+  .option('--from-start', 'ignore the saved checkpoint and read the source from its beginning')
+  .option('--drain-seconds <s>', 'on SIGINT/SIGTERM, wait this long for in-flight work', integer('--drain-seconds', 0), 30)
+  .action((configs: string[], opts: { once?: boolean; dryRun?: boolean; progress?: boolean; fromStart?: boolean; drainSeconds: number }) =>
+    exitWith(() => runCommand(configs, opts, logger(), print)));
+
+program
+  .command('check')
+  .description('validate the config, get a token, probe the target type (is the Batch API enabled?)')
+  .argument('<config>', 'config file')
+  .action((config: string) => exitWith(() => checkCommand(config, logger(), print)));
+
+program
+  .command('replay')
+  .description('send dead letters again through the config\'s target; the ones that succeed leave the file')
+  .argument('<dead-letters>', 'dead-letter NDJSON file')
+  .argument('<config>', 'config file')
+  .action((letters: string, config: string) => exitWith(() => replayCommand(letters, config, logger(), print)));
+
+program
+  .command('publish')
+  .description('publish the config\'s source records to the RabbitMQ queue named by publish.queue')
+  .argument('<config>', 'config file')
+  .action((config: string) => exitWith(() => publishCommand(config, logger(), print)));
+
+program
+  .command('demo')
+  .description('start the bundled fake Oro and sync generated customers into it')
+  .option('--records <n>', 'customers to generate', integer('--records', 1), 10_000)
+  .option('--latency <ms>', 'fake Oro latency per request', integer('--latency', 0), 20)
+  .addOption(new Option('--mode <mode>', 'write mode').choices(['single', 'batch', 'batch-sync']).default('batch'))
+  .option('--no-progress', 'no progress bar')
+  .action((opts: { records: number; latency: number; mode: 'single' | 'batch' | 'batch-sync'; progress: boolean }) =>
+    exitWith(() => demoCommand(opts, logger(), print)));
+
+program
+  .command('fake-oro')
+  .description('run the fake Oro server (prints {"baseUrl","tokenUrl"} first)')
+  .option('--port <port>', 'port (0 picks a free one)', integer('--port', 0), 0)
+  .option('--latency <ms>', 'latency per request', integer('--latency', 0), 0)
+  .option('--fault-rate <f>', 'share of requests that fail (429/503/500/reset)', fraction, 0)
+  .option('--seed <n>', 'seed of the fault and latency draws', integer('--seed', 0), 1)
+  .option('--client-id <id>', 'accepted client id (default oro-sync-demo)')
+  .option('--client-secret <secret>', 'accepted client secret (default oro-sync-demo-secret)')
+  .action((opts: { port: number; latency: number; faultRate: number; seed: number; clientId?: string; clientSecret?: string }) =>
+    exitWith(() => fakeOroCommand(opts, print)));
+
+await program.parseAsync(process.argv);
