@@ -19,7 +19,7 @@ import { rawOf } from '../types/record.js';
 import { buildSource, numbered, sinceWatermark, toIso } from './build-source.js';
 import type { Config } from './config-types.js';
 import { createProgress } from './progress.js';
-import type { Runtime } from './runtime.js';
+import { tokenRetryOf, type Runtime } from './runtime.js';
 import { countOutcomes, type OutcomeCounts } from './summary.js';
 import { loadTransform } from './transform.js';
 
@@ -63,7 +63,7 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
   const { target, pipeline, schedule } = config;
   const dryRun = options.dryRun ?? false;
   const started = performance.now();
-  const { client, tokens } = runtime.credential(config.oro, pipeline.requestTimeoutMs);
+  const { client, tokens } = runtime.credential(config.oro, pipeline.requestTimeoutMs, tokenRetryOf(pipeline));
   // Credentials are checked before anything is read: a bad secret stops the run here, cleanly.
   await tokens.current();
 
@@ -116,6 +116,8 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
         throttle: () => throttleRequests(limiter),
         retry: () => retryTransient(retryPolicy),
         ids,
+        // Ids learnt by earlier configs of the run (customer groups before customers) come from here.
+        relatedIds: (type, field) => (dryRun ? createMemoryIdCache() : storeIdCache(store, type, field)),
         dryRun,
         onBatch: (ms) => metrics?.batchDuration.observe(ms / 1000),
       }),
@@ -127,6 +129,8 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
   const runId = dryRun ? undefined : store.startRun(config.name, { dryRun } as Json);
   const sample = options.sample ?? 20;
   let printed = 0;
+  // Documents there were to print: rejected records have none, so they do not count as hidden.
+  let documents = 0;
   let saveTimer: NodeJS.Timeout | undefined;
   const saveCheckpoint = () => {
     saveTimer = undefined;
@@ -152,6 +156,7 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
           progress.increment(outcome.status);
           deadLetters?.write(outcome);
           options.onOutcome?.(outcome);
+          if (dryRun && outcome.document) documents++;
           if (dryRun && outcome.document && printed < sample && options.print) {
             printed++;
             const action = outcome.status === 'created' ? 'create' : 'update';
@@ -175,8 +180,8 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
     progress.stop();
     await deadLetters?.close();
   }
-  if (dryRun && options.print && counts.total > printed && printed > 0) {
-    options.print(`(showing ${printed} of ${counts.total} records)`);
+  if (dryRun && options.print && documents > printed) {
+    options.print(`(showing ${printed} of ${documents} documents)`);
   }
 
   saveCheckpoint();

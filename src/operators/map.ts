@@ -1,6 +1,6 @@
 import { map, type OperatorFunction } from 'rxjs';
 import type { Json, Relationship, ResourceIdentifier, ResourceObject } from '../types/jsonapi.js';
-import { isOutcome, rejected, type ErrorDetail, type MappedRecord, type Step } from '../types/outcome.js';
+import { isOutcome, rejected, type ErrorDetail, type MappedRecord, type RelatedRef, type Step } from '../types/outcome.js';
 import type { SourceRecord } from '../types/record.js';
 import { shortJson } from './format-decode-errors.js';
 import { getPath, pointerOf } from './path.js';
@@ -13,8 +13,8 @@ export interface RelationshipMapping {
   readonly source: string;
   /**
    * The Oro field that the source value matches (`externalId`) when the source holds its own key
-   * rather than Oro's id. Not resolved here: the value is passed as the id for now, and `match`
-   * stays out of the resource; resolving source keys to Oro ids is a later stage's job.
+   * rather than Oro's id. Such a relationship is not put in the resource here: it is carried in
+   * `MappedRecord.related`, and the sink resolves the keys to Oro ids before writing.
    */
   readonly match?: string;
 }
@@ -119,6 +119,7 @@ function mapOne<A>(mapping: Mapping<A>, record: SourceRecord<A>): MappedRecord |
   return {
     resource: body.resource,
     ...(body.included ? { included: body.included } : {}),
+    ...(body.related ? { related: body.related } : {}),
     key,
     ...(changedAt !== undefined ? { changedAt } : {}),
   };
@@ -133,7 +134,7 @@ function checkKey(value: unknown): string | undefined {
   return `must be a string or a number, got ${shortJson(value)}`;
 }
 
-type Body = { resource: ResourceObject; included?: readonly ResourceObject[] };
+type Body = { resource: ResourceObject; included?: readonly ResourceObject[]; related?: readonly RelatedRef[] };
 
 function declarative<A>(mapping: Mapping<A>, value: A, which: string): Body | Refusal {
   const attributes: Record<string, Json> = {};
@@ -152,10 +153,17 @@ function declarative<A>(mapping: Mapping<A>, value: A, which: string): Body | Re
   }
 
   const relationships: Record<string, Relationship> = {};
+  const related: RelatedRef[] = [];
   for (const [name, rel] of Object.entries(mapping.relationships ?? {})) {
     const raw = getPath(value, rel.source);
     if (raw === undefined) continue;
     const data = relationshipData(rel.type, raw);
+    if (data !== undefined && rel.match !== undefined && data !== null) {
+      // Source keys, not Oro ids: the sink resolves them (and may wait for them) before writing.
+      const keys = Array.isArray(data) ? data.map((d) => d.id) : [(data as ResourceIdentifier).id];
+      related.push({ relationship: name, type: rel.type, match: rel.match, keys, many: Array.isArray(data) });
+      continue;
+    }
     if (data === undefined) {
       return new Refusal({
         title: 'invalid record',
@@ -172,6 +180,7 @@ function declarative<A>(mapping: Mapping<A>, value: A, which: string): Body | Re
       ...(Object.keys(attributes).length > 0 ? { attributes } : {}),
       ...(Object.keys(relationships).length > 0 ? { relationships } : {}),
     },
+    ...(related.length > 0 ? { related } : {}),
   };
 }
 

@@ -1,10 +1,10 @@
-import { concat, defer, finalize, from, mergeMap, type Observable, type OperatorFunction } from 'rxjs';
+import { concat, defer, finalize, from, merge, mergeAll, mergeMap, Subject, tap, type Observable, type OperatorFunction } from 'rxjs';
 import { isOutcome, type MappedRecord, type Outcome, type Step } from '../types/outcome.js';
-import { createSinkContext, type SinkContext } from '../sink/context.js';
+import { createSinkContext, settleIfQuiet, type SinkContext } from '../sink/context.js';
 import type { Pending } from '../sink/decide.js';
 import type { SinkOptions } from '../sink/options.js';
 import { splitIntoRounds } from '../sink/rounds.js';
-import { writeRound } from '../sink/write-round.js';
+import { writeBlocked, writeRound } from '../sink/write-round.js';
 
 /**
  * The Oro sink: batches of records in, exactly one outcome per record out.
@@ -42,11 +42,25 @@ export function toOro(options: SinkOptions): OperatorFunction<readonly Step<Mapp
   return (batches) =>
     defer(() => {
       const ctx = createSinkContext(options);
-      return batches.pipe(mergeMap((batch) => writeBatchOfSteps(ctx, batch), options.concurrency ?? 4));
+      // Records waiting for a related record leave their batch (and its concurrency slot) and
+      // are written from here when they can be.
+      const blocked = new Subject<Observable<Outcome>>();
+      const onBlocked = (pending: Pending) => blocked.next(writeBlocked(ctx, pending));
+      const main = batches.pipe(
+        mergeMap((batch) => writeBatchOfSteps(ctx, batch, onBlocked), options.concurrency ?? 4),
+        tap({
+          complete: () => {
+            ctx.inputDone = true;
+            blocked.complete();
+            settleIfQuiet(ctx);
+          },
+        }),
+      );
+      return merge(blocked.pipe(mergeAll()), main);
     });
 }
 
-function writeBatchOfSteps(ctx: SinkContext, batch: readonly Step<MappedRecord>[]): Observable<Outcome> {
+function writeBatchOfSteps(ctx: SinkContext, batch: readonly Step<MappedRecord>[], onBlocked: (pending: Pending) => void): Observable<Outcome> {
   const decided: Outcome[] = [];
   const pendings: Pending[] = [];
   for (const step of batch) {
@@ -64,7 +78,7 @@ function writeBatchOfSteps(ctx: SinkContext, batch: readonly Step<MappedRecord>[
     defer(async () => {
       unlock = await locked;
       started = performance.now();
-    }).pipe(mergeMap(() => concat(...rounds.map((round) => writeRound(ctx, round))))),
+    }).pipe(mergeMap(() => concat(...rounds.map((round) => writeRound(ctx, round, onBlocked))))),
   ).pipe(
     finalize(() => {
       if (started > 0) ctx.onBatch(performance.now() - started, pendings.length);

@@ -1,6 +1,7 @@
 import { defer, firstValueFrom, identity, type MonoTypeOperatorFunction } from 'rxjs';
 import { createMemoryIdCache, type IdCache } from './id-cache.js';
 import { createKeyLocks, type KeyLocks } from './key-locks.js';
+import { createRelatedWaits, type RelatedWaits } from './related-waits.js';
 import type { SinkOptions, SinkTarget } from './options.js';
 import type { OroClient } from '../oro/types.js';
 import { HttpError } from '../errors/http-error.js';
@@ -12,7 +13,13 @@ export interface SinkContext {
   readonly client: OroClient;
   readonly target: SinkTarget;
   readonly ids: IdCache;
+  readonly relatedIds: (type: string, field: string) => IdCache;
+  readonly waits: RelatedWaits;
   readonly locks: KeyLocks;
+  /** Records released from waiting and being written now; see {@link settleIfQuiet}. */
+  active: number;
+  /** The sink's input has completed: nothing new will come. */
+  inputDone: boolean;
   readonly dryRun: boolean;
   readonly poll: NonNullable<SinkOptions['poll']>;
   readonly onBatch: NonNullable<SinkOptions['onBatch']>;
@@ -21,11 +28,26 @@ export interface SinkContext {
 }
 
 export function createSinkContext(options: SinkOptions): SinkContext {
+  const ids = options.ids ?? createMemoryIdCache();
+  const relatedCaches = new Map<string, IdCache>();
   return {
     client: options.client,
     target: options.target,
-    ids: options.ids ?? createMemoryIdCache(),
+    ids,
+    relatedIds: (type, field) => {
+      if (type === options.target.type && field === options.target.key.oro) return ids;
+      const slot = `${type}\u0000${field}`;
+      let cache = relatedCaches.get(slot);
+      if (!cache) {
+        cache = options.relatedIds?.(type, field) ?? createMemoryIdCache();
+        relatedCaches.set(slot, cache);
+      }
+      return cache;
+    },
+    waits: createRelatedWaits({ timeoutMs: options.relatedWaitMs ?? 30_000 }),
     locks: createKeyLocks(),
+    active: 0,
+    inputDone: false,
     dryRun: options.dryRun ?? false,
     poll: options.poll ?? {},
     onBatch: options.onBatch ?? (() => undefined),
@@ -47,4 +69,18 @@ export function request<T>(ctx: SinkContext, unit: () => Promise<T>): Promise<T>
 export function isUncertain(error: unknown): boolean {
   if (error instanceof NetworkError || error instanceof TimeoutError) return true;
   return error instanceof HttpError && (error.status === 500 || error.status === 502 || error.status === 504);
+}
+
+/**
+ * When the input is done and nothing is in progress, records still waiting for a related record
+ * can no longer be helped by this sink: one is released to look a last time (and the next when
+ * that one is done).
+ */
+export function settleIfQuiet(ctx: SinkContext): void {
+  if (!ctx.inputDone || ctx.active !== 0) return;
+  // Checked again once pending promise callbacks have run: a waiter woken by a write a moment
+  // ago has not yet counted itself as in progress, and must not be overtaken by a release.
+  setImmediate(() => {
+    if (ctx.inputDone && ctx.active === 0) ctx.waits.releaseOne();
+  });
 }

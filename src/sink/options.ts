@@ -33,6 +33,13 @@ export interface SinkOptions {
   readonly retry?: <T>() => MonoTypeOperatorFunction<T>;
   /** Known source key -> Oro id (default: an in-memory LRU). */
   readonly ids?: IdCache;
+  /**
+   * Known source key -> Oro id of related types (`relationships` with `match`), per type and
+   * matched field (default: in-memory LRUs; the daemon gives the state store's map).
+   */
+  readonly relatedIds?: (type: string, field: string) => IdCache;
+  /** How long a record may wait for its related record to be written in this run (default 30 s). */
+  readonly relatedWaitMs?: number;
   /** Read, decide and report, but write nothing. */
   readonly dryRun?: boolean;
   /** Called when a batch has all its outcomes: how long it took and how many records it held. */

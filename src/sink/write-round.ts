@@ -1,7 +1,8 @@
-import { concat, defer, from, merge, mergeMap, type Observable } from 'rxjs';
+import { concat, defer, finalize, from, merge, mergeMap, of, tap, type Observable } from 'rxjs';
 import { isFatal } from '../errors/classify.js';
-import type { Outcome } from '../types/outcome.js';
-import { request, type SinkContext } from './context.js';
+import type { MappedRecord, Outcome } from '../types/outcome.js';
+import { request, settleIfQuiet, type SinkContext } from './context.js';
+import { resolveRelated, unblock } from './resolve-related.js';
 import type { BatchItem } from './batch-document.js';
 import type { Decision, Pending } from './decide.js';
 import { outcomeOfError, outcomeWithoutWrite } from './outcomes.js';
@@ -14,20 +15,25 @@ import { writeSingle } from './write-single.js';
  * Writes one round of records (no key twice) in the target's mode: decide what to do with each
  * (one read per 100 keys), then write. Emits exactly one outcome per record, whatever fails.
  */
-export function writeRound(ctx: SinkContext, round: readonly Pending[]): Observable<Outcome> {
-  type Resolved = { readonly decisions: Decision[] } | { readonly failure: Outcome[] };
+export function writeRound(ctx: SinkContext, round: readonly Pending[], onBlocked: (pending: Pending) => void): Observable<Outcome> {
+  type Resolved = { readonly ready: readonly Pending[]; readonly decisions: Decision[]; readonly settled: Outcome[] } | { readonly failure: Outcome[] };
   return defer(async (): Promise<Resolved> => {
+    const related = await resolveRelated(ctx, round);
+    related.blocked.forEach(onBlocked);
     try {
-      return { decisions: await request(ctx, () => resolve(ctx, round)) };
+      const ready = related.ready;
+      const decisions = ready.length > 0 ? await request(ctx, () => resolve(ctx, ready)) : [];
+      return { ready, decisions, settled: related.settled };
     } catch (error) {
       if (isFatal(error)) throw error;
-      return { failure: round.map((p) => outcomeOfError(p, error)) };
+      return { failure: [...related.settled, ...related.ready.map((p) => outcomeOfError(p, error))] };
     }
   }).pipe(
     mergeMap((resolved) => {
       if ('failure' in resolved) return from(resolved.failure);
+      const round = resolved.ready;
       const items: BatchItem[] = [];
-      const settled: Outcome[] = [];
+      const settled: Outcome[] = [...resolved.settled];
       round.forEach((pending, i) => {
         const decision: Decision = resolved.decisions[i] ?? { action: 'reject', errors: [{ title: 'internal error', detail: 'no decision' }] };
         const early = outcomeWithoutWrite(ctx, pending, decision);
@@ -35,6 +41,35 @@ export function writeRound(ctx: SinkContext, round: readonly Pending[]): Observa
         else items.push({ pending, decision });
       });
       return concat(from(settled), write(ctx, items));
+    }),
+    tap((outcome) => announce(ctx, outcome)),
+  );
+}
+
+/** Tells records waiting for this one (by the sink's key field) that it exists now. */
+function announce(ctx: SinkContext, outcome: Outcome): void {
+  if ((outcome.status !== 'created' && outcome.status !== 'updated') || outcome.id === undefined || outcome.dryRun) return;
+  const key = (outcome.record.value as MappedRecord | undefined)?.key;
+  if (typeof key === 'string') ctx.waits.written(ctx.target.type, ctx.target.key.oro, key, outcome.id);
+}
+
+/**
+ * A record whose related record was not in Oro yet: waits (not counted as work in progress) until
+ * it is written or waiting can no longer help, then is written alone, or rejected with the reason.
+ */
+export function writeBlocked(ctx: SinkContext, pending: Pending): Observable<Outcome> {
+  let counted = false;
+  return defer(async () => {
+    const next = await unblock(ctx, pending);
+    ctx.active++;
+    counted = true;
+    return next;
+  }).pipe(
+    mergeMap((next) => ('status' in next ? of(next) : writeRound(ctx, [next], () => undefined))),
+    finalize(() => {
+      if (!counted) return;
+      ctx.active--;
+      settleIfQuiet(ctx);
     }),
   );
 }

@@ -73,12 +73,31 @@ export function isOutcome<T>(step: Step<T>): step is Outcome {
   return 'status' in step;
 }
 
+/**
+ * A relationship named by the source's key rather than Oro's id (`"match": "externalId"` in the
+ * mapping). The sink finds the Oro id(s) before writing, and waits (bounded) for related records
+ * written later in the same run.
+ */
+export interface RelatedRef {
+  /** The relationship in the resource, e.g. `customer`. */
+  readonly relationship: string;
+  /** The related Oro type, e.g. `customers`. */
+  readonly type: string;
+  /** The Oro field the source key is matched against, e.g. `externalId`. */
+  readonly match: string;
+  /** The source keys: one for a to-one relationship, any number for a to-many one. */
+  readonly keys: readonly string[];
+  readonly many: boolean;
+}
+
 /** A record mapped to what the sink writes: the resource, its key and its change time. */
 export interface MappedRecord {
   /** The resource object to write (no `id`: the sink finds or creates it). */
   readonly resource: ResourceObject;
   /** Related resources to create in the same request, through top-level `included`. */
   readonly included?: readonly ResourceObject[];
+  /** Relationships still to resolve from source keys to Oro ids (the sink does it). */
+  readonly related?: readonly RelatedRef[];
   /** The record's key in the source system (`target.key.source`), as a string. */
   readonly key: string;
   /** The record's change time (the field `schedule.watermark` names), ISO 8601, if any. */

@@ -38,7 +38,7 @@ function detailOf(step: Step<MappedRecord>): string {
 }
 
 describe('operators/mapRecords', () => {
-  it('maps attributes and relationships from dot paths, keeping JSON values as they are', async () => {
+  it('maps attributes and relationships from dot paths, keeping JSON values as they are; keys to match go to `related`', async () => {
     const out = await mapOne(mapping, {
       id: 42,
       name: 'Acme',
@@ -58,9 +58,9 @@ describe('operators/mapRecords', () => {
           attributes: { name: 'Acme', externalId: 42, city: 'Berlin', vip: false, tags: ['a', { b: 1 }] },
           relationships: {
             group: { data: { type: 'customergroups', id: '7' } },
-            parent: { data: { type: 'customers', id: 'P-1' } },
           },
         },
+        related: [{ relationship: 'parent', type: 'customers', match: 'externalId', keys: ['P-1'], many: false }],
       },
       position: { seq: 4, where: 'input.ndjson:5' },
     });

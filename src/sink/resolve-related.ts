@@ -1,0 +1,141 @@
+import { isFatal } from '../errors/classify.js';
+import type { Relationship } from '../types/jsonapi.js';
+import type { MappedRecord, Outcome, RelatedRef } from '../types/outcome.js';
+import { request, type SinkContext } from './context.js';
+import type { Pending } from './decide.js';
+import { lookupByKeys } from './lookup.js';
+import { outcomeOfError } from './outcomes.js';
+
+/** What resolving a round's source-keyed relationships gave. */
+export interface RelatedResolution {
+  /** Records whose relationships all have Oro ids now (or had none to resolve). */
+  readonly ready: Pending[];
+  /** Records with related keys not (yet) in Oro. */
+  readonly blocked: Pending[];
+  /** Records that cannot be written (ambiguous key, a read Oro refused). */
+  readonly settled: Outcome[];
+}
+
+/**
+ * Finds the Oro ids of the related records named by source keys: from the id cache when it knows
+ * them, else one filtered read per related type and 100 keys, remembering what it learns.
+ */
+export async function resolveRelated(ctx: SinkContext, round: readonly Pending[], fresh = false): Promise<RelatedResolution> {
+  const needing = round.filter((p) => p.mapped.related?.length);
+  if (needing.length === 0) return { ready: [...round], blocked: [], settled: [] };
+
+  const wanted = new Map<string, { type: string; match: string; keys: Set<string> }>();
+  for (const p of needing) {
+    for (const ref of p.mapped.related ?? []) {
+      const group = `${ref.type}\u0000${ref.match}`;
+      const entry = wanted.get(group) ?? { type: ref.type, match: ref.match, keys: new Set<string>() };
+      for (const key of ref.keys) entry.keys.add(key);
+      wanted.set(group, entry);
+    }
+  }
+
+  const known = new Map<string, Map<string, string[]>>();
+  try {
+    for (const [group, { type, match, keys }] of wanted) {
+      const cache = ctx.relatedIds(type, match);
+      const cached = fresh ? new Map<string, string>() : cache.get([...keys]);
+      const ids = new Map<string, string[]>([...cached].map(([k, id]) => [k, [id]]));
+      const missing = [...keys].filter((k) => !cached.has(k));
+      if (missing.length > 0) {
+        const found = await request(ctx, () => lookupByKeys(ctx.client, type, match, missing));
+        for (const [key, matches] of found) ids.set(key, matches.map((m) => m.id));
+        cache.put([...found].flatMap(([key, matches]) => (matches.length === 1 && matches[0] ? [[key, matches[0].id] as const] : [])));
+      }
+      known.set(group, ids);
+    }
+  } catch (error) {
+    if (isFatal(error)) throw error;
+    return { ready: round.filter((p) => !p.mapped.related?.length), blocked: [], settled: needing.map((p) => outcomeOfError(p, error)) };
+  }
+
+  const ready: Pending[] = round.filter((p) => !p.mapped.related?.length);
+  const blocked: Pending[] = [];
+  const settled: Outcome[] = [];
+  for (const p of needing) {
+    const result = fill(p, (ref, key) => known.get(`${ref.type}\u0000${ref.match}`)?.get(key));
+    if ('ambiguous' in result) settled.push({ status: 'rejected', record: p.record, errors: [result.ambiguous] });
+    else if (result.pending) ready.push(result.pending);
+    else blocked.push(p);
+  }
+  return { ready, blocked, settled };
+}
+
+/**
+ * Waits for a blocked record's related keys to be written in this run, then fills them in; a key
+ * that never appears rejects the record with `customers externalId=4711 not found`.
+ */
+export async function unblock(ctx: SinkContext, pending: Pending): Promise<Pending | Outcome> {
+  const refs = pending.mapped.related ?? [];
+  const waited = new Map<string, string>();
+  await Promise.all(
+    refs.flatMap((ref) =>
+      ref.keys.map(async (key) => {
+        const cached = ctx.relatedIds(ref.type, ref.match).get([key]).get(key);
+        const id = cached ?? (await ctx.waits.wait(ref.type, ref.match, key));
+        if (id !== undefined) waited.set(`${ref.type}\u0000${ref.match}\u0000${key}`, id);
+      }),
+    ),
+  );
+  const complete = refs.every((ref) => ref.keys.every((key) => waited.has(`${ref.type}\u0000${ref.match}\u0000${key}`)));
+  if (complete) {
+    const result = fill(pending, (ref, key) => {
+      const id = waited.get(`${ref.type}\u0000${ref.match}\u0000${key}`);
+      return id === undefined ? undefined : [id];
+    });
+    if ('pending' in result && result.pending) return result.pending;
+  }
+  // One last look in Oro before giving up: the record may have been written by someone else.
+  const again = await resolveRelated(ctx, [pending], true);
+  const settledOutcome = again.settled[0];
+  if (settledOutcome) return settledOutcome;
+  const readyPending = again.ready[0];
+  if (readyPending) return readyPending;
+  return { status: 'rejected', record: pending.record, errors: notFound(ctx, pending) };
+}
+
+function notFound(ctx: SinkContext, pending: Pending) {
+  return (pending.mapped.related ?? []).flatMap((ref) =>
+    ref.keys
+      .filter((key) => ctx.relatedIds(ref.type, ref.match).get([key]).size === 0)
+      .map((key) => ({
+        title: 'related record not found',
+        detail: `${ref.type} ${ref.match}=${key} not found`,
+        pointer: `/data/relationships/${ref.relationship}/data`,
+      })),
+  );
+}
+
+type Filled = { pending: Pending | undefined } | { ambiguous: { title: string; detail: string; pointer: string } };
+
+/** The record with every related key replaced by its Oro id, if all are known. */
+function fill(pending: Pending, idsOf: (ref: RelatedRef, key: string) => readonly string[] | undefined): Filled {
+  const relationships: Record<string, Relationship> = { ...pending.mapped.resource.relationships };
+  for (const ref of pending.mapped.related ?? []) {
+    const ids: string[] = [];
+    for (const key of ref.keys) {
+      const found = idsOf(ref, key);
+      if (!found || found.length === 0) return { pending: undefined };
+      if (found.length > 1) {
+        return {
+          ambiguous: {
+            title: 'ambiguous related key',
+            detail: `${found.length} ${ref.type} have ${ref.match}=${key} (ids ${found.join(', ')})`,
+            pointer: `/data/relationships/${ref.relationship}/data`,
+          },
+        };
+      }
+      ids.push(found[0] as string);
+    }
+    relationships[ref.relationship] = {
+      data: ref.many ? ids.map((id) => ({ type: ref.type, id })) : { type: ref.type, id: ids[0] as string },
+    };
+  }
+  const { related: _related, ...rest } = pending.mapped;
+  const mapped: MappedRecord = { ...rest, resource: { ...pending.mapped.resource, relationships } };
+  return { pending: { ...pending, mapped, record: { ...pending.record, value: mapped } } };
+}
