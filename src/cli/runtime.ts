@@ -5,13 +5,25 @@ import { createOroClient } from '../oro/client.js';
 import { createHttp, type Http } from '../oro/http.js';
 import type { OroClient, RequestEvent } from '../oro/types.js';
 import { openStateStore, type StateStore } from '../state/state-store.js';
-import type { OroConfig } from './config-types.js';
+import type { OroConfig, PipelineConfig } from './config-types.js';
 import type { Metrics } from './metrics.js';
 
 /** One Oro credential's shared token stream and client. */
 export interface Credential {
   readonly tokens: TokenStream;
   readonly client: OroClient;
+}
+
+/** Backoff for the token endpoint's transient failures. */
+export interface TokenRetry {
+  readonly retries: number;
+  readonly baseMs: number;
+  readonly maxMs: number;
+}
+
+/** The token retry budget of a config's pipeline. */
+export function tokenRetryOf(pipeline: PipelineConfig): TokenRetry {
+  return { retries: pipeline.retries, baseMs: pipeline.retryBaseMs, maxMs: pipeline.retryMaxMs };
 }
 
 /**
@@ -21,7 +33,12 @@ export interface Credential {
 export interface Runtime {
   readonly logger: Logger;
   readonly metrics?: Metrics;
-  credential(oro: OroConfig, timeoutMs: number): Credential;
+  /**
+   * The credential's shared token stream and client (created on first use). `retry` is the token
+   * endpoint's retry budget (the config's `pipeline.retries`/`retryBaseMs`/`retryMaxMs`), so an
+   * unreachable Oro fails after the budget the user set; the first config of a credential sets it.
+   */
+  credential(oro: OroConfig, timeoutMs: number, retry?: TokenRetry): Credential;
   stateStore(path: string): StateStore;
   close(): Promise<void>;
 }
@@ -40,7 +57,7 @@ export function createRuntime(options: { logger: Logger; metrics?: Metrics; conc
   return {
     logger,
     ...(metrics ? { metrics } : {}),
-    credential(oro) {
+    credential(oro, _timeoutMs, retry) {
       const id = `${oro.tokenUrl}\u0000${oro.clientId}\u0000${oro.baseUrl}`;
       let credential = credentials.get(id);
       if (!credential) {
@@ -50,6 +67,7 @@ export function createRuntime(options: { logger: Logger; metrics?: Metrics; conc
           clientSecret: oro.clientSecret,
           allowInsecureHttp: oro.allowInsecureHttp,
           fetch: http.fetch,
+          ...(retry ? { retry } : {}),
           onGrant: () => {
             metrics?.tokenGrants.inc();
             logger.debug({ tokenUrl: oro.tokenUrl }, 'token granted');
