@@ -120,6 +120,8 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
         relatedIds: (type, field) => (dryRun ? createMemoryIdCache() : storeIdCache(store, type, field)),
         dryRun,
         onBatch: (ms) => metrics?.batchDuration.observe(ms / 1000),
+        // Oro's consumer takes a moment per chunk: poll soon, then back off (2 s at most).
+        poll: { intervalMs: 100, maxIntervalMs: 2_000 },
       }),
     );
 
