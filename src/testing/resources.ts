@@ -27,7 +27,12 @@ export interface AttributeSpec {
 /** One relationship. */
 export interface RelationshipSpec {
   readonly target: string;
-  /** To-many relationships of the fake are read-only views (e.g. `children` from `parent`). */
+  /**
+   * To-many relationships of the fake are the inverse side of a to-one relationship of the target
+   * (`children` of `parent`, `addresses` of the address's `customer`), read from it. In a write,
+   * members created by the same request (`included`) get their `inverseOf` relationship set to
+   * the record; members that already exist are left as they are.
+   */
   readonly toMany?: { readonly inverseOf: string };
   readonly required?: boolean;
   /** Applied on create when the client does not send the relationship. */
@@ -78,6 +83,7 @@ const SPECS: readonly TypeSpec[] = [
       group: { target: 'customergroups' },
       parent: { target: 'customers' },
       children: { target: 'customers', toMany: { inverseOf: 'parent' } },
+      addresses: { target: 'customeraddresses', toMany: { inverseOf: 'customer' } },
       ...ownership,
     },
     upsert: null,

@@ -32,6 +32,9 @@ const notBlank = (pointer: string): ApiError => apiError(400, 'not blank constra
 /**
  * Validates `attributes` and `relationships` of a resource object; on update, `existing` supplies
  * the values that were not sent. `onReference` sees every `{type, id}` the object points at.
+ * `implied` holds to-one relationships that another object of the request set from the inverse,
+ * to-many side (an included address listed in its customer's `addresses`); they count as sent
+ * unless the object sends the relationship itself.
  */
 export function validateFields(
   spec: TypeSpec,
@@ -41,6 +44,7 @@ export function validateFields(
   base: string,
   resolve: Resolver,
   onReference: (type: string, id: string) => void,
+  implied: Readonly<Record<string, RelValue>> = {},
 ): { errors: ApiError[]; fields: Fields } {
   const errors: ApiError[] = [];
   const attributes: Record<string, Json> = existing ? { ...existing.attributes } : {};
@@ -82,7 +86,11 @@ export function validateFields(
       errors.push(apiError(400, 'extra fields constraint', `This form should not contain extra fields: "${name}".`, at(pointer)));
       continue;
     }
-    if (rel.toMany) continue; // read-only inverse side: ignored like other read-only fields
+    if (rel.toMany) {
+      // The inverse side: checked here, applied to its members by the caller (see `implied`).
+      errors.push(...checkToMany(name, rel.target, value, pointer, resolve, onReference));
+      continue;
+    }
     if (!isObject(value) || !('data' in value)) {
       errors.push(apiError(400, 'request data constraint', "The 'data' property is required.", at(pointer)));
       continue;
@@ -113,8 +121,36 @@ export function validateFields(
   if (!existing)
     for (const [name, rel] of Object.entries(spec.relationships)) {
       if (rel.toMany || name in sentRelationships) continue;
-      if (rel.required) errors.push(notBlank(`${base}/relationships/${name}/data`));
+      const inverse = implied[name];
+      if (inverse !== undefined) relationships[name] = inverse;
+      else if (rel.required) errors.push(notBlank(`${base}/relationships/${name}/data`));
       else relationships[name] = rel.defaultId ?? null;
     }
   return { errors, fields: { attributes, relationships } };
+}
+
+/** Checks a to-many relationship's `data`: an array of existing (or same-request) records of `target`. */
+function checkToMany(
+  name: string,
+  target: string,
+  value: unknown,
+  pointer: string,
+  resolve: Resolver,
+  onReference: (type: string, id: string) => void,
+): ApiError[] {
+  if (!isObject(value) || !Array.isArray(value['data']))
+    return [apiError(400, 'request data constraint', "The 'data' property of a to-many relationship should be an array.", at(`${pointer}/data`))];
+  const errors: ApiError[] = [];
+  value['data'].forEach((member: unknown, k) => {
+    const memberPointer = `${pointer}/data/${k}`;
+    if (!isObject(member) || typeof member['type'] !== 'string' || typeof member['id'] !== 'string') {
+      errors.push(apiError(400, 'request data constraint', "The 'data' item should be an object with 'type' and 'id' properties.", at(memberPointer)));
+      return;
+    }
+    const { type, id } = member as { type: string; id: string };
+    onReference(type, id);
+    if (type !== target) errors.push(apiError(400, 'form constraint', `The "${type}" entity type is not acceptable for the "${name}" relationship; expected "${target}".`, at(memberPointer)));
+    else if (resolve(type, id) === undefined) errors.push(apiError(400, 'form constraint', `The "${type}" entity with id "${id}" does not exist.`, at(memberPointer)));
+  });
+  return errors;
 }

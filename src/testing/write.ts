@@ -213,6 +213,7 @@ export function planWrites(store: Store, items: readonly WriteItem[], resolved: 
     decided.push({ parsed, existing, ref });
   }
 
+  const implied = impliedByInverse(decided, temps);
   const referenced = new Set<string>();
   const resolve = (type: string, id: string): RelValue | undefined => {
     const key = tempKey(type, id);
@@ -227,7 +228,8 @@ export function planWrites(store: Store, items: readonly WriteItem[], resolved: 
   const writes: PlannedWrite[] = [];
   for (const { parsed, existing, ref } of decided) {
     const base = parsed.item.pointer;
-    const result = validateFields(parsed.spec, parsed.attributes, parsed.relationships, existing, base, resolve, (t, i) => referenced.add(tempKey(t, i)));
+    const own = parsed.id === undefined ? undefined : implied.get(tempKey(parsed.spec.name, parsed.id));
+    const result = validateFields(parsed.spec, parsed.attributes, parsed.relationships, existing, base, resolve, (t, i) => referenced.add(tempKey(t, i)), own);
     errors.push(...result.errors);
     const table = store.table(parsed.spec.name);
     for (const [name, attr] of Object.entries(parsed.spec.attributes)) {
@@ -255,6 +257,34 @@ export function planWrites(store: Store, items: readonly WriteItem[], resolved: 
         ),
       );
   return errors.length > 0 ? { ok: false, errors } : { ok: true, writes };
+}
+
+/**
+ * To-one relationships set from the inverse side: a record that lists records created by the same
+ * request in a to-many relationship (a customer's `addresses`) becomes their `customer`. Keyed by
+ * `type\0tempId` of the member; the first record that claims a member wins.
+ */
+function impliedByInverse(
+  decided: readonly { readonly parsed: Parsed; readonly ref: PendingRef }[],
+  temps: ReadonlyMap<string, PendingRef>,
+): Map<string, Record<string, RelValue>> {
+  const implied = new Map<string, Record<string, RelValue>>();
+  for (const { parsed, ref } of decided) {
+    if (!isObject(parsed.relationships)) continue;
+    for (const [name, rel] of Object.entries(parsed.spec.relationships)) {
+      const data = rel.toMany && isObject(parsed.relationships[name]) ? parsed.relationships[name]['data'] : undefined;
+      if (!rel.toMany || !Array.isArray(data)) continue;
+      for (const member of data) {
+        if (!isObject(member) || member['type'] !== rel.target || typeof member['id'] !== 'string') continue;
+        const key = tempKey(rel.target, member['id']);
+        if (!temps.has(key)) continue;
+        const fields = implied.get(key) ?? {};
+        if (!(rel.toMany.inverseOf in fields)) fields[rel.toMany.inverseOf] = ref;
+        implied.set(key, fields);
+      }
+    }
+  }
+  return implied;
 }
 
 /** A committed write: the stored record and how it got there. */
