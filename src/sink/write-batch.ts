@@ -1,5 +1,6 @@
 import { isFatal } from '../errors/classify.js';
 import type { AsyncOperation, AsyncOperationHandle } from '../oro/types.js';
+import { SETTLE_DEFAULTS } from '../oro/async-operation.js';
 import type { ErrorDetail, Outcome } from '../types/outcome.js';
 import { buildBatch, type BatchItem } from './batch-document.js';
 import { isUncertain, request, type SinkContext } from './context.js';
@@ -42,9 +43,13 @@ export async function writeBatchAsync(ctx: SinkContext, items: readonly BatchIte
       }
     });
     if (sent.length === 0) return outcomes;
-    operation = await request(ctx, () => handle.settle(ctx.poll));
+    operation = await settle(ctx, handle);
   } catch (error) {
     if (isFatal(error)) throw error;
+    if (error instanceof StillPending) {
+      const errors = [{ title: 'async operation not finished', detail: error.message }];
+      return [...outcomes, ...sent.map((item): Outcome => ({ status: 'failed', record: item.pending.record, errors }))];
+    }
     return [...outcomes, ...sent.map((item) => outcomeOfError(item.pending, error))];
   }
 
@@ -59,6 +64,29 @@ export async function writeBatchAsync(ctx: SinkContext, items: readonly BatchIte
     }
   }
   return [...outcomes, ...(await outcomesOfOperation(ctx, sent, includedOwner, operation, errors))];
+}
+
+/** The operation did not end within the poll budget. Not retried: waiting longer is the budget's job. */
+class StillPending extends Error {}
+
+/**
+ * Polls the operation to its end. A poll that fails transiently is retried, but never past the
+ * overall budget (`poll.timeoutMs`, 10 min by default): an operation stays `new` for as long as
+ * Oro's message queue consumer is down, and retrying the whole wait would multiply it.
+ */
+async function settle(ctx: SinkContext, handle: AsyncOperationHandle): Promise<AsyncOperation> {
+  const budgetMs = ctx.poll.timeoutMs ?? SETTLE_DEFAULTS.timeoutMs;
+  const deadline = Date.now() + budgetMs;
+  return request(ctx, async () => {
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) {
+      throw new StillPending(
+        `Oro's async operation ${handle.id} for ${ctx.target.type} did not finish within ${budgetMs / 1000} s ` +
+          '(operations stay "new" while Oro\'s message queue consumer is not running)',
+      );
+    }
+    return handle.settle({ ...ctx.poll, timeoutMs: remaining });
+  });
 }
 
 /**

@@ -118,6 +118,31 @@ describe('operators/toOro against the fake Oro', function () {
     });
   }
 
+  it('batch: an operation Oro never processes (queue consumer down) fails its records after the poll budget, once', async () => {
+    h = await startHarness({ seed: 2, queueDown: true });
+    const limiter = createLimiter({ concurrency: 4 });
+    const started = Date.now();
+    const outcomes = await lastValueFrom(
+      from(customers(5)).pipe(
+        mapRecords(mapping),
+        batchRecords({ size: 5, ms: 5 }),
+        toOro({
+          client: h.client,
+          target: { type: 'customers', mode: 'batch', strategy: 'lookup', key: { oro: 'externalId' }, conflict: 'source-wins' },
+          throttle: () => throttleRequests(limiter),
+          retry: () => retryTransient({ retries: 6, baseMs: 1, maxMs: 5 }),
+          poll: { intervalMs: 5, maxIntervalMs: 20, timeoutMs: 300 },
+        }),
+        toArray(),
+      ),
+    );
+    expect(byStatus(outcomes)).to.deep.equal({ failed: 5 });
+    const first = outcomes[0];
+    expect(first?.status === 'failed' && first.errors[0]?.detail).to.match(/did not finish within 0.3 s.*message queue consumer/);
+    // The wait is bounded by the budget, not multiplied by the retries.
+    expect(Date.now() - started).to.be.below(3_000);
+  });
+
   it('upsert is refused by Oro for customers: every record is rejected with Oro\'s /meta/upsert reason', async () => {
     h = await startHarness({ seed: 5 });
     const outcomes = await sync(h, customers(5), { strategy: 'upsert' });
