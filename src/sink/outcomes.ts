@@ -5,15 +5,16 @@ import { resourceFor, type Decision, type Pending } from './decide.js';
 import type { SinkContext } from './context.js';
 
 /**
- * The outcome of a record whose request failed: permanent errors reject it, transient ones that
- * outlasted the retry budget fail it. Fatal errors (bad credentials) are not a record's fault:
- * they are rethrown so that the run stops.
+ * The outcome of a record whose request failed: permanent errors reject it; transient ones that
+ * outlasted the retry budget fail it, and so does a 401 that came back even with a fresh token
+ * (not the record's fault: a replay may well succeed). Fatal errors (bad credentials) are not a
+ * record's fault either: they are rethrown so that the run stops.
  */
 export function outcomeOfError(pending: Pending, error: unknown): Outcome {
   const errorClass = classOf(error);
   if (errorClass === 'fatal') throw error;
   const errors = detailsOf(error);
-  return errorClass === 'transient'
+  return errorClass === 'transient' || errorClass === 'auth'
     ? { status: 'failed', record: pending.record, errors }
     : { status: 'rejected', record: pending.record, errors };
 }
