@@ -1,3 +1,6 @@
+import type { ConflictPolicy, Strategy as TargetStrategy, WriteMode as TargetMode } from '../sink/options.js';
+import type { RelationshipMapping } from '../operators/map.js';
+
 /**
  * The decoded config, with every default applied and every relative path resolved
  * (ARCHITECTURE.md, "Config file"). Produced by `loadConfig`; the field names are the contract.
@@ -129,19 +132,9 @@ export interface AmqpSource {
 export type SourceConfig = NdjsonSource | JsonSource | CsvSource | StdinSource | HttpSource | AmqpSource;
 export type SourceKind = SourceConfig['kind'];
 
-export type TargetMode = 'single' | 'batch' | 'batch-sync';
-export type TargetStrategy = 'upsert' | 'lookup' | 'create-only';
-export type ConflictPolicy = 'source-wins' | 'skip-if-target-newer';
-
-/** A relationship to a record named by the source's key. */
-export interface RelationshipMapping {
-  /** Oro type of the related record, e.g. `customergroups`. */
-  readonly type: string;
-  /** Dot path of the related record's key in the source record. */
-  readonly source: string;
-  /** Oro field the key is matched against to find the Oro id (e.g. `externalId`); absent: the value is the Oro id. */
-  readonly match?: string;
-}
+// The sink's own vocabulary: the config names what the sink does, nothing more.
+export type { WriteMode as TargetMode, Strategy as TargetStrategy, ConflictPolicy } from '../sink/options.js';
+export type { RelationshipMapping } from '../operators/map.js';
 
 /** What is written into Oro, and how. */
 export interface TargetConfig {
