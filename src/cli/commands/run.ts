@@ -26,7 +26,8 @@ export async function runCommand(files: readonly string[], options: RunCommandOp
   const configs = await loadConfigs(files, logger);
   const first = configs[0];
   if (!first) return EXIT_OK;
-  const once = options.once === true || options.dryRun === true;
+  // Standard input can be read once only: a daemon would find it empty every next time.
+  const once = options.once === true || options.dryRun === true || configs.some((c) => c.source.kind === 'stdin');
   const metricsConfig = configs.find((c) => c.metrics)?.metrics;
   const metrics = metricsConfig ? createMetrics() : undefined;
   const runtime = createRuntime({
