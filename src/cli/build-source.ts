@@ -82,16 +82,13 @@ export function toIso(value: string | number): string {
  * Numbers the steps 0, 1, 2, ... for this run, so the checkpoint tracker sees contiguous seqs
  * whatever was filtered out, and stops pulling once `signal` aborts (graceful shutdown: what was
  * pulled is finished, nothing new is started).
- *
- * Also pins each record's `raw` to the record as read: decode and map replace `value` without
- * setting `raw`, and dead letters (and so `replay`) need the source record, not the mapped one.
  */
 export async function* numbered(source: AsyncIterable<Step<unknown>>, signal?: AbortSignal): AsyncIterable<Step<unknown>> {
   let seq = 0;
   if (signal?.aborted) return;
   for await (const step of source) {
     const position = { ...(isOutcome(step) ? step.record.position : step.position), seq: seq++ };
-    yield isOutcome(step) ? { ...step, record: { ...step.record, position } } : { ...step, position, raw: rawOf(step) };
+    yield isOutcome(step) ? { ...step, record: { ...step.record, position } } : { ...step, position };
     if (signal?.aborted) return;
   }
 }

@@ -9,6 +9,7 @@ import { retryTransient } from '../operators/retry.js';
 import { throttleRequests } from '../operators/throttle.js';
 import { toOro } from '../operators/to-oro.js';
 import { createMemoryIdCache, type IdCache } from '../sink/id-cache.js';
+import { storeIdCache } from './store-id-cache.js';
 import { pullThrough } from '../sources/pull-through.js';
 import { createCheckpointTracker } from '../state/checkpoint-tracker.js';
 import { createDeadLetterWriter } from '../state/dead-letters.js';
@@ -102,7 +103,9 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
       logger.debug({ attempt: info.attempt, delayMs: Math.round(info.delayMs), error: errorText(info.error) }, 'retrying');
     },
   };
-  const batches = target.mode === 'single' ? Math.max(2, Math.ceil(pipeline.concurrency / pipeline.batchSize) + 1) : pipeline.concurrency;
+  // Batches in flight: in single mode each batch is many requests, so a couple keep every request
+  // slot busy (the next batch's lookup jumps the queue); in batch modes one batch is one request.
+  const batches = target.mode === 'single' ? Math.ceil((2 * pipeline.concurrency) / pipeline.batchSize) + 1 : pipeline.concurrency;
   const ids: IdCache = dryRun ? createMemoryIdCache() : storeIdCache(store, target.type, target.key.oro);
   const write: OperatorFunction<Step<unknown>, Outcome> = (steps$) =>
     steps$.pipe(
@@ -113,7 +116,7 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
         client,
         target: { type: target.type, mode: target.mode, strategy: target.strategy, key: { oro: target.key.oro }, conflict: target.conflict },
         concurrency: batches,
-        throttle: () => throttleRequests(limiter),
+        throttle: (lane) => throttleRequests(limiter, { priority: lane === 'read' ? 'high' : 'normal' }),
         retry: () => retryTransient(retryPolicy),
         ids,
         // Ids learnt by earlier configs of the run (customer groups before customers) come from here.
@@ -211,15 +214,6 @@ function watermarkOf(outcome: Outcome, field: string | undefined): string | unde
   if (!field) return undefined;
   const value = getPath(rawOf(outcome.record), field);
   return typeof value === 'string' || typeof value === 'number' ? toIso(value) : undefined;
-}
-
-/** The lookup strategy's key -> id map, kept in the state store so restarts need not read Oro. */
-function storeIdCache(store: StateStore, type: string, keyField: string): IdCache {
-  return {
-    get: (keys) => store.getIds(type, keyField, keys),
-    put: (entries) => store.putIds(type, keyField, entries),
-    forget: (key) => store.forgetId(type, keyField, key),
-  };
 }
 
 function errorText(error: unknown): string {

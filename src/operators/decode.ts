@@ -1,5 +1,6 @@
 import type * as t from 'io-ts';
 import { map, type OperatorFunction } from 'rxjs';
+import { rawOf } from '../types/record.js';
 import { isOutcome, rejected, type Step } from '../types/outcome.js';
 import { formatDecodeErrors, shortJson } from './format-decode-errors.js';
 
@@ -32,7 +33,8 @@ export function decodeWith<A>(codec: t.Decoder<unknown, A>): OperatorFunction<St
       const reason = error instanceof Error ? error.message : shortJson(error);
       return rejected(step, [{ title: 'invalid record', detail: `codec ${codec.name} threw: ${reason}` }]);
     }
-    if (result._tag === 'Right') return { ...step, value: result.right };
+    // `raw` keeps the record as the source gave it, for dead letters and replay.
+    if (result._tag === 'Right') return { ...step, value: result.right, raw: rawOf(step) };
     return rejected(step, formatDecodeErrors(result.left));
   });
 }

@@ -5,7 +5,7 @@ export { mapRecords, type Mapping, type RelationshipMapping, type TransformResul
 export { getPath, pointerOf } from './path.js';
 export { batchRecords, type BatchOptions } from './batch.js';
 export { createLimiter, type Limiter, type LimiterOptions } from './limiter.js';
-export { throttleRequests, DEFAULT_SLOW_DOWN_MS, type ThrottleOptions } from './throttle.js';
+export { throttleRequests, type ThrottleOptions } from './throttle.js';
 export { retryTransient, backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy, type RetryInfo } from './retry.js';
 export { toOro } from './to-oro.js';
 export type { SinkOptions, SinkTarget, WriteMode, Strategy, ConflictPolicy } from '../sink/options.js';

@@ -23,15 +23,27 @@ export interface Limiter {
   readonly inFlight: number;
   /** Requests queued for a slot (queue depth). */
   readonly waiting: number;
+  /** Requests allowed in flight right now: `concurrency`, less while backing off (see {@link backOff}). */
+  readonly limit: number;
   /**
    * Asks for a slot. The returned Observable emits once (no value) when the slot is granted and
    * never completes: the slot is held for as long as the subscription lives, and unsubscribing
    * releases it (or, before the grant, leaves the queue). Each subscription is one request.
+   * `priority: 'high'` waiters are served before the others (short reads that a whole batch of
+   * writes waits for, such as the sink's lookups).
    *
    * @example
    * const hold = limiter.acquire().subscribe(() => { start(); onDone(() => hold.unsubscribe()); });
    */
-  acquire(): Observable<void>;
+  acquire(options?: { readonly priority?: 'high' | 'normal' }): Observable<void>;
+  /**
+   * The server is overloaded (429/503): halve the requests allowed in flight (at least 1).
+   * Additive increase, multiplicative decrease, as TCP does: under a real rate limit the
+   * concurrency settles where the server copes; a stray 503 costs little.
+   */
+  backOff(): void;
+  /** A request succeeded: allow one more in flight, up to `concurrency`. */
+  recover(): void;
   /**
    * No new request starts before `now + ms` (a 429/503 told us to back off). Requests already in
    * flight are not touched; a later, shorter pause does not shorten an earlier, longer one.
@@ -76,6 +88,9 @@ export function createLimiter(options: LimiterOptions): Limiter {
   // Sub-microsecond slack so float rounding of `interval` never delays a start by a whole timer tick.
   const EPSILON = 1e-6;
   const queue = new Set<Waiter>(); // insertion-ordered: FIFO with O(1) removal on unsubscribe
+  const urgent = new Set<Waiter>(); // served before `queue`
+  const waitingCount = () => queue.size + urgent.size;
+  let limit = concurrency;
   let inFlight = 0;
   let theoreticalArrival = -Infinity; // GCRA: when the bucket would be empty again
   let notBefore = -Infinity;
@@ -100,7 +115,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
     try {
       do {
         pumpAgain = false;
-        while (queue.size > 0 && inFlight < concurrency) {
+        while (waitingCount() > 0 && inFlight < limit) {
           const now = scheduler.now();
           const wait = waitFor(now);
           if (wait > 0) {
@@ -110,8 +125,9 @@ export function createLimiter(options: LimiterOptions): Limiter {
             }, wait);
             break;
           }
-          const head = queue.values().next().value as Waiter;
-          queue.delete(head);
+          const lane = urgent.size > 0 ? urgent : queue;
+          const head = lane.values().next().value as Waiter;
+          lane.delete(head);
           inFlight += 1;
           if (interval > 0) theoreticalArrival = Math.max(theoreticalArrival, now) + interval;
           head.grant();
@@ -124,7 +140,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
 
   const cancelTimerIfIdle = (): void => {
     // A pending timer with nobody waiting would only keep the process alive.
-    if (queue.size === 0 && timer !== undefined) {
+    if (waitingCount() === 0 && timer !== undefined) {
       timer.unsubscribe();
       timer = undefined;
     }
@@ -135,10 +151,14 @@ export function createLimiter(options: LimiterOptions): Limiter {
       return inFlight;
     },
     get waiting() {
-      return queue.size;
+      return waitingCount();
     },
-    acquire: () =>
+    get limit() {
+      return limit;
+    },
+    acquire: (acquireOptions = {}) =>
       new Observable<void>((subscriber) => {
+        const lane = acquireOptions.priority === 'high' ? urgent : queue;
         let granted = false;
         const waiter: Waiter = {
           grant: () => {
@@ -146,7 +166,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
             subscriber.next();
           },
         };
-        queue.add(waiter);
+        lane.add(waiter);
         pump();
         return () => {
           if (granted) {
@@ -154,11 +174,19 @@ export function createLimiter(options: LimiterOptions): Limiter {
             inFlight -= 1;
             pump();
           } else {
-            queue.delete(waiter);
+            lane.delete(waiter);
             cancelTimerIfIdle();
           }
         };
       }),
+    backOff: () => {
+      limit = Math.max(1, Math.floor(limit / 2));
+    },
+    recover: () => {
+      if (limit >= concurrency) return;
+      limit += 1;
+      pump();
+    },
     slowDown: (ms: number) => {
       if (!(ms > 0)) return;
       notBefore = Math.max(notBefore, scheduler.now() + ms);

@@ -1,7 +1,7 @@
 import { map, type OperatorFunction } from 'rxjs';
 import type { Json, Relationship, ResourceIdentifier, ResourceObject } from '../types/jsonapi.js';
 import { isOutcome, rejected, type ErrorDetail, type MappedRecord, type RelatedRef, type Step } from '../types/outcome.js';
-import type { SourceRecord } from '../types/record.js';
+import { rawOf, type SourceRecord } from '../types/record.js';
 import { shortJson } from './format-decode-errors.js';
 import { getPath, pointerOf } from './path.js';
 
@@ -92,7 +92,7 @@ export function mapRecords<A>(mapping: Mapping<A>): OperatorFunction<Step<A>, St
   return map((step): Step<MappedRecord> => {
     if (isOutcome(step)) return step;
     const result = mapOne(mapping, step);
-    return result instanceof Refusal ? rejected(step, [result.detail]) : { ...step, value: result };
+    return result instanceof Refusal ? rejected(step, [result.detail]) : { ...step, value: result, raw: rawOf(step) };
   });
 }
 

@@ -1,15 +1,11 @@
 import { Observable, Subscription, type MonoTypeOperatorFunction } from 'rxjs';
-import { retryAfterOf } from '../errors/classify.js';
 import { HttpError } from '../errors/http-error.js';
 import type { Limiter } from './limiter.js';
 
-/** Pause applied to the limiter after a 429/503 that carries no `Retry-After`. */
-export const DEFAULT_SLOW_DOWN_MS = 1000;
-
 /** Options of {@link throttleRequests}. */
 export interface ThrottleOptions {
-  /** Pause after a 429/503 without `Retry-After`, in ms. Default {@link DEFAULT_SLOW_DOWN_MS}. */
-  readonly slowDownMs?: number;
+  /** `high`: served before other waiters (short reads a batch of writes depends on). Default `normal`. */
+  readonly priority?: 'high' | 'normal';
 }
 
 /** 429 Too Many Requests and 503 Service Unavailable: the server asks every client to back off. */
@@ -21,8 +17,9 @@ function isOverloadSignal(error: unknown): error is HttpError {
  * Runs a one-request Observable (e.g. `defer(() => client.create(doc))`) through a shared
  * {@link Limiter}: the source is subscribed only once the limiter grants a slot (and a rate
  * token), and the slot is released when the source completes, errors or is unsubscribed. On a 429
- * or 503 it pauses the whole limiter for the server's `Retry-After` (or `slowDownMs`) before
- * forwarding the error, so every pipeline sharing the limiter backs off, not just this request.
+ * or 503 it halves the limiter's concurrency before forwarding the error (so every pipeline sharing
+ * the limiter eases off), and each success gives one slot back. The failed request itself waits
+ * for the server's `Retry-After` in `retryTransient`.
  *
  * Put it before `retryTransient` so that each retry queues for the limiter again:
  * `defer(request).pipe(throttleRequests(limiter), retryTransient(policy))`.
@@ -39,7 +36,7 @@ function isOverloadSignal(error: unknown): error is HttpError {
  *   defer(() => client.create(doc)).pipe(throttleRequests(limiter), retryTransient({ retries: 6 }));
  */
 export function throttleRequests<T>(limiter: Limiter, options: ThrottleOptions = {}): MonoTypeOperatorFunction<T> {
-  const slowDownMs = options.slowDownMs ?? DEFAULT_SLOW_DOWN_MS;
+  const acquireOptions = { priority: options.priority ?? 'normal' } as const;
   return (source) =>
     new Observable<T>((subscriber) => {
       // Created first so that a request finishing synchronously inside the grant can release it.
@@ -48,19 +45,22 @@ export function throttleRequests<T>(limiter: Limiter, options: ThrottleOptions =
       let granted = false;
       let request: Subscription | undefined;
       slot.add(
-        limiter.acquire().subscribe(() => {
+        limiter.acquire(acquireOptions).subscribe(() => {
           granted = true;
           // Hand-written: acquire() holds the slot for as long as it is subscribed and never
-          // completes, and the order matters: a 429's pause is set before the error goes
+          // completes, and the order matters: a 429's back-off is applied before the error goes
           // downstream, and the slot is freed only after the request's own teardown.
           // eslint-disable-next-line rxjs-x/no-nested-subscribe
           request = source.subscribe({
             next: (value) => subscriber.next(value),
             error: (error: unknown) => {
-              if (isOverloadSignal(error)) limiter.slowDown(retryAfterOf(error) ?? slowDownMs);
+              if (isOverloadSignal(error)) limiter.backOff();
               subscriber.error(error);
             },
-            complete: () => subscriber.complete(),
+            complete: () => {
+              limiter.recover();
+              subscriber.complete();
+            },
           });
           // Added after the source's own teardown, so the slot is freed only once the request is
           // torn down: the next waiter starts inside release(), and N slots mean N subscriptions.

@@ -2,7 +2,7 @@ import { defer, firstValueFrom, identity, type MonoTypeOperatorFunction } from '
 import { createMemoryIdCache, type IdCache } from './id-cache.js';
 import { createKeyLocks, type KeyLocks } from './key-locks.js';
 import { createRelatedWaits, type RelatedWaits } from './related-waits.js';
-import type { SinkOptions, SinkTarget } from './options.js';
+import type { RequestLane, SinkOptions, SinkTarget } from './options.js';
 import type { OroClient } from '../oro/types.js';
 import { HttpError } from '../errors/http-error.js';
 import { NetworkError } from '../errors/network-error.js';
@@ -23,7 +23,7 @@ export interface SinkContext {
   readonly dryRun: boolean;
   readonly poll: NonNullable<SinkOptions['poll']>;
   readonly onBatch: NonNullable<SinkOptions['onBatch']>;
-  readonly throttle: <T>() => MonoTypeOperatorFunction<T>;
+  readonly throttle: <T>(lane: RequestLane) => MonoTypeOperatorFunction<T>;
   readonly retry: <T>() => MonoTypeOperatorFunction<T>;
 }
 
@@ -57,8 +57,8 @@ export function createSinkContext(options: SinkOptions): SinkContext {
 }
 
 /** One request unit through the limiter and the retry policy. */
-export function request<T>(ctx: SinkContext, unit: () => Promise<T>): Promise<T> {
-  return firstValueFrom(defer(unit).pipe(ctx.throttle<T>(), ctx.retry<T>()));
+export function request<T>(ctx: SinkContext, unit: () => Promise<T>, lane: RequestLane = 'write'): Promise<T> {
+  return firstValueFrom(defer(unit).pipe(ctx.throttle<T>(lane), ctx.retry<T>()));
 }
 
 /**

@@ -1,6 +1,9 @@
 import type { OroClient } from '../oro/types.js';
 import type { Json } from '../types/jsonapi.js';
 
+/** Keys read with one filtered request (`filter[externalId]=a,b,...`): keeps the URL short. */
+export const LOOKUP_CHUNK = 100;
+
 /** What Oro holds for a key: the record's id and its `updatedAt`. */
 export interface Existing {
   readonly id: string;
@@ -20,8 +23,8 @@ export async function lookupByKeys(
 ): Promise<Map<string, Existing[]>> {
   const found = new Map<string, Existing[]>();
   const unique = [...new Set(keys)];
-  for (let i = 0; i < unique.length; i += 100) {
-    const chunk = unique.slice(i, i + 100);
+  for (let i = 0; i < unique.length; i += LOOKUP_CHUNK) {
+    const chunk = unique.slice(i, i + LOOKUP_CHUNK);
     const fields = keyField === 'id' ? ['updatedAt'] : [keyField, 'updatedAt'];
     let page = await client.list(type, {
       filter: { [keyField]: chunk },

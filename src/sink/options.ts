@@ -9,6 +9,9 @@ export type Strategy = 'upsert' | 'lookup' | 'create-only';
 /** What wins when the record exists. */
 export type ConflictPolicy = 'source-wins' | 'skip-if-target-newer';
 
+/** Reads that writes wait for (lookups, read-backs, polls) and the writes themselves. */
+export type RequestLane = 'read' | 'write';
+
 /** What the sink writes to. */
 export interface SinkTarget {
   readonly type: string;
@@ -26,9 +29,10 @@ export interface SinkOptions {
   readonly concurrency?: number;
   /**
    * Applied to every request attempt, e.g. `throttleRequests(limiter)`: bounds requests in flight
-   * and their rate across every pipeline sharing the limiter.
+   * and their rate across every pipeline sharing the limiter. `lane` tells reads (lookups a whole
+   * batch of writes waits for; worth serving first) from writes.
    */
-  readonly throttle?: <T>() => MonoTypeOperatorFunction<T>;
+  readonly throttle?: <T>(lane: RequestLane) => MonoTypeOperatorFunction<T>;
   /** Applied around every request unit, e.g. `retryTransient(policy)`. */
   readonly retry?: <T>() => MonoTypeOperatorFunction<T>;
   /** Known source key -> Oro id (default: an in-memory LRU). */

@@ -42,7 +42,7 @@ export async function resolveRelated(ctx: SinkContext, round: readonly Pending[]
       const ids = new Map<string, string[]>([...cached].map(([k, id]) => [k, [id]]));
       const missing = [...keys].filter((k) => !cached.has(k));
       if (missing.length > 0) {
-        const found = await request(ctx, () => lookupByKeys(ctx.client, type, match, missing));
+        const found = await request(ctx, () => lookupByKeys(ctx.client, type, match, missing), 'read');
         for (const [key, matches] of found) ids.set(key, matches.map((m) => m.id));
         cache.put([...found].flatMap(([key, matches]) => (matches.length === 1 && matches[0] ? [[key, matches[0].id] as const] : [])));
       }

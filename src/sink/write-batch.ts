@@ -1,3 +1,4 @@
+import { defer, firstValueFrom } from 'rxjs';
 import { isFatal } from '../errors/classify.js';
 import type { AsyncOperation, AsyncOperationHandle } from '../oro/types.js';
 import { SETTLE_DEFAULTS } from '../oro/async-operation.js';
@@ -56,7 +57,7 @@ export async function writeBatchAsync(ctx: SinkContext, items: readonly BatchIte
   let errors: readonly ErrorDetail[] = [];
   if (operation.status === 'failed' || (operation.summary?.errorCount ?? 0) > 0) {
     try {
-      errors = await request(ctx, () => handle.errors());
+      errors = await request(ctx, () => handle.errors(), 'read');
     } catch (error) {
       if (isFatal(error)) throw error;
       // Without the errors we cannot tell the records apart; the read-back below still can.
@@ -73,11 +74,13 @@ class StillPending extends Error {}
  * Polls the operation to its end. A poll that fails transiently is retried, but never past the
  * overall budget (`poll.timeoutMs`, 10 min by default): an operation stays `new` for as long as
  * Oro's message queue consumer is down, and retrying the whole wait would multiply it.
+ * Polling holds no limiter slot: a slot held for the seconds Oro takes would idle a request
+ * that another batch could use, and polls are light.
  */
 async function settle(ctx: SinkContext, handle: AsyncOperationHandle): Promise<AsyncOperation> {
   const budgetMs = ctx.poll.timeoutMs ?? SETTLE_DEFAULTS.timeoutMs;
   const deadline = Date.now() + budgetMs;
-  return request(ctx, async () => {
+  return firstValueFrom(defer(async () => {
     const remaining = deadline - Date.now();
     if (remaining <= 0) {
       throw new StillPending(
@@ -86,7 +89,7 @@ async function settle(ctx: SinkContext, handle: AsyncOperationHandle): Promise<A
       );
     }
     return handle.settle({ ...ctx.poll, timeoutMs: remaining });
-  });
+  }).pipe(ctx.retry<AsyncOperation>()));
 }
 
 /**
@@ -124,7 +127,7 @@ export async function outcomesOfOperation(
 
   let found: Map<string, { id: string }[]>;
   try {
-    found = await request(ctx, () => lookupByKeys(ctx.client, ctx.target.type, ctx.target.key.oro, candidates.map((c) => c.pending.mapped.key)));
+    found = await request(ctx, () => lookupByKeys(ctx.client, ctx.target.type, ctx.target.key.oro, candidates.map((c) => c.pending.mapped.key)), 'read');
   } catch (error) {
     if (isFatal(error)) throw error;
     return [...outcomes, ...candidates.map((item) => outcomeOfError(item.pending, error))];

@@ -20,7 +20,7 @@ export function writeSingle(ctx: SinkContext, pending: Pending, first: Decision)
     lookAgain = false;
     return send(ctx, pending, decision, true);
   }).pipe(
-    ctx.throttle<Outcome>(),
+    ctx.throttle<Outcome>('write'),
     tap({ error: (error: unknown) => void (lookAgain = isUncertain(error)) }),
     ctx.retry<Outcome>(),
     catchError((error: unknown) => of(outcomeOfError(pending, error))),

@@ -60,7 +60,11 @@ describe('operators: decode + map + batch conservation (property)', () => {
             if (item.kind === 'decided') {
               expect(step).to.equal(steps[seq]);
             } else if (item.kind === 'valid') {
-              expect(step).to.deep.equal({ ...rec(item.value, seq), value: { key: String(item.value.id), resource: { type: 'customers', attributes: { name: item.value.name } } } });
+              expect(step).to.deep.equal({
+                ...rec(item.value, seq),
+                value: { key: String(item.value.id), resource: { type: 'customers', attributes: { name: item.value.name } } },
+                raw: item.value,
+              });
             } else {
               expect(step).to.have.property('status', 'rejected');
               expect('record' in step && step.record.position.seq).to.equal(seq);

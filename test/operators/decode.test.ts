@@ -21,7 +21,7 @@ describe('operators/decodeWith', () => {
       String,
     );
     const [out] = await run(t.type({ n: NumberFromString }), [rec({ n: '42' }, 3)]);
-    expect(out).to.deep.equal(rec({ n: 42 }, 3));
+    expect(out).to.deep.equal({ ...rec({ n: 42 }, 3), raw: { n: '42' } });
   });
 
   it('turns an invalid record into a rejected outcome saying path, expected and got', async () => {

@@ -63,6 +63,16 @@ describe('operators/mapRecords', () => {
         related: [{ relationship: 'parent', type: 'customers', match: 'externalId', keys: ['P-1'], many: false }],
       },
       position: { seq: 4, where: 'input.ndjson:5' },
+      raw: {
+        id: 42,
+        name: 'Acme',
+        address: { city: 'Berlin' },
+        flags: { vip: false },
+        tags: ['a', { b: 1 }],
+        groupId: 7,
+        parent: { id: 'P-1' },
+        updatedAt: '2024-05-01T10:00:00Z',
+      },
     });
   });
 

@@ -3,7 +3,7 @@ import { catchError, defer, EMPTY, finalize, merge, NEVER, Observable, of, toArr
 import { TestScheduler } from 'rxjs/testing';
 import { HttpError } from '../../src/errors/http-error.js';
 import { createLimiter } from '../../src/operators/limiter.js';
-import { DEFAULT_SLOW_DOWN_MS, throttleRequests } from '../../src/operators/throttle.js';
+import { throttleRequests } from '../../src/operators/throttle.js';
 
 const URL = 'http://127.0.0.1/admin/api/customers';
 
@@ -71,39 +71,64 @@ describe('operators/throttleRequests + createLimiter', () => {
     });
   });
 
-  it('pauses the limiter for Retry-After when a request gets 429', () => {
-    const ts = scheduler();
-    ts.run(({ cold, expectObservable, expectSubscriptions }) => {
-      const limiter = createLimiter({ concurrency: 1, scheduler: ts });
-      const tooMany = new HttpError('POST', URL, 429, [], 1000);
-      const first = cold('--#', undefined, tooMany);
-      const second = cold('(b|)');
-      expectObservable(first.pipe(throttleRequests(limiter))).toBe('--#', undefined, tooMany);
-      expectObservable(second.pipe(throttleRequests(limiter))).toBe('1002ms (b|)');
-      expectSubscriptions(second.subscriptions).toBe('1002ms (^!)');
-    });
-  });
-
-  it('pauses for slowDownMs (or the default) on a 503 without Retry-After, not at all on other errors', () => {
-    const cases: [number, { slowDownMs?: number }, string][] = [
-      [503, { slowDownMs: 50 }, '52ms (^!)'],
-      [503, {}, `${DEFAULT_SLOW_DOWN_MS + 2}ms (^!)`],
-      [500, { slowDownMs: 50 }, '---(^!)'],
-    ];
-    for (const [status, options, expected] of cases) {
+  it('halves the concurrency on a 429 or 503 (not on other errors) and regains one slot per success', () => {
+    for (const [status, after] of [[429, 2], [503, 2], [500, 4]] as const) {
       const ts = scheduler();
-      ts.run(({ cold, expectObservable, expectSubscriptions }) => {
+      ts.run(({ cold, expectObservable }) => {
         const limiter = createLimiter({ concurrency: 4, scheduler: ts });
-        const failing = cold('--#', undefined, new HttpError('GET', URL, status, []));
-        const next = cold('(b|)');
-        expectObservable(failing.pipe(throttleRequests(limiter, options), catchError(() => EMPTY))).toBe('--|');
-        // Already in flight when the 503 comes: not touched by the pause.
-        expectObservable(cold('----x|').pipe(throttleRequests(limiter, options))).toBe('----x|');
-        // Subscribed at 3, after the failure: waits out the pause, if any.
-        ts.schedule(() => next.pipe(throttleRequests(limiter, options)).subscribe(), 3);
-        expectSubscriptions(next.subscriptions).toBe(expected);
+        const failing = cold('--#', undefined, new HttpError('GET', URL, status, [], 1000));
+        expectObservable(failing.pipe(throttleRequests(limiter), catchError(() => EMPTY))).toBe('--|');
+        ts.schedule(() => {
+          expect(limiter.limit, String(status)).to.equal(after);
+          of(1).pipe(throttleRequests(limiter)).subscribe();
+          expect(limiter.limit, `${status} then a success`).to.equal(Math.min(4, after + 1));
+        }, 3);
       });
     }
+  });
+
+  it('under a back-off, starts only as many requests as the reduced limit, and the next one after a release', () => {
+    const ts = scheduler();
+    const { state, track } = gauge();
+    ts.run(({ cold, expectSubscriptions }) => {
+      const limiter = createLimiter({ concurrency: 4, scheduler: ts });
+      limiter.backOff();
+      limiter.backOff();
+      expect(limiter.limit).to.equal(1);
+      const requests = [cold('--(a|)'), cold('--(b|)'), cold('--(c|)')];
+      for (const r of requests) track(r).pipe(throttleRequests(limiter)).subscribe();
+      // One at a time at first; each success lets one more run at once.
+      expectSubscriptions(requests[0]!.subscriptions).toBe('^-!');
+      expectSubscriptions(requests[1]!.subscriptions).toBe('--^-!');
+      expectSubscriptions(requests[2]!.subscriptions).toBe('--^-!');
+    });
+    expect(state.peak).to.equal(2);
+  });
+
+  it('never backs off below one request in flight', () => {
+    const limiter = createLimiter({ concurrency: 3 });
+    for (let i = 0; i < 5; i++) limiter.backOff();
+    expect(limiter.limit).to.equal(1);
+    for (let i = 0; i < 10; i++) limiter.recover();
+    expect(limiter.limit).to.equal(3);
+  });
+
+  it('serves high-priority waiters before the others', () => {
+    const ts = scheduler();
+    ts.run(({ cold, expectSubscriptions }) => {
+      const limiter = createLimiter({ concurrency: 1, scheduler: ts });
+      const running = cold('--(a|)');
+      const write1 = cold('--(w|)');
+      const write2 = cold('--(w|)');
+      const read = cold('-(r|)');
+      running.pipe(throttleRequests(limiter)).subscribe();
+      write1.pipe(throttleRequests(limiter)).subscribe();
+      write2.pipe(throttleRequests(limiter)).subscribe();
+      read.pipe(throttleRequests(limiter, { priority: 'high' })).subscribe();
+      expectSubscriptions(read.subscriptions).toBe('--^!');
+      expectSubscriptions(write1.subscriptions).toBe('---^-!');
+      expectSubscriptions(write2.subscriptions).toBe('-----^-!');
+    });
   });
 
   it('bounds two pipelines sharing one limiter together, first come first served', () => {

@@ -44,7 +44,7 @@ describe('operators/toOro: conservation under random input and faults (property)
                 client: h.client,
                 target: { type: 'customers', mode, strategy: 'lookup', key: { oro: 'externalId' }, conflict: 'source-wins' },
                 concurrency: 3,
-                throttle: () => throttleRequests(limiter, { slowDownMs: 1 }),
+                throttle: () => throttleRequests(limiter),
                 retry: () => retryTransient({ retries: 40, baseMs: 1, maxMs: 4, maxRetryAfterMs: 4 }),
                 poll: { intervalMs: 1, maxIntervalMs: 4 },
               }),
