@@ -106,7 +106,14 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
   // Batches in flight: in single mode each batch is many requests, so a couple keep every request
   // slot busy (the next batch's lookup jumps the queue); in batch modes one batch is one request.
   const batches = target.mode === 'single' ? Math.ceil((2 * pipeline.concurrency) / pipeline.batchSize) + 1 : pipeline.concurrency;
-  const ids: IdCache = dryRun ? createMemoryIdCache() : storeIdCache(store, target.type, target.key.oro);
+  const stored: { flush(): void }[] = [];
+  const remember = (type: string, field: string): IdCache => {
+    if (dryRun) return createMemoryIdCache();
+    const cache = storeIdCache(store, type, field);
+    stored.push(cache);
+    return cache;
+  };
+  const ids = remember(target.type, target.key.oro);
   const write: OperatorFunction<Step<unknown>, Outcome> = (steps$) =>
     steps$.pipe(
       decodeWith(recordWithKey(target.key.source)),
@@ -120,7 +127,7 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
         retry: () => retryTransient(retryPolicy),
         ids,
         // Ids learnt by earlier configs of the run (customer groups before customers) come from here.
-        relatedIds: (type, field) => (dryRun ? createMemoryIdCache() : storeIdCache(store, type, field)),
+        relatedIds: remember,
         dryRun,
         onBatch: (ms) => metrics?.batchDuration.observe(ms / 1000),
         // Oro's consumer takes a moment per chunk: poll soon, then back off (2 s at most).
@@ -181,6 +188,7 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
     if (runId !== undefined) store.finishRun(runId, { counts: counts.counts, status: 'failed', error: errorText(error) });
     throw error;
   } finally {
+    for (const cache of stored) cache.flush();
     if (saveTimer) clearTimeout(saveTimer);
     progress.stop();
     await deadLetters?.close();

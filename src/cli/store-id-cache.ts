@@ -7,7 +7,7 @@ import type { StateStore } from '../state/state-store.js';
  * event loop: one SQLite transaction per created record cost more CPU than the request did. A
  * crash loses at most the ids of that turn, which the next run finds again by lookup.
  */
-export function storeIdCache(store: StateStore, type: string, keyField: string): IdCache {
+export function storeIdCache(store: StateStore, type: string, keyField: string): IdCache & { flush(): void } {
   const pending = new Map<string, string>();
   let scheduled = false;
   const flush = () => {
@@ -36,5 +36,7 @@ export function storeIdCache(store: StateStore, type: string, keyField: string):
       pending.delete(key);
       store.forgetId(type, keyField, key);
     },
+    /** Stores what is gathered now; the run calls it before the store may be closed. */
+    flush,
   };
 }
