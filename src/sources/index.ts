@@ -17,3 +17,7 @@ export { jsonFile, type JsonFileOptions } from './json.js';
 export { csvFile, type CsvFileOptions } from './csv.js';
 export { stdinSource } from './stdin.js';
 export { readResume, type ResumeField } from './resume-token.js';
+export { amqpSource, type AmqpSourceOptions, type AmqpQueueSource, type AmqpSourceEvent, type Settlement } from './amqp.js';
+export { connectWithBackoff, redactAmqpUrl, backoffDelays, DEFAULT_AMQP_BACKOFF, type AmqpBackoff, type ConnectOptions } from './amqp-connection.js';
+export { assertQueueTopology, deadQueueOf, queueArguments } from './amqp-topology.js';
+export { ERRORS_HEADER, errorsHeader } from './amqp-headers.js';
