@@ -8,6 +8,8 @@
  * With `node --expose-gc --import tsx ...` it also prints the heap still used after a full GC at
  * each report (what is retained, as opposed to the peak, which depends on when GC ran).
  *
+ * `--json` prints each report as one JSON line instead (`bench/run.ts` reads them).
+ *
  * `--naive` subscribes with `from(source)` instead of `pullThrough`, to show what happens without
  * demand flowing back (the records pile up in the sink's buffer).
  */
@@ -25,6 +27,7 @@ const { values: args } = parseArgs({
     'page-size': { type: 'string', default: '1000' },
     'delay-ms': { type: 'string', default: '5' },
     naive: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
   },
 });
 const total = Number(args.records);
@@ -93,6 +96,11 @@ const report = (label: string) => {
     retained = `  heap after GC ${(process.memoryUsage().heapUsed / MB).toFixed(1)} MB`;
   }
   const seconds = (performance.now() - started) / 1000;
+  if (args.json) {
+    const heapAfterGc = gc ? process.memoryUsage().heapUsed / MB : undefined;
+    console.log(JSON.stringify({ label, records: done, peakRssMb: peak.rss / MB, peakHeapMb: peak.heapUsed / MB, heapAfterGcMb: heapAfterGc, pagesFetched: source.counters.pagesFetched, maxPagesHeld: maxPagesAhead, maxInFlight: maxInFlightSeen, recordsPerSecond: done / seconds }));
+    return;
+  }
   console.log(
     `${label.padEnd(10)} records ${String(done).padStart(8)}  peak RSS ${(peak.rss / MB).toFixed(1)} MB  ` +
       `peak heap ${(peak.heapUsed / MB).toFixed(1)} MB  pages fetched ${source.counters.pagesFetched}  ` +
@@ -100,7 +108,7 @@ const report = (label: string) => {
   );
 };
 
-console.log(
+if (!args.json) console.log(
   `${args.naive ? 'NAIVE from()' : 'pullThrough'}: ${total} records, pages of ${pageSize}, ` +
     `sink batches of ${batchSize} x ${concurrency} with ${delayMs} ms delay, maxInFlight ${maxInFlight}`,
 );

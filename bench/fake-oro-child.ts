@@ -1,0 +1,58 @@
+/**
+ * The fake Oro in its own process, so that a benchmark's CPU and RSS measure the client only.
+ * Started by `bench/fake-oro-process.ts` with `fork` (IPC). Options come as one JSON argument
+ * (`FakeOroOptions` without `now`); it seeds five customer groups (ids 1..5, the
+ * `groupId`s that `generateCustomers` uses), then sends `{baseUrl, tokenUrl, clientId,
+ * clientSecret}` and answers `stats` requests over IPC with what is stored.
+ */
+import { startFakeOro, type FakeOroOptions } from '../src/testing/index.js';
+
+export interface FakeOroStats {
+  /** Successful token grants. */
+  readonly tokenGrants: number;
+  /** API + token requests seen (fault answers included). */
+  readonly requests: number;
+  /** Requests by answered status (0 = connection reset). */
+  readonly statuses: Readonly<Record<string, number>>;
+  /** Stored customers. */
+  readonly customers: number;
+  /** Distinct `externalId`s among them. */
+  readonly distinctExternalIds: number;
+  /** `externalId`s stored more than once. */
+  readonly duplicatedExternalIds: number;
+}
+
+export type ChildMessage = { readonly kind: 'ready'; readonly baseUrl: string; readonly tokenUrl: string; readonly clientId: string; readonly clientSecret: string } | { readonly kind: 'stats'; readonly stats: FakeOroStats };
+
+const options = JSON.parse(process.argv[2] ?? '{}') as FakeOroOptions;
+const oro = await startFakeOro(options);
+for (let g = 1; g <= 5; g++) oro.seed('customergroups', { name: `Group ${g}` });
+
+function stats(): FakeOroStats {
+  const statuses: Record<string, number> = {};
+  for (const r of oro.requests) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+  const seen = new Map<string, number>();
+  const customers = oro.records('customers');
+  for (const c of customers) {
+    const key = String(c.attributes?.['externalId'] ?? `id:${c.id}`);
+    seen.set(key, (seen.get(key) ?? 0) + 1);
+  }
+  let duplicated = 0;
+  for (const n of seen.values()) if (n > 1) duplicated++;
+  return {
+    tokenGrants: oro.tokenGrants,
+    requests: oro.requests.length,
+    statuses,
+    customers: customers.length,
+    distinctExternalIds: seen.size,
+    duplicatedExternalIds: duplicated,
+  };
+}
+
+const send = (message: ChildMessage) => process.send?.(message);
+process.on('message', (message: { kind?: string }) => {
+  if (message.kind === 'stats') send({ kind: 'stats', stats: stats() });
+  if (message.kind === 'close') void oro.close().then(() => process.exit(0));
+});
+process.on('disconnect', () => void oro.close().then(() => process.exit(0)));
+send({ kind: 'ready', baseUrl: oro.baseUrl, tokenUrl: oro.tokenUrl, clientId: oro.clientId, clientSecret: oro.clientSecret });
