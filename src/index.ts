@@ -61,6 +61,10 @@ export { ndjsonFile, ndjsonStream } from './sources/ndjson.js';
 export { jsonFile } from './sources/json.js';
 export { csvFile } from './sources/csv.js';
 export { stdinSource } from './sources/stdin.js';
+export { amqpSource } from './sources/amqp.js';
+
+// Publishing records to a queue, for scale-out workers.
+export { toQueue } from './sinks/to-queue.js';
 
 // Operators, in the order of the road.
 export { decodeWith } from './operators/decode.js';
