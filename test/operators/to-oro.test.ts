@@ -143,6 +143,45 @@ describe('operators/toOro against the fake Oro', function () {
     expect(Date.now() - started).to.be.below(3_000);
   });
 
+  for (const retryAfter of ['seconds', 'date'] as const) {
+    it(`honours every Retry-After (${retryAfter} form): no request follows a 429/503 sooner than Oro asked`, async function () {
+      this.timeout(30_000);
+      h = await startHarness({ seed: 21, faults: { rate429: 0.25, rate503: 0.15, retryAfter, retryAfterSeconds: 1 } });
+      const delays: number[] = [];
+      const outcomes: Outcome[] = [];
+      // One record at a time, so that the request after an overload answer is that request's retry.
+      for (const record of customers(2)) {
+        const limiter = createLimiter({ concurrency: 1 });
+        outcomes.push(
+          ...(await lastValueFrom(
+            from([record]).pipe(
+              mapRecords(mapping),
+              batchRecords({ size: 1, ms: 5 }),
+              toOro({
+                client: h.client,
+                target: { type: 'customers', mode: 'single', strategy: 'lookup', key: { oro: 'externalId' }, conflict: 'source-wins' },
+                throttle: () => throttleRequests(limiter),
+                retry: () => retryTransient({ retries: 10, baseMs: 1, maxMs: 5, onRetry: (info) => delays.push(info.delayMs) }),
+              }),
+              toArray(),
+            ),
+          )),
+        );
+      }
+      expect(byStatus(outcomes)).to.deep.equal({ created: 2 });
+      const log = h.oro.requests.filter((r) => r.path !== '/oauth2-token');
+      const overloads = log.filter((r) => r.status === 429 || r.status === 503);
+      expect(overloads.length, 'faults were injected').to.be.greaterThan(0);
+      // The HTTP-date form has whole-second precision, so its retry may be due up to a second earlier.
+      const slack = retryAfter === 'date' ? 1000 : 0;
+      log.forEach((entry, i) => {
+        const next = log[i + 1];
+        if ((entry.status === 429 || entry.status === 503) && next) expect(next.at - entry.at).to.be.at.least(1000 - slack - 5);
+      });
+      if (retryAfter === 'seconds') expect(delays.filter((d) => d >= 1000)).to.have.length(overloads.length);
+    });
+  }
+
   it('upsert is refused by Oro for customers: every record is rejected with Oro\'s /meta/upsert reason', async () => {
     h = await startHarness({ seed: 5 });
     const outcomes = await sync(h, customers(5), { strategy: 'upsert' });
