@@ -93,6 +93,8 @@ export function createProgress(options: ProgressOptions = {}): Progress {
   bar.start(total ?? 0, 0);
   return {
     setTotal(n) {
+      // A total counted alongside the run may arrive after it ended.
+      if (stopped) return;
       total = n;
       bar.setTotal(n);
     },

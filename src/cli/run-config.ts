@@ -19,6 +19,7 @@ import type { Outcome, Step } from '../types/outcome.js';
 import { rawOf } from '../types/record.js';
 import { buildSource, numbered, sinceWatermark, toIso } from './build-source.js';
 import type { Config } from './config-types.js';
+import { countLines } from './count-lines.js';
 import { createProgress } from './progress.js';
 import { tokenRetryOf, type Runtime } from './runtime.js';
 import { countOutcomes, type OutcomeCounts } from './summary.js';
@@ -75,6 +76,13 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
   if (saved) logger.info({ pipeline: config.name, resume: saved.resume, watermark: saved.watermark }, 'resuming from checkpoint');
 
   const progress = createProgress({ enabled: options.progress ?? false });
+  const { source: sourceConfig } = config;
+  if (options.progress && !options.source && !saved?.resume && (sourceConfig.kind === 'ndjson' || sourceConfig.kind === 'csv')) {
+    // The file's records, counted alongside the run, give the bar its ETA.
+    void countLines(sourceConfig.path).then((lines) => {
+      if (lines !== undefined) progress.setTotal(sourceConfig.kind === 'csv' ? Math.max(0, lines - 1) : lines);
+    });
+  }
   let source =
     options.source ??
     buildSource(config, {
