@@ -4,7 +4,7 @@
  * (10 % 429/503 with `Retry-After`, 2 % 500, 1 % connection resets, every token revoked every
  * 500 requests) and is killed with SIGKILL at seeded moments, then restarted, until a run ends
  * by itself. Then it checks: every valid record is in Oro exactly once, nothing else is; every
- * invalid record is in the dead letters (at least once), no valid one is.
+ * invalid record is in the dead letters exactly once, no valid one is.
  *
  *   npm run chaos -- [--records 50000] [--kills 3] [--seed 1] [--mode batch] [--latency 2]
  *                    [--concurrency 16] [--batch-size 100] [--revoke-every 500] [--timeout-seconds 1200]
@@ -14,10 +14,10 @@
  * has read the export (the highest page it asked for): at 10 % + 80 % x (k - 0.5) / kills of the
  * pages, +- 4 %, then after a further 0-300 ms, all drawn from the seed.
  *
- * Why duplicates of invalid records in the dead letters are allowed: a rejected record's dead
- * letter is appended when its outcome arrives, while the checkpoint is saved up to 200 ms later
- * (`run-config.ts`); a kill in between replays the record, which is rejected and dead-lettered
- * again. They are counted and printed, not hidden.
+ * Dead letters exactly once: a rejected record's dead letter is appended when its outcome
+ * arrives, while the checkpoint is saved up to 200 ms later (`run-config.ts`); a kill in between
+ * replays the record. The resumed run knows what the interrupted runs dead-lettered
+ * (`interrupted-dead-letters.ts`) and does not write it again.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, readdirSync, statSync } from 'node:fs';
@@ -303,6 +303,7 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
   if (unexpected > 0) failures.push(`${unexpected} records in Oro are not valid source records (or have the wrong name)`);
   if (invalidMissing > 0) failures.push(`${invalidMissing} invalid records are missing from the dead letters`);
   if (validInDeadLetters > 0) failures.push(`${validInDeadLetters} dead letters are valid records`);
+  if (deadLetterRepeats > 0) failures.push(`${deadLetterRepeats} dead letters repeat a record already dead-lettered`);
 
   const report: ChaosReport = {
     ok: failures.length === 0,

@@ -20,6 +20,7 @@ import { rawOf } from '../types/record.js';
 import { buildSource, numbered, sinceWatermark, toIso } from './build-source.js';
 import type { Config } from './config-types.js';
 import { countLines } from './count-lines.js';
+import { deadLetteredByInterruptedRuns } from './interrupted-dead-letters.js';
 import { createProgress } from './progress.js';
 import { tokenRetryOf, type Runtime } from './runtime.js';
 import { countOutcomes, type OutcomeCounts } from './summary.js';
@@ -111,9 +112,10 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
       logger.debug({ attempt: info.attempt, delayMs: Math.round(info.delayMs), error: errorText(info.error) }, 'retrying');
     },
   };
-  // Batches in flight: in single mode each batch is many requests, so a couple keep every request
-  // slot busy (the next batch's lookup jumps the queue); in batch modes one batch is one request.
-  const batches = target.mode === 'single' ? Math.ceil((2 * pipeline.concurrency) / pipeline.batchSize) + 1 : pipeline.concurrency;
+  // Batches in flight: in single mode each batch is many requests, and a batch holds its place
+  // until its slowest record is done (one waiting out a Retry-After), so a few run side by side
+  // (the next batch's lookup jumps the queue); in batch modes one batch is one request.
+  const batches = target.mode === 'single' ? Math.max(4, Math.ceil((4 * pipeline.concurrency) / pipeline.batchSize) + 1) : pipeline.concurrency;
   const stored: { flush(): void }[] = [];
   const remember = (type: string, field: string): IdCache => {
     if (dryRun) return createMemoryIdCache();
@@ -145,6 +147,9 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
 
   const tracker = createCheckpointTracker(savedWatermark ? { initialWatermark: savedWatermark } : {});
   const deadLetters = dryRun || options.deadLetters === false ? undefined : createDeadLetterWriter(config.deadLetter.path);
+  // After an interrupted run, this one replays records it had finished after its last checkpoint
+  // (or all of them, when it was killed before its first checkpoint).
+  const alreadyDead = deadLetters && !options.source ? await deadLetteredByInterruptedRuns(store, config.name, config.deadLetter.path) : new Set<string>();
   const counts = countOutcomes();
   const runId = dryRun ? undefined : store.startRun(config.name, { dryRun } as Json);
   const sample = options.sample ?? 20;
@@ -174,7 +179,7 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
           counts.add(outcome);
           metrics?.recordOutcome(target.type, outcome.status);
           progress.increment(outcome.status);
-          deadLetters?.write(outcome);
+          if (!alreadyDead.has(outcome.record.position.where)) deadLetters?.write(outcome);
           options.onOutcome?.(outcome);
           if (dryRun && outcome.document) documents++;
           if (dryRun && outcome.document && printed < sample && options.print) {

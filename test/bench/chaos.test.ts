@@ -40,6 +40,7 @@ describe('chaos run (bench/chaos.ts, 5,000 records, 3 kills)', function () {
   it('dead-letters every invalid record and no valid one', function () {
     expect(report.invalidMissing).to.equal(0);
     expect(report.deadLetterIds).to.equal(report.invalid);
+    expect(report.deadLetterRepeats, 'each invalid record dead-lettered once').to.equal(0);
     expect(report.validInDeadLetters).to.equal(0);
   });
 
