@@ -63,7 +63,7 @@ export function createOroClient(options: OroClientOptions): OroClient {
   const transport = createTransport({
     origin: new URL(baseUrl).origin,
     tokens: options.tokens,
-    fetch: http.fetch,
+    send: http.send,
     now: timers.now,
     ...(options.onRequest ? { onRequest: options.onRequest } : {}),
   });

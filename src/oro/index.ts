@@ -3,7 +3,7 @@ export type {
   AsyncOperationHandle, SyncBatchResult, TypeCapabilities, RequestEvent, OroClient,
 } from './types.js';
 export { createOroClient, type OroClientOptions } from './client.js';
-export { createHttp, type Http, type HttpFetch, type HttpOptions, type HttpRequestInit } from './http.js';
+export { createHttp, type Http, type HttpAnswer, type HttpFetch, type HttpOptions, type HttpRequestInit, type HttpSend } from './http.js';
 export { createAsyncOperationHandle, SETTLE_DEFAULTS, type PollTimers } from './async-operation.js';
 export { parseRetryAfter, MAX_RETRY_AFTER_MS } from './retry-after.js';
 export { buildQuery, withQuery } from './query.js';

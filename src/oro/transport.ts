@@ -4,7 +4,7 @@ import { DecodeError } from '../errors/decode-error.js';
 import { HttpError } from '../errors/http-error.js';
 import type { ErrorDetail } from '../types/outcome.js';
 import { ErrorDocument, decodeOrThrow } from './codecs.js';
-import type { HttpFetch } from './http.js';
+import type { HttpSend } from './http.js';
 import { parseRetryAfter } from './retry-after.js';
 import type { RequestEvent } from './types.js';
 
@@ -52,13 +52,13 @@ export interface Transport {
 export interface TransportOptions {
   readonly origin: string;
   readonly tokens: TokenStream;
-  readonly fetch: HttpFetch;
+  readonly send: HttpSend;
   readonly onRequest?: (event: RequestEvent) => void;
   readonly now: () => number;
 }
 
 export function createTransport(options: TransportOptions): Transport {
-  const { origin, tokens, fetch, onRequest, now } = options;
+  const { origin, tokens, send, onRequest, now } = options;
 
   async function attempt(spec: RequestSpec, token: string, replayed: boolean): Promise<Answer> {
     const headers: Record<string, string> = { Accept: JSON_API, ...spec.headers, Authorization: `Bearer ${token}` };
@@ -67,14 +67,14 @@ export function createTransport(options: TransportOptions): Transport {
     const started = now();
     let status: number | undefined;
     try {
-      const response = await fetch(spec.url, {
+      const response = await send(spec.url, {
         method: spec.method,
         headers,
         body: hasBody ? JSON.stringify(spec.body) : null,
         signal: spec.signal ?? null,
       });
       status = response.status;
-      return { method: spec.method, url: spec.url, status, headers: response.headers, body: await response.text() };
+      return { method: spec.method, url: spec.url, status: response.status, headers: response.headers, body: response.body };
     } finally {
       onRequest?.({ method: spec.method, url: spec.url, status, durationMs: now() - started, ...(replayed ? { replayed } : {}) });
     }
