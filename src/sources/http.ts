@@ -4,11 +4,12 @@ import { HttpError } from '../errors/http-error.js';
 import { NetworkError } from '../errors/network-error.js';
 import { TimeoutError } from '../errors/timeout-error.js';
 import type { Json } from '../types/jsonapi.js';
-import type { ErrorDetail } from '../types/outcome.js';
 import { atPath, jsonTypeOf } from './dot-path.js';
 import { nextFromLinkHeader } from './link-header.js';
 import { paginate, type PaginatedSource } from './pages.js';
 import { readResume } from './resume-token.js';
+import { parseRetryAfter } from '../oro/retry-after.js';
+import { errorsOf } from '../oro/transport.js';
 
 /** `?page=1&per_page=100`, then 2, 3, … until an empty or short page. */
 export interface PagePagination {
@@ -374,7 +375,7 @@ async function getJson(
       throw failure(error);
     }
     if (response.status < 200 || response.status >= 300) {
-      throw new HttpError('GET', shown, response.status, errorsOf(text), retryAfterMs(response.headers.get('Retry-After')));
+      throw new HttpError('GET', shown, response.status, errorsOf(text), parseRetryAfter(response.headers.get('Retry-After'), Date.now()));
     }
     try {
       return { body: JSON.parse(text) as unknown, headers: response.headers };
@@ -387,37 +388,3 @@ async function getJson(
   }
 }
 
-/** JSON:API `errors[]` from an error body, if it has them. */
-function errorsOf(text: string): ErrorDetail[] {
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    return [];
-  }
-  const errors = atPath(body, 'errors');
-  if (!Array.isArray(errors)) return [];
-  return errors.flatMap((e: unknown): ErrorDetail[] => {
-    if (e === null || typeof e !== 'object') return [];
-    const { status, title, detail, source } = e as Record<string, unknown>;
-    const pointer = atPath(source, 'pointer');
-    const parameter = atPath(source, 'parameter');
-    return [
-      {
-        title: typeof title === 'string' ? title : 'error',
-        ...(typeof status === 'string' || typeof status === 'number' ? { status } : {}),
-        ...(typeof detail === 'string' ? { detail } : {}),
-        ...(typeof pointer === 'string' ? { pointer } : {}),
-        ...(typeof parameter === 'string' ? { parameter } : {}),
-      },
-    ];
-  });
-}
-
-/** `Retry-After` in ms: delay-seconds or an HTTP date. */
-function retryAfterMs(value: string | null): number | undefined {
-  if (value === null) return undefined;
-  if (/^\s*\d+\s*$/.test(value)) return Number(value) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
