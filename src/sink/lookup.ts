@@ -1,4 +1,5 @@
-import type { OroClient } from '../oro/types.js';
+import { HttpError } from '../errors/http-error.js';
+import type { ListPage, OroClient } from '../oro/types.js';
 import type { Json } from '../types/jsonapi.js';
 
 /** Keys read with one filtered request (`filter[externalId]=a,b,...`): keeps the URL short. */
@@ -26,11 +27,15 @@ export async function lookupByKeys(
   for (let i = 0; i < unique.length; i += LOOKUP_CHUNK) {
     const chunk = unique.slice(i, i + LOOKUP_CHUNK);
     const fields = keyField === 'id' ? ['updatedAt'] : [keyField, 'updatedAt'];
-    let page = await client.list(type, {
-      filter: { [keyField]: chunk },
-      fields: { [type]: fields },
-      page: { size: chunk.length * 2 },
-    });
+    const query = { filter: { [keyField]: chunk }, fields: { [type]: fields } };
+    let page: ListPage;
+    try {
+      page = await client.list(type, { ...query, page: { size: chunk.length } });
+    } catch (error) {
+      // A resource may cap page[size] (400 naming that parameter): Oro's default size always works.
+      if (!isPageSizeRefusal(error)) throw error;
+      page = await client.list(type, query);
+    }
     for (;;) {
       for (const resource of page.data) {
         const key = keyField === 'id' ? resource.id : asKey(resource.attributes?.[keyField]);
@@ -45,6 +50,10 @@ export async function lookupByKeys(
     }
   }
   return found;
+}
+
+function isPageSizeRefusal(error: unknown): boolean {
+  return error instanceof HttpError && error.status === 400 && error.errors.some((e) => e.parameter === 'page[size]');
 }
 
 function asKey(value: Json | undefined): string | undefined {
