@@ -20,7 +20,7 @@ export async function resolve(ctx: SinkContext, pendings: readonly Pending[], fr
   const useCache = !fresh && target.conflict !== 'skip-if-target-newer';
   const cached = useCache ? ctx.ids.get(keys) : new Map<string, string>();
   const toRead = keys.filter((k) => !cached.has(k));
-  const read = toRead.length > 0 ? await lookupByKeys(ctx.client, target.type, target.key.oro, toRead) : new Map<string, Existing[]>();
+  const read = toRead.length > 0 ? await lookupByKeys(ctx.client, target.type, target.key.oro, toRead, { withUpdatedAt: target.conflict === 'skip-if-target-newer' }) : new Map<string, Existing[]>();
   if (read.size > 0) {
     ctx.ids.put([...read].flatMap(([key, found]) => (found.length === 1 && found[0] ? [[key, found[0].id] as const] : [])));
   }

@@ -10,10 +10,18 @@ describe('sink/lookupByKeys against the fake Oro', () => {
     h = await startHarness({ seed: 1 });
     for (let i = 0; i < 5; i++) h.oro.seed('customers', { name: `c${i}`, externalId: `K${i}` });
     h.oro.seed('customers', { name: 'dup', externalId: 'K1' });
-    const found = await lookupByKeys(h.client, 'customers', 'externalId', ['K0', 'K1', 'K4', 'NONE']);
+    const found = await lookupByKeys(h.client, 'customers', 'externalId', ['K0', 'K1', 'K4', 'NONE'], { withUpdatedAt: true });
     expect([...found.keys()].sort()).to.deep.equal(['K0', 'K1', 'K4']);
     expect(found.get('K1')).to.have.length(2);
     expect(found.get('K0')?.[0]).to.have.property('updatedAt').that.matches(/Z$/);
+  });
+
+  it('asks only for the key field unless updatedAt is needed', async () => {
+    h = await startHarness({ seed: 1 });
+    h.oro.seed('customers', { name: 'c', externalId: 'K0' });
+    const found = await lookupByKeys(h.client, 'customers', 'externalId', ['K0']);
+    expect(found.get('K0')?.[0]).to.not.have.property('updatedAt');
+    expect(decodeURIComponent(h.oro.requests.at(-1)?.query ?? '')).to.contain('fields[customers]=externalId').and.not.contain('updatedAt');
   });
 
   it('falls back to Oro\'s default page size when the resource caps page[size] below the chunk', async () => {

@@ -30,11 +30,12 @@ export async function checkCommand(file: string, logger: Logger, print: (line: s
       problems.push(`target.mode is "${config.target.mode}" but the Batch API is disabled for ${type}; use "single" or enable update_list for ${type} in Oro`);
     }
 
-    const page = await client.list(type, { page: { size: 1 }, totalCount: true, fields: { [type]: ['updatedAt'] } });
+    const keyFields = config.target.key.oro === 'id' ? {} : { fields: { [type]: [config.target.key.oro] } };
+    const page = await client.list(type, { page: { size: 1 }, totalCount: true, ...keyFields });
     print(`read: ok (${page.total ?? page.data.length} ${type} in Oro)`);
 
     try {
-      await client.list(type, { filter: { [config.target.key.oro]: ['oro-sync-check'] }, page: { size: 1 }, fields: { [type]: ['updatedAt'] } });
+      await client.list(type, { filter: { [config.target.key.oro]: ['oro-sync-check'] }, page: { size: 1 }, ...keyFields });
       print(`lookup: ok (filter[${config.target.key.oro}] works)`);
     } catch (error) {
       if (!(error instanceof HttpError) || error.errorClass !== 'permanent') throw error;
