@@ -81,9 +81,11 @@ describe('e2e: run --once exit codes', function () {
     const result = await runCli(['run', '--once', groups, customers], { env });
     expect(result.code, result.stderr).to.equal(0);
     const lines = result.stdout.trim().split('\n');
-    expect(lines).to.have.length(2);
-    expect(lines[0]).to.match(/^groups: done: created 2, updated 0, skipped 0, rejected 0, failed 0 in /);
-    expect(lines[1]).to.match(/^customers: done: created 2, updated 0, skipped 0, rejected 0, failed 0 in /);
+    expect(lines).to.have.length(4);
+    expect(lines[0]).to.equal('[groups]');
+    expect(lines[1]).to.match(/^done: created 2, updated 0, skipped 0, rejected 0, failed 0 in /);
+    expect(lines[2]).to.equal('[customers]');
+    expect(lines[3]).to.match(/^done: created 2, updated 0, skipped 0, rejected 0, failed 0 in /);
     expect(oro.tokenGrants).to.equal(1);
   });
 

@@ -66,7 +66,10 @@ export async function runCommand(files: readonly string[], options: RunCommandOp
           elapsedMs: result.elapsedMs,
           ...(result.deadLetterPath ? { deadLetterPath: result.deadLetterPath } : {}),
         });
-        print(configs.length > 1 ? `${config.name}: ${summary}` : summary);
+        // The summary line keeps its fixed form (`done: ...`, `dry-run: ...`); with several configs
+        // a line before it says which config it is for.
+        if (configs.length > 1) print(`[${config.name}]`);
+        print(summary);
         if (once && exitCodeFor(result.counts) === EXIT_RECORDS) exit = EXIT_RECORDS;
       }
       if (once || controller.signal.aborted) break;
