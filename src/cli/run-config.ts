@@ -139,7 +139,10 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
         // Ids learnt by earlier configs of the run (customer groups before customers) come from here.
         relatedIds: remember,
         dryRun,
-        onBatch: (ms) => metrics?.batchDuration.observe(ms / 1000),
+        onBatch: (ms) => {
+          metrics?.batchDuration.observe(ms / 1000);
+          metrics?.inFlightRequests.set(limiter.inFlight);
+        },
         // Oro's consumer takes a moment per chunk: poll soon, then back off (2 s at most).
         poll: { intervalMs: 100, maxIntervalMs: 2_000 },
       }),
@@ -178,6 +181,7 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
         next: (outcome) => {
           counts.add(outcome);
           metrics?.recordOutcome(target.type, outcome.status);
+          metrics?.inFlightRequests.set(limiter.inFlight);
           progress.increment(outcome.status);
           if (!alreadyDead.has(outcome.record.position.where)) deadLetters?.write(outcome);
           options.onOutcome?.(outcome);
