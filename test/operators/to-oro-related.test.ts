@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { from, lastValueFrom, toArray } from 'rxjs';
+import { firstValueFrom, from, lastValueFrom, toArray } from 'rxjs';
 import { toOro } from '../../src/operators/to-oro.js';
 import { mapRecords, type Mapping } from '../../src/operators/map.js';
 import { batchRecords } from '../../src/operators/batch.js';
@@ -98,12 +98,13 @@ describe('operators/toOro: relationships named by source key', function () {
     const { Subject } = await import('rxjs');
     const input = new Subject<SourceRecord<{ id: string; name: string; parentId?: string }>>();
     const target: SinkTarget = { type: 'customers', mode: 'single', strategy: 'lookup', key: { oro: 'externalId' }, conflict: 'source-wins' };
-    const got: Outcome[] = [];
-    const sub = input.pipe(mapRecords(customerMapping), batchRecords({ size: 1, ms: 1 }), toOro({ client: h.client, target, relatedWaitMs: 50 })).subscribe((o) => got.push(o));
+    // The input stays open: only the wait bound can end the wait (the bound itself is tested on
+    // fake timers in test/sink/related-waits.test.ts).
+    const first = firstValueFrom(input.pipe(mapRecords(customerMapping), batchRecords({ size: 1, ms: 1 }), toOro({ client: h.client, target, relatedWaitMs: 50 })));
     input.next({ value: { id: 'W1', name: 'Waits', parentId: 'LATER' }, position: { seq: 0, where: '#0' } });
-    for (let i = 0; i < 200 && got.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
-    sub.unsubscribe();
-    expect(got[0]?.status).to.equal('rejected');
+    const outcome = await first;
+    expect(outcome.status).to.equal('rejected');
+    expect(outcome.status === 'rejected' && outcome.errors[0]?.detail).to.equal('customers externalId=LATER not found');
   });
 
   it('resolves from records written by an earlier pipeline (customers, then their users) and uses the cache next time', async () => {
