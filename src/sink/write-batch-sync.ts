@@ -2,6 +2,7 @@ import { HttpError } from '../errors/http-error.js';
 import { isFatal } from '../errors/classify.js';
 import type { Outcome } from '../types/outcome.js';
 import { buildBatch, chunkItems, type BatchItem } from './batch-document.js';
+import { throwIfBatchDisabled } from './batch-disabled.js';
 import { attributeErrors } from './pointers.js';
 import { isUncertain, request, type SinkContext } from './context.js';
 import { outcomeOfError } from './outcomes.js';
@@ -62,6 +63,7 @@ async function writeChunk(ctx: SinkContext, chunk: readonly BatchItem[]): Promis
       return outcomes;
     } catch (error) {
       if (isFatal(error)) throw error;
+      throwIfBatchDisabled(ctx, error);
       if (error instanceof HttpError && error.status === 400) {
         const { byItem } = attributeErrors(error.errors, includedOwner);
         if (byItem.size > 0) {

@@ -4,6 +4,7 @@ import type { AsyncOperation, AsyncOperationHandle } from '../oro/types.js';
 import { SETTLE_DEFAULTS } from '../oro/async-operation.js';
 import type { ErrorDetail, Outcome } from '../types/outcome.js';
 import { buildBatch, type BatchItem } from './batch-document.js';
+import { throwIfBatchDisabled } from './batch-disabled.js';
 import { isUncertain, request, type SinkContext } from './context.js';
 import { lookupByKeys } from './lookup.js';
 import { outcomeOfError } from './outcomes.js';
@@ -47,6 +48,7 @@ export async function writeBatchAsync(ctx: SinkContext, items: readonly BatchIte
     operation = await settle(ctx, handle);
   } catch (error) {
     if (isFatal(error)) throw error;
+    throwIfBatchDisabled(ctx, error);
     if (error instanceof StillPending) {
       const errors = [{ title: 'async operation not finished', detail: error.message }];
       return [...outcomes, ...sent.map((item): Outcome => ({ status: 'failed', record: item.pending.record, errors }))];

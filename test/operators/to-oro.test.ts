@@ -7,6 +7,7 @@ import { createLimiter } from '../../src/operators/limiter.js';
 import { throttleRequests } from '../../src/operators/throttle.js';
 import { retryTransient } from '../../src/operators/retry.js';
 import type { Outcome, SourceRecord } from '../../src/types/index.js';
+import { ConfigError } from '../../src/errors/index.js';
 import type { SinkTarget, WriteMode, Strategy } from '../../src/sink/options.js';
 import { startHarness, type OroHarness } from '../helpers/oro-harness.js';
 
@@ -179,6 +180,18 @@ describe('operators/toOro against the fake Oro', function () {
         if ((entry.status === 429 || entry.status === 503) && next) expect(next.at - entry.at).to.be.at.least(1000 - slack - 5);
       });
       if (retryAfter === 'seconds') expect(delays.filter((d) => d >= 1000)).to.have.length(overloads.length);
+    });
+  }
+
+  for (const mode of ['batch', 'batch-sync'] as const) {
+    it(`${mode}: a type whose Batch API is off stops the run with a config error saying what to change`, async () => {
+      h = await startHarness({ seed: 3, batchDisabled: ['customers'] });
+      const error = await sync(h, customers(3), { mode }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).to.be.instanceOf(ConfigError);
+      expect((error as Error).message).to.contain('target.mode').and.contain('405').and.contain('use "single"');
     });
   }
 
