@@ -2,28 +2,16 @@
  * `oro-sync check`: config, token, OPTIONS probe of the target type (Batch API on or off).
  */
 import { expect } from 'chai';
-import { startFakeOro, type FakeOro } from '../../src/testing/index.js';
-import { ensureBuilt, runCli, SECRET_ENV, workspace, type Workspace } from '../helpers/cli.js';
+import { runCli, SECRET_ENV, useFakeOroWorkspace } from '../helpers/cli.js';
 
 describe('e2e: check', function () {
   this.timeout(30_000);
-  let oro: FakeOro;
-  let ws: Workspace;
-  let env: Record<string, string>;
-
-  before(() => ensureBuilt());
-  beforeEach(async () => {
-    oro = await startFakeOro({ batchDisabled: ['customergroups'] });
-    env = { [SECRET_ENV]: oro.clientSecret };
-    ws = workspace();
-    ws.writeNdjson('source.ndjson', [{ id: 'K1', name: 'Alpha' }]);
-  });
-  afterEach(async () => {
-    await oro.close();
-    ws.cleanup();
+  const t = useFakeOroWorkspace({ batchDisabled: ['customergroups'] }, (t) => {
+    t.ws.writeNdjson('source.ndjson', [{ id: 'K1', name: 'Alpha' }]);
   });
 
   it('exits 0 against the fake Oro and prints the Batch API status', async () => {
+    const { oro, ws, env } = t;
     const config = ws.config('customers', oro, { target: { mode: 'batch' } });
     const result = await runCli(['check', config], { env });
     expect(result.code, result.stdout + result.stderr).to.equal(0);
@@ -33,6 +21,7 @@ describe('e2e: check', function () {
   });
 
   it('exits non-zero for a batch-mode config whose type has the Batch API disabled, saying why', async () => {
+    const { oro, ws, env } = t;
     const config = ws.config('groups', oro, {
       target: { type: 'customergroups', mode: 'batch', key: { source: 'id', oro: 'name' }, attributes: { name: 'name' }, relationships: {} },
     });
@@ -43,6 +32,7 @@ describe('e2e: check', function () {
   });
 
   it('exits 2 with a wrong secret, naming the token URL, never the secret', async () => {
+    const { oro, ws } = t;
     const config = ws.config('customers', oro);
     const wrong = 'check-wrong-secret-value';
     const result = await runCli(['check', config], { env: { [SECRET_ENV]: wrong } });

@@ -4,29 +4,15 @@
  */
 import { expect } from 'chai';
 import { existsSync } from 'node:fs';
-import { startFakeOro, type FakeOro } from '../../src/testing/index.js';
-import { ensureBuilt, runCli, SECRET_ENV, workspace, type Workspace } from '../helpers/cli.js';
+import { runCli, useFakeOroWorkspace } from '../helpers/cli.js';
 
 const WRITES = new Set(['POST', 'PATCH', 'DELETE', 'PUT']);
 
 describe('e2e: run --dry-run', function () {
   this.timeout(30_000);
-  let oro: FakeOro;
-  let ws: Workspace;
-  let env: Record<string, string>;
+  const t = useFakeOroWorkspace();
 
-  before(() => ensureBuilt());
-  beforeEach(async () => {
-    oro = await startFakeOro();
-    env = { [SECRET_ENV]: oro.clientSecret };
-    ws = workspace();
-  });
-  afterEach(async () => {
-    await oro.close();
-    ws.cleanup();
-  });
-
-  const apiWrites = () => oro.requests.filter((r) => WRITES.has(r.method) && r.path !== '/oauth2-token');
+  const apiWrites = () => t.oro.requests.filter((r) => WRITES.has(r.method) && r.path !== '/oauth2-token');
   const records = [
     { id: 'D1', name: 'Alpha' },
     { id: 'D2', name: 'Beta' },
@@ -35,6 +21,7 @@ describe('e2e: run --dry-run', function () {
   ];
 
   it('prints the documents and "dry-run: create N, update M, skip K, reject R", leaving Oro untouched', async () => {
+    const { oro, ws, env } = t;
     ws.writeNdjson('source.ndjson', records);
     const config = ws.config('customers', oro);
     const before = oro.records('customers');
@@ -54,6 +41,7 @@ describe('e2e: run --dry-run', function () {
   });
 
   it('after a real run, reports updates and still writes nothing', async () => {
+    const { oro, ws, env } = t;
     ws.writeNdjson('source.ndjson', records);
     const config = ws.config('customers', oro);
     const real = await runCli(['run', '--once', config], { env });

@@ -3,27 +3,14 @@
  * dead letters that now succeed leave the file; the rest stay for another try.
  */
 import { expect } from 'chai';
-import { startFakeOro, type FakeOro } from '../../src/testing/index.js';
-import { ensureBuilt, runCli, SECRET_ENV, summaries, workspace, type Workspace } from '../helpers/cli.js';
+import { runCli, summaries, useFakeOroWorkspace } from '../helpers/cli.js';
 
 describe('e2e: replay', function () {
   this.timeout(30_000);
-  let oro: FakeOro;
-  let ws: Workspace;
-  let env: Record<string, string>;
-
-  before(() => ensureBuilt());
-  beforeEach(async () => {
-    oro = await startFakeOro();
-    env = { [SECRET_ENV]: oro.clientSecret };
-    ws = workspace();
-  });
-  afterEach(async () => {
-    await oro.close();
-    ws.cleanup();
-  });
+  const t = useFakeOroWorkspace();
 
   it('removes the letters that now sync, keeps the others, and exits 1 then 0', async () => {
+    const { oro, ws, env } = t;
     expect(oro.records('customergroups')).to.deep.equal([]);
     // Groups 1 and 2 do not exist yet: both customers are rejected.
     const inGroup1 = { id: 'R2', name: 'In group 1', groupId: '1' };

@@ -3,29 +3,16 @@
  * keeps only records changed at or after the newest change time of the last complete run.
  */
 import { expect } from 'chai';
-import { startFakeOro, type FakeOro } from '../../src/testing/index.js';
-import { ensureBuilt, runCli, SECRET_ENV, summaries, workspace, type Workspace } from '../helpers/cli.js';
+import { runCli, summaries, useFakeOroWorkspace } from '../helpers/cli.js';
 
 describe('e2e: incremental runs with schedule.watermark', function () {
   this.timeout(30_000);
-  let oro: FakeOro;
-  let ws: Workspace;
-  let env: Record<string, string>;
-
-  before(() => ensureBuilt());
-  beforeEach(async () => {
-    oro = await startFakeOro();
-    env = { [SECRET_ENV]: oro.clientSecret };
-    ws = workspace();
-  });
-  afterEach(async () => {
-    await oro.close();
-    ws.cleanup();
-  });
+  const t = useFakeOroWorkspace();
 
   const at = (minute: number) => `2024-03-01T10:${String(minute).padStart(2, '0')}:00.000Z`;
 
   it('syncs only the records newer than the last run (plus the equal-timestamp overlap)', async () => {
+    const { oro, ws, env } = t;
     const old = [
       { id: 'W1', name: 'One', updatedAt: at(1) },
       { id: 'W2', name: 'Two', updatedAt: at(2) },

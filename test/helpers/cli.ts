@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startFakeOro, type FakeOro, type FakeOroOptions } from '../../src/testing/index.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const MAIN = join(ROOT, 'dist/cli/main.js');
@@ -248,4 +249,32 @@ export function summaries(stdout: string): Array<{ created: number; updated: num
     out.push({ created: created!, updated: updated!, skipped: skipped!, rejected: rejected!, failed: failed! });
   }
   return out;
+}
+
+/** What an e2e test against an in-process fake Oro works with. */
+export interface FakeOroWorkspace {
+  readonly oro: FakeOro;
+  readonly ws: Workspace;
+  /** The environment that carries the fake's client secret to the CLI child. */
+  readonly env: Record<string, string>;
+}
+
+/**
+ * Registers the hooks most e2e suites share: the CLI built once, and for each test a fresh fake
+ * Oro and workspace (closed and removed afterwards). `prepare` runs after they exist.
+ */
+export function useFakeOroWorkspace(options: FakeOroOptions = {}, prepare?: (t: FakeOroWorkspace) => void): FakeOroWorkspace {
+  const t = {} as { oro: FakeOro; ws: Workspace; env: Record<string, string> };
+  before(() => ensureBuilt());
+  beforeEach(async () => {
+    t.oro = await startFakeOro(options);
+    t.env = { [SECRET_ENV]: t.oro.clientSecret };
+    t.ws = workspace();
+    prepare?.(t);
+  });
+  afterEach(async () => {
+    await t.oro.close();
+    t.ws.cleanup();
+  });
+  return t;
 }

@@ -39,7 +39,7 @@ function detailOf(step: Step<MappedRecord>): string {
 
 describe('operators/mapRecords', () => {
   it('maps attributes and relationships from dot paths, keeping JSON values as they are; keys to match go to `related`', async () => {
-    const out = await mapOne(mapping, {
+    const input = {
       id: 42,
       name: 'Acme',
       address: { city: 'Berlin' },
@@ -48,7 +48,8 @@ describe('operators/mapRecords', () => {
       groupId: 7,
       parent: { id: 'P-1' },
       updatedAt: '2024-05-01T10:00:00Z',
-    });
+    };
+    const out = await mapOne(mapping, input);
     expect(out).to.deep.equal({
       value: {
         key: '42',
@@ -63,16 +64,7 @@ describe('operators/mapRecords', () => {
         related: [{ relationship: 'parent', type: 'customers', match: 'externalId', keys: ['P-1'], many: false }],
       },
       position: { seq: 4, where: 'input.ndjson:5' },
-      raw: {
-        id: 42,
-        name: 'Acme',
-        address: { city: 'Berlin' },
-        flags: { vip: false },
-        tags: ['a', { b: 1 }],
-        groupId: 7,
-        parent: { id: 'P-1' },
-        updatedAt: '2024-05-01T10:00:00Z',
-      },
+      raw: input,
     });
   });
 
