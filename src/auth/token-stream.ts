@@ -1,4 +1,5 @@
 import * as client from 'openid-client';
+import { backoffDelay } from '../operators/retry.js';
 import { ReplaySubject } from 'rxjs';
 import { HttpError, classifyStatus } from '../errors/http-error.js';
 import { NetworkError } from '../errors/network-error.js';
@@ -158,8 +159,9 @@ export function createTokenStream(options: TokenStreamOptions): TokenStream {
         return await requestToken();
       } catch (error) {
         if (closed || !(error instanceof OroSyncError) || error.errorClass !== 'transient' || attempt >= retries) throw error;
-        const backoff = random() * Math.min(maxMs, baseMs * 2 ** attempt);
-        await sleep(Math.max(backoff, error.retryAfterMs ?? 0));
+        // The same schedule as every other retry (full jitter; a Retry-After wins); the loop is
+        // kept here because its sleeps must end at shutdown and must not keep the process alive.
+        await sleep(backoffDelay(attempt, error, { baseMs, maxMs, random }));
         if (closed) throw shutDownError();
       }
     }
