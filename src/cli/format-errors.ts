@@ -7,16 +7,21 @@
  * URLs) are never rendered: error messages end up in logs and terminals.
  */
 import type * as t from 'io-ts';
+import { locateIoTsError } from '../errors/describe-io-ts.js';
 
 /** Shown instead of a path for a problem with the whole file. */
 export const ROOT_PATH = '(top level)';
 
 const MAX_SHOWN = 60;
 
-/** The dot path of an io-ts context (`pipeline.batchSize`); the root entry has an empty key. */
+/** The dot path of an io-ts context (`pipeline.batchSize`); empty keys are not shown. */
 export function pathOf(context: t.Context): string {
-  const keys = context.map((entry) => entry.key).filter((key) => key !== '');
-  return keys.length > 0 ? keys.join('.') : ROOT_PATH;
+  return dotPath(locateIoTsError(context).path);
+}
+
+function dotPath(keys: readonly string[]): string {
+  const shown = keys.filter((key) => key !== '');
+  return shown.length > 0 ? shown.join('.') : ROOT_PATH;
 }
 
 /** True when a value at `path` may be a secret and must not be shown. */
@@ -61,10 +66,10 @@ export function describeValue(value: unknown, path: string): string {
 
 /** One problem line for one io-ts error. */
 export function formatValidationError(error: t.ValidationError): string {
-  const path = pathOf(error.context);
+  const { path: keys, expected } = locateIoTsError(error.context);
+  const path = dotPath(keys);
   if (error.message !== undefined) return `${path}: ${error.message}`;
-  const expected = error.context[error.context.length - 1]?.type.name ?? 'a value';
-  return `${path}: expected ${expected}, got ${describeValue(error.value, path)}`;
+  return `${path}: expected ${expected ?? 'a value'}, got ${describeValue(error.value, path)}`;
 }
 
 /** Every io-ts error as a problem line, duplicates removed, in the order found. */

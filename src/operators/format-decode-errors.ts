@@ -1,44 +1,15 @@
 import type * as t from 'io-ts';
+import { locateIoTsError } from '../errors/describe-io-ts.js';
+import { shortJson } from '../errors/short-json.js';
 import type { ErrorDetail } from '../types/outcome.js';
 import { pointerOf } from './path.js';
 
-/** Longest rendering of an offending value inside an error message. */
-const MAX_VALUE_CHARS = 60;
-
-/**
- * A value as short JSON for an error message: `""`, `42`, `{"a":1,"b":…`. Values JSON cannot
- * render (`undefined`, `NaN`, functions, bigints, cycles) fall back to `String(value)`.
- */
-export function shortJson(value: unknown, maxChars = MAX_VALUE_CHARS): string {
-  // JSON.stringify would print NaN / Infinity as `null`, hiding the very problem being reported.
-  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(value);
-  } catch {
-    text = undefined;
-  }
-  if (text === undefined) text = String(value);
-  return text.length > maxChars ? `${text.slice(0, maxChars - 1)}…` : text;
-}
-
-/** Combinators whose context entries are member indexes, not places in the input. */
-function isNoise(parent: t.Decoder<unknown, unknown> | undefined): boolean {
-  const tag = (parent as { _tag?: unknown } | undefined)?._tag;
-  return tag === 'UnionType' || tag === 'IntersectionType';
-}
+export { shortJson };
 
 /** Where one io-ts error is, as a dot path, and which codec the value there failed. */
 function locate(error: t.ValidationError): { path: string; expected: string } {
-  const segments: string[] = [];
-  // The outermost codec at the error's final path names what was expected there: for a union at
-  // `id` that is the union (`non-empty string or number`), not whichever member was tried last.
-  const outermostAt: string[] = [];
-  error.context.forEach((entry, i) => {
-    if (i > 0 && !isNoise(error.context[i - 1]?.type)) segments.push(entry.key);
-    outermostAt[segments.length] ??= entry.type.name;
-  });
-  return { path: segments.join('.'), expected: outermostAt[segments.length] ?? 'a valid value' };
+  const { path, expected } = locateIoTsError(error.context);
+  return { path: path.join('.'), expected: expected ?? 'a valid value' };
 }
 
 /**

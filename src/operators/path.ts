@@ -35,3 +35,10 @@ export function pointerOf(dotPath: string): string {
     .map((s) => `/${s.replace(/~/g, '~0').replace(/\//g, '~1')}`)
     .join('');
 }
+
+/** `array`, `null` or the `typeof` of a JSON value, for error messages. */
+export function jsonTypeOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}

@@ -1,6 +1,8 @@
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { DecodeError } from '../errors/decode-error.js';
+import { locateIoTsError } from '../errors/describe-io-ts.js';
+import { shortJson } from '../errors/short-json.js';
 import type { Json, Relationship, Resource, ResourceIdentifier } from '../types/jsonapi.js';
 
 /*
@@ -166,43 +168,20 @@ export function decodeOrThrow<A, O>(codec: t.Type<A, O, unknown>, value: unknown
 }
 
 /**
- * One line per problem, `path: expected Type, got value`. Union and intersection members show up
- * in io-ts contexts as keys `0`, `1`, ...: they are not part of the value's path and are skipped.
+ * One line per problem, `path: expected Type, got value` (the path from the shared io-ts walk,
+ * which skips union and intersection member indexes; `(root)` for the document itself).
  * When a union fails both at its own level and deeper inside one member, only the deeper (more
  * specific) problem is kept.
  */
 export function reportErrors(errors: t.Errors, limit = 10): string[] {
   const problems = new Map<string, string>();
   for (const error of errors) {
-    const keys: string[] = [];
-    let expected = error.context[error.context.length - 1]?.type.name ?? 'unknown';
-    error.context.forEach((entry, i) => {
-      const parent = i > 0 ? error.context[i - 1]?.type : undefined;
-      if (i === 0 || isComposite(parent)) return;
-      keys.push(entry.key);
-      expected = entry.type.name;
-    });
-    if (keys.length === 0) expected = error.context[0]?.type.name ?? expected;
+    const { path: keys, expected } = locateIoTsError(error.context);
     const path = keys.length > 0 ? keys.join('.') : '(root)';
-    if (!problems.has(path)) problems.set(path, `${path}: expected ${expected}, got ${show(error.value)}`);
+    if (!problems.has(path)) problems.set(path, `${path}: expected ${expected ?? 'unknown'}, got ${shortJson(error.value, 60, '...')}`);
   }
   const paths = [...problems.keys()];
   const specific = paths.filter((p) => !paths.some((q) => q !== p && (p === '(root)' || q.startsWith(`${p}.`))));
   const lines = specific.map((p) => problems.get(p) as string);
   return lines.length > limit ? [...lines.slice(0, limit), `and ${lines.length - limit} more`] : lines;
-}
-
-function isComposite(type: t.Decoder<unknown, unknown> | undefined): boolean {
-  return type instanceof t.UnionType || type instanceof t.IntersectionType;
-}
-
-function show(value: unknown): string {
-  if (value === undefined) return 'undefined';
-  let text: string;
-  try {
-    text = JSON.stringify(value) ?? String(value);
-  } catch {
-    text = String(value);
-  }
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
