@@ -1,13 +1,12 @@
-import nodeFetch from 'node-fetch';
 import { DecodeError } from '../errors/decode-error.js';
 import { HttpError } from '../errors/http-error.js';
-import { NetworkError } from '../errors/network-error.js';
-import { TimeoutError } from '../errors/timeout-error.js';
 import type { Json } from '../types/jsonapi.js';
-import { atPath, jsonTypeOf } from './dot-path.js';
+import { getPath, jsonTypeOf } from '../operators/path.js';
 import { nextFromLinkHeader } from './link-header.js';
 import { paginate, type PaginatedSource } from './pages.js';
 import { readResume } from './resume-token.js';
+import { redactUrl } from '../auth/loopback.js';
+import { createHttp, type HttpAnswer, type HttpSend } from '../oro/http.js';
 import { parseRetryAfter } from '../oro/retry-after.js';
 import { errorsOf } from '../oro/transport.js';
 
@@ -60,19 +59,6 @@ export type NextLinkPagination =
 
 export type HttpPagination = PagePagination | OffsetPagination | CursorPagination | NextLinkPagination;
 
-/** What {@link httpSource} needs of a response; node-fetch's and the global `Response` both fit. */
-export interface FetchResponseLike {
-  readonly status: number;
-  readonly headers: { get(name: string): string | null };
-  text(): Promise<string>;
-}
-
-/** A `fetch`-compatible function (node-fetch by default). */
-export type FetchLike = (
-  url: string,
-  init: { method: string; headers: Record<string, string>; signal: AbortSignal },
-) => Promise<FetchResponseLike>;
-
 /** Wraps one attempt with the caller's retry policy (the CLI builds one from the retry operator). */
 export type RetryFn = <R>(attempt: () => Promise<R>) => Promise<R>;
 
@@ -91,8 +77,13 @@ export interface HttpSourceOptions {
   readonly resume?: Json;
   /** Pages fetched ahead of the page being read (default 1). */
   readonly prefetch?: number;
-  readonly fetch?: FetchLike;
-  /** Per attempt, covering the answer's headers and body (default 30 000). */
+  /**
+   * The HTTP stack to send through (its own timeout applies, not `timeoutMs`). Absent: each
+   * iteration makes its own keep-alive stack ({@link createHttp}) and closes it when the iteration
+   * ends, however it ends.
+   */
+  readonly send?: HttpSend;
+  /** Per attempt, covering the answer's headers and body (default 30 000); for the source's own stack. */
   readonly timeoutMs?: number;
   /** Default: no retry. Transient failures reach it as `NetworkError`, `TimeoutError`, `HttpError`. */
   readonly retry?: RetryFn;
@@ -116,11 +107,9 @@ interface Plan {
   readonly first: Request;
   readonly skip: number;
   readonly urlOf: (request: Request) => string;
-  readonly nextOf: (request: Request, items: readonly unknown[], body: unknown, headers: FetchResponseLike['headers'], url: string) => Request | null;
+  readonly nextOf: (request: Request, items: readonly unknown[], body: unknown, headers: HttpAnswer['headers'], url: string) => Request | null;
   readonly describe: (request: Request, index: number) => { where: string; resume: Json };
 }
-
-const defaultFetch: FetchLike = (url, init) => nodeFetch(url, init);
 
 /**
  * Records from a JSON HTTP API (the config's `http` source kind), page by page, pulled: a page is
@@ -146,20 +135,21 @@ const defaultFetch: FetchLike = (url, init) => nodeFetch(url, init);
  * ```
  */
 export function httpSource(options: HttpSourceOptions): PaginatedSource {
-  const fetchFn = options.fetch ?? defaultFetch;
+  const given = options.send;
+  const sendOf = given === undefined ? sendPerRun(options.timeoutMs ?? 30_000) : () => given;
   const retry: RetryFn = options.retry ?? ((attempt) => attempt());
-  const timeoutMs = options.timeoutMs ?? 30_000;
   const headers = requestHeaders(options);
   const plan = planOf(options);
   let totalReported = false;
 
   const fetchPage = async (request: Request, signal: AbortSignal) => {
     const url = plan.urlOf(request);
-    const { body, headers: responseHeaders } = await retry(() => getJson(fetchFn, url, headers, timeoutMs, signal));
-    const items = options.itemsPath === undefined ? body : atPath(body, options.itemsPath);
+    const send = sendOf(signal);
+    const { body, headers: responseHeaders } = await retry(() => getJson(send, url, headers, signal));
+    const items = options.itemsPath === undefined ? body : getPath(body, options.itemsPath);
     if (!Array.isArray(items)) {
       const where = options.itemsPath === undefined ? 'response body' : `itemsPath "${options.itemsPath}"`;
-      throw new DecodeError(`GET ${safeUrl(url)}`, [`${where}: expected an array, got ${jsonTypeOf(items)}`]);
+      throw new DecodeError(`GET ${redactUrl(url)}`, [`${where}: expected an array, got ${jsonTypeOf(items)}`]);
     }
     if (!totalReported && options.onTotal) {
       const total = totalOf(body, responseHeaders, options);
@@ -178,6 +168,27 @@ export function httpSource(options: HttpSourceOptions): PaginatedSource {
     fetchPage,
     describe: plan.describe,
   });
+}
+
+/**
+ * The source's own HTTP stack, one per iteration: made on the iteration's first request, closed
+ * when `paginate` aborts the iteration's signal, which it does however the iteration ends
+ * (return, error, last page), so no keep-alive socket outlives it.
+ */
+function sendPerRun(timeoutMs: number): (signal: AbortSignal) => HttpSend {
+  const stacks = new WeakMap<AbortSignal, HttpSend>();
+  return (signal) => {
+    let send = stacks.get(signal);
+    if (send === undefined) {
+      // Pages are fetched one at a time; the second socket lets a retry start while the socket of
+      // a timed-out attempt is still being torn down.
+      const http = createHttp({ concurrency: 2, timeoutMs });
+      signal.addEventListener('abort', () => http.close(), { once: true });
+      send = http.send;
+      stacks.set(signal, send);
+    }
+    return send;
+  };
 }
 
 function requestHeaders(options: HttpSourceOptions): Record<string, string> {
@@ -200,19 +211,6 @@ function withParams(url: string, params: Readonly<Record<string, string>>): stri
   return u.toString();
 }
 
-/** The URL as errors and positions show it: without user:password. */
-function safeUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (!u.username && !u.password) return url;
-    u.username = '';
-    u.password = '';
-    return u.toString();
-  } catch {
-    return url;
-  }
-}
-
 function planOf(options: HttpSourceOptions): Plan {
   const query = options.query ?? {};
   const resume = options.resume;
@@ -227,7 +225,7 @@ function planOf(options: HttpSourceOptions): Plan {
       skip: token.skip,
       urlOf: () => url,
       nextOf: () => null,
-      describe: (_request, index) => ({ where: `${safeUrl(url)} ${at(index)}`, resume: { skip: index + 1 } }),
+      describe: (_request, index) => ({ where: `${redactUrl(url)} ${at(index)}`, resume: { skip: index + 1 } }),
     };
   }
 
@@ -286,7 +284,7 @@ function planOf(options: HttpSourceOptions): Plan {
           });
         },
         nextOf: (_r, _items, body) => {
-          const next = atPath(body, cursorPath);
+          const next = getPath(body, cursorPath);
           if (next === null || next === undefined || next === '') return null;
           return { kind: 'cursor', cursor: typeof next === 'string' ? next : JSON.stringify(next) };
         },
@@ -308,10 +306,10 @@ function planOf(options: HttpSourceOptions): Plan {
         skip: token.skip,
         urlOf: (r) => linkOf(r),
         nextOf: (_r, _items, body, headers, url) => {
-          const link = nextHeader === undefined ? hrefOf(atPath(body, nextPath)) : nextFromLinkHeader(headers.get(nextHeader));
+          const link = nextHeader === undefined ? hrefOf(getPath(body, nextPath)) : nextFromLinkHeader(headers.get(nextHeader));
           return link === null ? null : { kind: 'next-link', url: new URL(link, url).toString() };
         },
-        describe: (r, index) => ({ where: `${safeUrl(linkOf(r))} ${at(index)}`, resume: { url: linkOf(r), skip: index + 1 } }),
+        describe: (r, index) => ({ where: `${redactUrl(linkOf(r))} ${at(index)}`, resume: { url: linkOf(r), skip: index + 1 } }),
       };
     }
   }
@@ -332,9 +330,9 @@ function hrefOf(value: unknown): string | null {
   return null;
 }
 
-function totalOf(body: unknown, headers: FetchResponseLike['headers'], options: HttpSourceOptions): number | undefined {
+function totalOf(body: unknown, headers: HttpAnswer['headers'], options: HttpSourceOptions): number | undefined {
   if (options.totalPath !== undefined) {
-    const value = atPath(body, options.totalPath);
+    const value = getPath(body, options.totalPath);
     if (typeof value === 'number' && Number.isFinite(value)) return value;
   }
   const header = headers.get(options.totalHeader ?? 'X-Include-Total-Count');
@@ -342,49 +340,26 @@ function totalOf(body: unknown, headers: FetchResponseLike['headers'], options: 
   return undefined;
 }
 
-/** One GET: status classified, body parsed, network failures and timeouts as their errors. */
+/**
+ * One GET: status classified, body parsed. `send` reads the answer within its timeout and turns
+ * network failures and timeouts into `NetworkError` and `TimeoutError`.
+ */
 async function getJson(
-  fetchFn: FetchLike,
+  send: HttpSend,
   url: string,
   headers: Record<string, string>,
-  timeoutMs: number,
-  outer: AbortSignal,
-): Promise<{ body: unknown; headers: FetchResponseLike['headers'] }> {
-  outer.throwIfAborted();
-  const shown = safeUrl(url);
-  const controller = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, timeoutMs);
-  const onAbort = () => controller.abort();
-  outer.addEventListener('abort', onAbort, { once: true });
-  const failure = (error: unknown): Error => {
-    if (outer.aborted) return outer.reason instanceof Error ? outer.reason : new Error('aborted');
-    if (timedOut) return new TimeoutError('GET', shown, timeoutMs);
-    return new NetworkError('GET', shown, error);
-  };
+  signal: AbortSignal,
+): Promise<{ body: unknown; headers: HttpAnswer['headers'] }> {
+  signal.throwIfAborted();
+  const shown = redactUrl(url);
+  // An export API may redirect (node-fetch's default); the shared stack does not unless asked.
+  const answer = await send(url, { method: 'GET', headers, signal, redirect: 'follow' });
+  if (answer.status < 200 || answer.status >= 300) {
+    throw new HttpError('GET', shown, answer.status, errorsOf(answer.body), parseRetryAfter(answer.headers.get('Retry-After'), Date.now()));
+  }
   try {
-    let response: FetchResponseLike;
-    let text: string;
-    try {
-      response = await fetchFn(url, { method: 'GET', headers, signal: controller.signal });
-      text = await response.text();
-    } catch (error) {
-      throw failure(error);
-    }
-    if (response.status < 200 || response.status >= 300) {
-      throw new HttpError('GET', shown, response.status, errorsOf(text), parseRetryAfter(response.headers.get('Retry-After'), Date.now()));
-    }
-    try {
-      return { body: JSON.parse(text) as unknown, headers: response.headers };
-    } catch (error) {
-      throw new DecodeError(`GET ${shown}`, [`response body is not JSON: ${(error as Error).message}`]);
-    }
-  } finally {
-    clearTimeout(timer);
-    outer.removeEventListener('abort', onAbort);
+    return { body: JSON.parse(answer.body) as unknown, headers: answer.headers };
+  } catch (error) {
+    throw new DecodeError(`GET ${shown}`, [`response body is not JSON: ${(error as Error).message}`]);
   }
 }
-

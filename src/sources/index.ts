@@ -8,8 +8,6 @@ export {
   type OffsetPagination,
   type CursorPagination,
   type NextLinkPagination,
-  type FetchLike,
-  type FetchResponseLike,
   type RetryFn,
 } from './http.js';
 export { ndjsonFile, ndjsonStream, type NdjsonOptions, type NdjsonStreamOptions } from './ndjson.js';

@@ -1,9 +1,9 @@
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { Json } from '../types/jsonapi.js';
 import { rejected, type Step } from '../types/outcome.js';
 import { readResume } from './resume-token.js';
+import { nonBlankLines } from './text-lines.js';
 
 export interface NdjsonOptions {
   /** A checkpoint's `position.resume` (`{line}`): reading restarts after that line. */
@@ -54,28 +54,18 @@ function afterLine(resume: Json | undefined): number {
 }
 
 async function* readLines(input: Readable, name: string, after: number, resumable: boolean): AsyncGenerator<Step<unknown>> {
-  const lines = createInterface({ input, crlfDelay: Infinity });
-  let line = 0;
   let seq = 0;
-  try {
-    for await (const text of lines) {
-      line += 1;
-      if (line <= after || text.trim() === '') continue;
-      const position = { seq, where: `${name}:${line}`, ...(resumable ? { resume: { line } } : {}) };
-      seq += 1;
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch (error) {
-        yield rejected({ value: text, position }, [
-          { title: 'malformed JSON', detail: `${name}:${line}: ${(error as Error).message}` },
-        ]);
-        continue;
-      }
-      yield { value, position };
+  for await (const { line, text } of nonBlankLines(input)) {
+    if (line <= after) continue;
+    const position = { seq, where: `${name}:${line}`, ...(resumable ? { resume: { line } } : {}) };
+    seq += 1;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      yield rejected({ value: text, position }, [{ title: 'malformed JSON', detail: `${name}:${line}: ${(error as Error).message}` }]);
+      continue;
     }
-  } finally {
-    lines.close();
-    input.destroy();
+    yield { value, position };
   }
 }

@@ -1,11 +1,12 @@
 import { createReadStream, createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { DecodeError } from '../errors/index.js';
+import { locateIoTsError } from '../errors/describe-io-ts.js';
 import { rawOf, type ErrorDetail, type Json, type Outcome } from '../types/index.js';
+import { nonBlankLines } from '../sources/text-lines.js';
 import { redactSecrets } from './redact.js';
 
 /** One entry of a dead letter's `errors`: Oro's (or our) `status`/`title`/`detail`/`pointer`. */
@@ -224,18 +225,8 @@ interface ReadLine {
 }
 
 async function* readLines(path: string): AsyncGenerator<ReadLine> {
-  const input = createReadStream(path, { encoding: 'utf8' });
-  const lines = createInterface({ input, crlfDelay: Infinity });
-  let line = 0;
-  try {
-    for await (const text of lines) {
-      line += 1;
-      if (text.trim() === '') continue;
-      yield { line, letter: parseLetter(path, line, text), text };
-    }
-  } finally {
-    lines.close();
-    input.destroy();
+  for await (const { line, text } of nonBlankLines(createReadStream(path, { encoding: 'utf8' }))) {
+    yield { line, letter: parseLetter(path, line, text), text };
   }
 }
 
@@ -249,26 +240,12 @@ function parseLetter(path: string, line: number, text: string): DeadLetter {
   const decoded = DeadLetterCodec.decode(value);
   if (isLeft(decoded)) {
     const problems = decoded.left.map((e) => {
-      const { path: at, expected } = describe(e.context);
-      return `${at || '(line)'}: expected ${expected}, got ${JSON.stringify(e.value) ?? 'nothing'}`;
+      const { path: at, expected } = locateIoTsError(e.context);
+      return `${at.join('.') || '(line)'}: expected ${expected ?? 'dead letter'}, got ${JSON.stringify(e.value) ?? 'nothing'}`;
     });
     throw new DecodeError(`${path}:${line}`, [`not a dead letter: ${[...new Set(problems)].join('; ')}`]);
   }
   return decoded.right as DeadLetter;
-}
-
-/** The dotted path of an io-ts error and the type expected there (intersection/union members skipped). */
-function describe(context: t.Context): { path: string; expected: string } {
-  const parts: string[] = [];
-  let expected = context[0]?.type.name ?? 'dead letter';
-  for (let i = 1; i < context.length; i += 1) {
-    const parent = context[i - 1]?.type;
-    const entry = context[i];
-    if (entry === undefined || parent instanceof t.IntersectionType || parent instanceof t.UnionType) continue;
-    parts.push(entry.key);
-    expected = entry.type.name;
-  }
-  return { path: parts.join('.'), expected };
 }
 
 /**

@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { lastValueFrom, map, take, toArray } from 'rxjs';
+import type { Socket } from 'node:net';
 import { ConfigError, DecodeError, HttpError, NetworkError, TimeoutError, isTransient } from '../../src/errors/index.js';
+import { createHttp } from '../../src/oro/http.js';
 import { httpSource, type HttpSourceOptions, type RetryFn } from '../../src/sources/http.js';
 import { pullThrough } from '../../src/sources/pull-through.js';
 import type { SourceRecord } from '../../src/types/record.js';
@@ -299,6 +301,50 @@ describe('httpSource', () => {
     await settle();
     await settle();
     expect(server.requests.length).to.be.at.most(3);
+  });
+
+  it('reads all pages over one keep-alive socket and closes it when the iteration ends, also on error', async () => {
+    const sockets = new Set<Socket>();
+    /** Sockets the server closed itself, after its keep-alive timeout: the client had left them open. */
+    const idled = new Set<Socket>();
+    const closedByClient = (socket: Socket) =>
+      new Promise<boolean>((resolve) => (socket.closed ? resolve(!idled.has(socket)) : socket.once('close', () => resolve(!idled.has(socket)))));
+    let failPage: string | undefined;
+    const own = await serve((url, request) => {
+      if (!sockets.has(request.socket)) request.socket.once('timeout', () => idled.add(request.socket));
+      sockets.add(request.socket);
+      return url.searchParams.get('page') === failPage ? { status: 404 } : exportRoute(23, () => own.origin)(url);
+    });
+    try {
+      await collect(httpSource({ url: `${own.origin}/page`, pagination: { kind: 'page', size: 5 } }));
+      expect(own.requests).to.have.length(5);
+      expect(sockets.size).to.equal(1);
+      expect(await Promise.all([...sockets].map(closedByClient))).to.deep.equal([true]);
+
+      sockets.clear();
+      failPage = '2';
+      const { error } = await drain(httpSource({ url: `${own.origin}/page`, pagination: { kind: 'page', size: 5 } }));
+      expect(error).to.be.instanceOf(HttpError);
+      expect(sockets.size).to.equal(1);
+      expect(await Promise.all([...sockets].map(closedByClient))).to.deep.equal([true]);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('sends through an injected HTTP stack, which it leaves open', async () => {
+    const http = createHttp({ concurrency: 1, timeoutMs: 5000 });
+    const urls: string[] = [];
+    try {
+      const records = await collect(
+        httpSource({ url: `${server.origin}/page`, pagination: { kind: 'page', size: 10 }, send: (url, init) => (urls.push(url), http.send(url, init)) }),
+      );
+      expect(records).to.have.length(23);
+      expect(urls).to.have.length(3);
+      expect((await http.send(`${server.origin}/page`)).status).to.equal(200);
+    } finally {
+      http.close();
+    }
   });
 
   it('a resume token of another shape stops the run with a clear message', () => {
