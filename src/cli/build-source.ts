@@ -9,7 +9,7 @@ import { stdinSource } from '../sources/stdin.js';
 import { compareWatermarks } from '../state/checkpoint-tracker.js';
 import { isOutcome, type Step } from '../types/outcome.js';
 import type { Json } from '../types/jsonapi.js';
-import { rawOf } from '../types/record.js';
+import { rawOf, type SourceRecord } from '../types/record.js';
 import type { Config } from './config-types.js';
 
 export interface SourceContext {
@@ -66,16 +66,18 @@ export function buildSource(config: Config, context: SourceContext = {}): AsyncI
 export async function* sinceWatermark(source: AsyncIterable<Step<unknown>>, path: string, since: string): AsyncIterable<Step<unknown>> {
   for await (const step of source) {
     if (!isOutcome(step)) {
-      const value = getPath(rawOf(step), path);
-      if ((typeof value === 'string' || typeof value === 'number') && compareWatermarks(toIso(value), since) < 0) continue;
+      const watermark = watermarkOf(step, path);
+      if (watermark !== undefined && compareWatermarks(watermark, since) < 0) continue;
     }
     yield step;
   }
 }
 
-/** Watermark values as ISO strings (numbers are epoch milliseconds). */
-export function toIso(value: string | number): string {
-  return typeof value === 'number' ? new Date(value).toISOString() : value;
+/** A record's watermark (at `path` in its raw value) as an ISO string; numbers are epoch milliseconds. */
+export function watermarkOf(record: SourceRecord, path: string): string | undefined {
+  const value = getPath(rawOf(record), path);
+  if (typeof value === 'number') return new Date(value).toISOString();
+  return typeof value === 'string' ? value : undefined;
 }
 
 /**

@@ -1,10 +1,9 @@
-import { Observable, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
 import { batchRecords } from '../operators/batch.js';
 import { recordWithKey } from '../operators/codecs.js';
 import { decodeWith } from '../operators/decode.js';
 import { createLimiter } from '../operators/limiter.js';
 import { mapRecords, type Mapping } from '../operators/map.js';
-import { getPath } from '../operators/path.js';
 import { retryTransient } from '../operators/retry.js';
 import { throttleRequests } from '../operators/throttle.js';
 import { toOro } from '../operators/to-oro.js';
@@ -16,8 +15,7 @@ import { createDeadLetterWriter } from '../state/dead-letters.js';
 import type { StateStore } from '../state/state-store.js';
 import type { Json } from '../types/jsonapi.js';
 import type { Outcome, Step } from '../types/outcome.js';
-import { rawOf } from '../types/record.js';
-import { buildSource, numbered, sinceWatermark, toIso } from './build-source.js';
+import { buildSource, numbered, sinceWatermark, watermarkOf } from './build-source.js';
 import type { Config } from './config-types.js';
 import { countLines } from './count-lines.js';
 import { deadLetteredByInterruptedRuns } from './interrupted-dead-letters.js';
@@ -171,35 +169,30 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
 
   let stopped = false;
   try {
-    await new Promise<void>((resolve, reject) => {
-      const outcomes: Observable<Outcome> = pullThrough(steps, write, {
-        maxInFlight: pipeline.batchSize * (batches + 1),
-        gauge: (gauge) => metrics?.queueDepth.set(gauge.inFlight),
-        onPull: (gauge) => metrics?.queueDepth.set(gauge.inFlight),
-      });
-      const subscription = outcomes.subscribe({
-        next: (outcome) => {
-          counts.add(outcome);
-          metrics?.recordOutcome(target.type, outcome.status);
-          metrics?.inFlightRequests.set(limiter.inFlight);
-          progress.increment(outcome.status);
-          if (!alreadyDead.has(outcome.record.position.where)) deadLetters?.write(outcome);
-          options.onOutcome?.(outcome);
-          if (dryRun && outcome.document) documents++;
-          if (dryRun && outcome.document && printed < sample && options.print) {
-            printed++;
-            const action = outcome.status === 'created' ? 'create' : 'update';
-            options.print(JSON.stringify({ action, where: outcome.record.position.where, document: outcome.document }));
-          }
-          if (tracker.complete(outcome.record.position, watermarkOf(outcome, watermarkField)) && !saveTimer) {
-            saveTimer = setTimeout(saveCheckpoint, 200);
-          }
-        },
-        error: reject,
-        complete: resolve,
-      });
-      options.signal?.addEventListener('abort', () => void (stopped = true), { once: true });
-      void subscription;
+    const outcomes = pullThrough(steps, write, {
+      maxInFlight: pipeline.batchSize * (batches + 1),
+      gauge: (gauge) => metrics?.queueDepth.set(gauge.inFlight),
+      onPull: (gauge) => metrics?.queueDepth.set(gauge.inFlight),
+    });
+    options.signal?.addEventListener('abort', () => void (stopped = true), { once: true });
+    await outcomes.forEach((outcome) => {
+      counts.add(outcome);
+      metrics?.recordOutcome(target.type, outcome.status);
+      metrics?.inFlightRequests.set(limiter.inFlight);
+      progress.increment(outcome.status);
+      if (!alreadyDead.has(outcome.record.position.where)) deadLetters?.write(outcome);
+      options.onOutcome?.(outcome);
+      if (dryRun && outcome.document) {
+        documents++;
+        if (printed < sample && options.print) {
+          printed++;
+          const action = outcome.status === 'created' ? 'create' : 'update';
+          options.print(JSON.stringify({ action, where: outcome.record.position.where, document: outcome.document }));
+        }
+      }
+      if (tracker.complete(outcome.record.position, watermarkField ? watermarkOf(outcome.record, watermarkField) : undefined) && !saveTimer) {
+        saveTimer = setTimeout(saveCheckpoint, 200);
+      }
     });
   } catch (error) {
     if (runId !== undefined) store.finishRun(runId, { counts: counts.counts, status: 'failed', error: errorText(error) });
@@ -233,12 +226,6 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
     stopped,
     ...(deadLetters && deadLetters.count > 0 ? { deadLetterPath: config.deadLetter.path } : {}),
   };
-}
-
-function watermarkOf(outcome: Outcome, field: string | undefined): string | undefined {
-  if (!field) return undefined;
-  const value = getPath(rawOf(outcome.record), field);
-  return typeof value === 'string' || typeof value === 'number' ? toIso(value) : undefined;
 }
 
 function errorText(error: unknown): string {

@@ -26,18 +26,24 @@ export function buildBatch(ctx: SinkContext, items: readonly BatchItem[]): Built
   const includedOwner: number[] = [];
   items.forEach(({ pending, decision }, index) => {
     const resource = resourceFor(ctx.target, pending, decision);
-    const prefix = `r${index}-`;
-    const own = new Set((pending.mapped.included ?? []).map((inc) => `${inc.type}\u0000${inc.id ?? ''}`));
-    const rename = (ref: ResourceIdentifier): ResourceIdentifier =>
-      own.has(`${ref.type}\u0000${ref.id}`) ? { type: ref.type, id: prefix + ref.id } : ref;
     const item: ResourceObject =
       decision.action === 'update'
         ? { ...resource, meta: { ...resource.meta, update: true } }
         : resource.meta?.['upsert'] !== undefined
           ? resource
           : { ...resource, id: resource.id ?? `new-${index}` };
+    const ownIncluded = pending.mapped.included ?? [];
+    // Most records include nothing: then there is nothing to rename.
+    if (ownIncluded.length === 0) {
+      data.push(item);
+      return;
+    }
+    const prefix = `r${index}-`;
+    const own = new Set(ownIncluded.map((inc) => `${inc.type}\u0000${inc.id ?? ''}`));
+    const rename = (ref: ResourceIdentifier): ResourceIdentifier =>
+      own.has(`${ref.type}\u0000${ref.id}`) ? { type: ref.type, id: prefix + ref.id } : ref;
     data.push(renameRelationships(item, rename));
-    for (const inc of pending.mapped.included ?? []) {
+    for (const inc of ownIncluded) {
       included.push(renameRelationships({ ...inc, ...(inc.id !== undefined ? { id: prefix + inc.id } : {}) }, rename));
       includedOwner.push(index);
     }

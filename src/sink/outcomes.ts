@@ -1,6 +1,7 @@
 import { classOf, detailsOf } from '../errors/classify.js';
 import type { ResourceObject } from '../types/jsonapi.js';
 import type { Outcome } from '../types/outcome.js';
+import type { BatchItem } from './batch-document.js';
 import { resourceFor, type Decision, type Pending } from './decide.js';
 import type { SinkContext } from './context.js';
 
@@ -44,4 +45,14 @@ export function outcomeWithoutWrite(ctx: SinkContext, pending: Pending, decision
   return decision.action === 'update'
     ? { status: 'updated', record, id: decision.id, dryRun: true, document }
     : { status: 'created', record, dryRun: true, document };
+}
+
+/** The outcome of a batch item Oro accepted; `id` from its answer or a read-back. */
+export function successOutcome(item: BatchItem, id: string | undefined): Outcome {
+  const { record } = item.pending;
+  if (item.decision.action === 'update') return { status: 'updated', record, id: id ?? item.decision.id };
+  if (id === undefined) {
+    return { status: 'failed', record, errors: [{ title: 'missing id', detail: 'Oro accepted the record but its answer holds no id for it' }] };
+  }
+  return { status: 'created', record, id };
 }

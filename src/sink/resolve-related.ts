@@ -21,13 +21,15 @@ export interface RelatedResolution {
  * them, else one filtered read per related type and 100 keys, remembering what it learns.
  */
 export async function resolveRelated(ctx: SinkContext, round: readonly Pending[], fresh = false): Promise<RelatedResolution> {
-  const needing = round.filter((p) => p.mapped.related?.length);
-  if (needing.length === 0) return { ready: [...round], blocked: [], settled: [] };
+  const ready: Pending[] = [];
+  const needing: Pending[] = [];
+  for (const p of round) (p.mapped.related?.length ? needing : ready).push(p);
+  if (needing.length === 0) return { ready, blocked: [], settled: [] };
 
   const wanted = new Map<string, { type: string; match: string; keys: Set<string> }>();
   for (const p of needing) {
     for (const ref of p.mapped.related ?? []) {
-      const group = `${ref.type}\u0000${ref.match}`;
+      const group = groupOf(ref);
       const entry = wanted.get(group) ?? { type: ref.type, match: ref.match, keys: new Set<string>() };
       for (const key of ref.keys) entry.keys.add(key);
       wanted.set(group, entry);
@@ -50,14 +52,13 @@ export async function resolveRelated(ctx: SinkContext, round: readonly Pending[]
     }
   } catch (error) {
     if (isFatal(error)) throw error;
-    return { ready: round.filter((p) => !p.mapped.related?.length), blocked: [], settled: needing.map((p) => outcomeOfError(p, error)) };
+    return { ready, blocked: [], settled: needing.map((p) => outcomeOfError(p, error)) };
   }
 
-  const ready: Pending[] = round.filter((p) => !p.mapped.related?.length);
   const blocked: Pending[] = [];
   const settled: Outcome[] = [];
   for (const p of needing) {
-    const result = fill(p, (ref, key) => known.get(`${ref.type}\u0000${ref.match}`)?.get(key));
+    const result = fill(p, (ref) => known.get(groupOf(ref)));
     if ('ambiguous' in result) settled.push({ status: 'rejected', record: p.record, errors: [result.ambiguous] });
     else if (result.pending) ready.push(result.pending);
     else blocked.push(p);
@@ -70,25 +71,21 @@ export async function resolveRelated(ctx: SinkContext, round: readonly Pending[]
  * that never appears rejects the record with `customers externalId=4711 not found`.
  */
 export async function unblock(ctx: SinkContext, pending: Pending): Promise<Pending | Outcome> {
-  const refs = pending.mapped.related ?? [];
-  const waited = new Map<string, string>();
+  const waited = new Map<RelatedRef, Map<string, string[]>>();
   await Promise.all(
-    refs.flatMap((ref) =>
-      ref.keys.map(async (key) => {
-        const cached = ctx.relatedIds(ref.type, ref.match).get([key]).get(key);
-        const id = cached ?? (await ctx.waits.wait(ref.type, ref.match, key));
-        if (id !== undefined) waited.set(`${ref.type}\u0000${ref.match}\u0000${key}`, id);
-      }),
-    ),
+    (pending.mapped.related ?? []).flatMap((ref) => {
+      const cache = ctx.relatedIds(ref.type, ref.match);
+      const ids = waited.get(ref) ?? new Map<string, string[]>();
+      waited.set(ref, ids);
+      return ref.keys.map(async (key) => {
+        const id = cache.get([key]).get(key) ?? (await ctx.waits.wait(ref.type, ref.match, key));
+        if (id !== undefined) ids.set(key, [id]);
+      });
+    }),
   );
-  const complete = refs.every((ref) => ref.keys.every((key) => waited.has(`${ref.type}\u0000${ref.match}\u0000${key}`)));
-  if (complete) {
-    const result = fill(pending, (ref, key) => {
-      const id = waited.get(`${ref.type}\u0000${ref.match}\u0000${key}`);
-      return id === undefined ? undefined : [id];
-    });
-    if ('pending' in result && result.pending) return result.pending;
-  }
+  // Incomplete (a key not written in time) fills nothing; one id per key is never ambiguous.
+  const result = fill(pending, (ref) => waited.get(ref));
+  if ('pending' in result && result.pending) return result.pending;
   // One last look in Oro before giving up: the record may have been written by someone else.
   const again = await resolveRelated(ctx, [pending], true);
   const settledOutcome = again.settled[0];
@@ -99,26 +96,33 @@ export async function unblock(ctx: SinkContext, pending: Pending): Promise<Pendi
 }
 
 function notFound(ctx: SinkContext, pending: Pending) {
-  return (pending.mapped.related ?? []).flatMap((ref) =>
-    ref.keys
-      .filter((key) => ctx.relatedIds(ref.type, ref.match).get([key]).size === 0)
+  return (pending.mapped.related ?? []).flatMap((ref) => {
+    const cache = ctx.relatedIds(ref.type, ref.match);
+    return ref.keys
+      .filter((key) => cache.get([key]).size === 0)
       .map((key) => ({
         title: 'related record not found',
         detail: `${ref.type} ${ref.match}=${key} not found`,
         pointer: `/data/relationships/${ref.relationship}/data`,
-      })),
-  );
+      }));
+  });
 }
 
 type Filled = { pending: Pending | undefined } | { ambiguous: { title: string; detail: string; pointer: string } };
 
-/** The record with every related key replaced by its Oro id, if all are known. */
-function fill(pending: Pending, idsOf: (ref: RelatedRef, key: string) => readonly string[] | undefined): Filled {
+/** Related records are read and cached per type and matched field. */
+function groupOf(ref: RelatedRef): string {
+  return `${ref.type}\u0000${ref.match}`;
+}
+
+/** The record with every related key replaced by its Oro id, if all are known (`idsOf`: key -> the ids Oro has for it). */
+function fill(pending: Pending, idsOf: (ref: RelatedRef) => ReadonlyMap<string, readonly string[]> | undefined): Filled {
   const relationships: Record<string, Relationship> = { ...pending.mapped.resource.relationships };
   for (const ref of pending.mapped.related ?? []) {
+    const known = idsOf(ref);
     const ids: string[] = [];
     for (const key of ref.keys) {
-      const found = idsOf(ref, key);
+      const found = known?.get(key);
       if (!found || found.length === 0) return { pending: undefined };
       if (found.length > 1) {
         return {

@@ -3,13 +3,13 @@ import { isFatal } from '../errors/classify.js';
 import type { AsyncOperation, AsyncOperationHandle } from '../oro/types.js';
 import { SETTLE_DEFAULTS } from '../oro/async-operation.js';
 import type { ErrorDetail, Outcome } from '../types/outcome.js';
-import { buildBatch, type BatchItem } from './batch-document.js';
+import type { BatchItem } from './batch-document.js';
 import { throwIfBatchDisabled } from './batch-disabled.js';
-import { isUncertain, request, type SinkContext } from './context.js';
+import { request, type SinkContext } from './context.js';
 import { lookupByKeys } from './lookup.js';
-import { outcomeOfError } from './outcomes.js';
+import { outcomeOfError, successOutcome } from './outcomes.js';
 import { attributeErrors } from './pointers.js';
-import { redecide, successOutcome } from './write-batch-sync.js';
+import { submitBatch, type BatchAttempt } from './submit-batch.js';
 
 /**
  * Writes items with the asynchronous Batch API: submit (`202` + `Content-Location`), poll the
@@ -21,39 +21,22 @@ import { redecide, successOutcome } from './write-batch-sync.js';
  * are `created`/`updated` with their id, and one that is not there has not been written.
  */
 export async function writeBatchAsync(ctx: SinkContext, items: readonly BatchItem[]): Promise<Outcome[]> {
-  const outcomes: Outcome[] = [];
-  let sent = [...items];
-  let includedOwner: readonly number[] = [];
-  let lookAgain = false;
+  const attempt: BatchAttempt = { items: [...items], includedOwner: [], settled: [] };
   let operation: AsyncOperation;
   let handle: AsyncOperationHandle;
   try {
-    handle = await request(ctx, async () => {
-      if (lookAgain) {
-        const redone = await redecide(ctx, sent);
-        outcomes.push(...redone.settled);
-        sent = redone.items;
-      }
-      lookAgain = false;
-      const built = buildBatch(ctx, sent);
-      includedOwner = built.includedOwner;
-      try {
-        return await ctx.client.batch(ctx.target.type, built.document);
-      } catch (error) {
-        lookAgain = isUncertain(error);
-        throw error;
-      }
-    });
-    if (sent.length === 0) return outcomes;
+    const submitted = await submitBatch(ctx, attempt, (document) => ctx.client.batch(ctx.target.type, document));
+    if (!submitted) return attempt.settled;
+    handle = submitted;
     operation = await settle(ctx, handle);
   } catch (error) {
     if (isFatal(error)) throw error;
     throwIfBatchDisabled(ctx, error);
     if (error instanceof StillPending) {
       const errors = [{ title: 'async operation not finished', detail: error.message }];
-      return [...outcomes, ...sent.map((item): Outcome => ({ status: 'failed', record: item.pending.record, errors }))];
+      return [...attempt.settled, ...attempt.items.map((item): Outcome => ({ status: 'failed', record: item.pending.record, errors }))];
     }
-    return [...outcomes, ...sent.map((item) => outcomeOfError(item.pending, error))];
+    return [...attempt.settled, ...attempt.items.map((item) => outcomeOfError(item.pending, error))];
   }
 
   let errors: readonly ErrorDetail[] = [];
@@ -66,7 +49,7 @@ export async function writeBatchAsync(ctx: SinkContext, items: readonly BatchIte
       errors = [];
     }
   }
-  return [...outcomes, ...(await outcomesOfOperation(ctx, sent, includedOwner, operation, errors))];
+  return [...attempt.settled, ...(await outcomesOfOperation(ctx, attempt.items, attempt.includedOwner, operation, errors))];
 }
 
 /** The operation did not end within the poll budget. Not retried: waiting longer is the budget's job. */

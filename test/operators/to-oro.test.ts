@@ -7,7 +7,8 @@ import { createLimiter } from '../../src/operators/limiter.js';
 import { throttleRequests } from '../../src/operators/throttle.js';
 import { retryTransient } from '../../src/operators/retry.js';
 import type { Outcome, SourceRecord } from '../../src/types/index.js';
-import { ConfigError } from '../../src/errors/index.js';
+import { ConfigError, NetworkError } from '../../src/errors/index.js';
+import type { OroClient } from '../../src/oro/types.js';
 import type { SinkTarget, WriteMode, Strategy } from '../../src/sink/options.js';
 import { startHarness, type OroHarness } from '../helpers/oro-harness.js';
 
@@ -116,6 +117,37 @@ describe('operators/toOro against the fake Oro', function () {
       const again = await sync(h, customers(30, 0, ' v2'), { mode, strategy: 'create-only' });
       expect(byStatus(again)).to.deep.equal({ skipped: 30 });
       expect(h.oro.records('customers').every((r) => !String(r.attributes?.['name']).endsWith('v2'))).to.equal(true);
+    });
+  }
+
+  for (const mode of ['batch', 'batch-sync'] as const) {
+    it(`${mode}: a batch Oro applied before the connection broke is decided again on retry, not sent again`, async () => {
+      h = await startHarness({ seed: 5, asyncStepMs: 2 });
+      const real = h.client;
+      let calls = 0;
+      const lost = (type: string) => new NetworkError('PATCH', `${real.baseUrl}/${type}`, new Error('ECONNRESET'));
+      // The first request is applied by Oro, but its answer never arrives.
+      const client: OroClient = {
+        ...real,
+        batch: async (type, document) => {
+          calls++;
+          const handle = await real.batch(type, document);
+          if (calls > 1) return handle;
+          await handle.settle({ intervalMs: 2 });
+          throw lost(type);
+        },
+        batchSync: async (type, document) => {
+          calls++;
+          const result = await real.batchSync(type, document);
+          if (calls > 1) return result;
+          throw lost(type);
+        },
+      };
+      const outcomes = await sync({ ...h, client }, customers(20), { mode, strategy: 'create-only' });
+      // Found on the new look: skipped (they exist), and no second (empty) request is sent.
+      expect(byStatus(outcomes)).to.deep.equal({ skipped: 20 });
+      expect(calls).to.equal(1);
+      expectStoreHoldsValid(h, customers(20));
     });
   }
 

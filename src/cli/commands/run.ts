@@ -37,6 +37,14 @@ export async function runCommand(files: readonly string[], options: RunCommandOp
     timeoutMs: Math.max(...configs.map((c) => c.pipeline.requestTimeoutMs)),
   });
   const controller = new AbortController();
+  const dryRun = options.dryRun ?? false;
+  const common = {
+    dryRun,
+    progress: options.progress ?? false,
+    fromStart: options.fromStart ?? false,
+    signal: controller.signal,
+    print,
+  };
   let ready = false;
   let server: MetricsServer | undefined;
   const stopSignals = onStopSignals(controller, logger, options.drainSeconds ?? 30);
@@ -49,20 +57,13 @@ export async function runCommand(files: readonly string[], options: RunCommandOp
     for (;;) {
       for (const config of configs) {
         if (controller.signal.aborted) break;
-        const common = {
-          dryRun: options.dryRun ?? false,
-          progress: options.progress ?? false,
-          fromStart: options.fromStart ?? false,
-          signal: controller.signal,
-          print,
-        };
         ready = true;
         const result =
           config.source.kind === 'amqp'
             ? await runQueueWorker(config, runtime, { ...common, once })
             : await runConfig(config, runtime, common);
         const summary = formatSummary(result.counts, {
-          dryRun: options.dryRun ?? false,
+          dryRun,
           elapsedMs: result.elapsedMs,
           ...(result.deadLetterPath ? { deadLetterPath: result.deadLetterPath } : {}),
         });
