@@ -30,7 +30,7 @@ export async function runOroSync(params: ScenarioParams & { readonly kind: 'sing
   try {
     const result = await runConfig(config, runtime, {});
     const { created, updated, skipped, rejected, failed } = result.counts;
-    const grants = runtime.credential(config.oro, config.pipeline.requestTimeoutMs).tokens.grants;
+    const grants = runtime.credential(config.oro).tokens.grants;
     return { records: created + updated + skipped + rejected + failed, written: created + updated + skipped, rejected, failed, grants };
   } finally {
     await runtime.close();

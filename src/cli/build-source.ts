@@ -11,6 +11,7 @@ import { isOutcome, type Step } from '../types/outcome.js';
 import type { Json } from '../types/jsonapi.js';
 import { rawOf, type SourceRecord } from '../types/record.js';
 import type { Config } from './config-types.js';
+import { retryBudgetOf } from './runtime.js';
 
 export interface SourceContext {
   /** Resume token of the last record with an outcome (from the checkpoint). */
@@ -47,7 +48,7 @@ export function buildSource(config: Config, context: SourceContext = {}): AsyncI
         retry: (attempt) =>
           firstValueFrom(
             defer(attempt).pipe(
-              retryTransient({ retries: pipeline.retries, baseMs: pipeline.retryBaseMs, maxMs: pipeline.retryMaxMs, onRetry: () => context.onRetry?.() }),
+              retryTransient({ ...retryBudgetOf(pipeline), onRetry: () => context.onRetry?.() }),
             ),
           ),
         ...(context.onTotal ? { onTotal: context.onTotal } : {}),

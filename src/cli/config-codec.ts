@@ -16,9 +16,11 @@ import type {
   RelationshipMapping, ScheduleConfig, SourceConfig, StdinSource, TargetConfig,
 } from './config-types.js';
 import { formatValidationErrors } from './format-errors.js';
+import { SYNC_MAX_DATA } from '../sink/write-batch-sync.js';
 
 /** The largest batch Oro accepts in one synchronous Batch API request (`X-Mode: sync`). */
-export const BATCH_SYNC_MAX = 100;
+/** Oro's limit for `X-Mode: sync` (the sink's own constant). */
+export const BATCH_SYNC_MAX = SYNC_MAX_DATA;
 
 // ---- scalars ---------------------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ import type { Config } from './config-types.js';
 import { countLines } from './count-lines.js';
 import { deadLetteredByInterruptedRuns } from './interrupted-dead-letters.js';
 import { createProgress } from './progress.js';
-import { tokenRetryOf, type Runtime } from './runtime.js';
+import { retryBudgetOf, type Runtime } from './runtime.js';
 import { countOutcomes, type OutcomeCounts } from './summary.js';
 import { loadTransform } from './transform.js';
 
@@ -64,7 +64,7 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
   const { target, pipeline, schedule } = config;
   const dryRun = options.dryRun ?? false;
   const started = performance.now();
-  const { client, tokens } = runtime.credential(config.oro, pipeline.requestTimeoutMs, tokenRetryOf(pipeline));
+  const { client, tokens } = runtime.credential(config.oro, retryBudgetOf(pipeline));
   // Credentials are checked before anything is read: a bad secret stops the run here, cleanly.
   await tokens.current();
 
@@ -102,9 +102,7 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
   };
   const limiter = createLimiter({ concurrency: pipeline.concurrency, ratePerSecond: pipeline.ratePerSecond });
   const retryPolicy = {
-    retries: pipeline.retries,
-    baseMs: pipeline.retryBaseMs,
-    maxMs: pipeline.retryMaxMs,
+    ...retryBudgetOf(pipeline),
     onRetry: (info: { attempt: number; delayMs: number; error: unknown }) => {
       metrics?.retries.inc({ target: target.type });
       logger.debug({ attempt: info.attempt, delayMs: Math.round(info.delayMs), error: errorText(info.error) }, 'retrying');

@@ -14,15 +14,15 @@ export interface Credential {
   readonly client: OroClient;
 }
 
-/** Backoff for the token endpoint's transient failures. */
-export interface TokenRetry {
+/** A config's retry budget for transient failures (`pipeline.retries`, `retryBaseMs`, `retryMaxMs`). */
+export interface RetryBudget {
   readonly retries: number;
   readonly baseMs: number;
   readonly maxMs: number;
 }
 
-/** The token retry budget of a config's pipeline. */
-export function tokenRetryOf(pipeline: PipelineConfig): TokenRetry {
+/** The retry budget a config's pipeline sets: for Oro requests, the source and the token endpoint alike. */
+export function retryBudgetOf(pipeline: PipelineConfig): RetryBudget {
   return { retries: pipeline.retries, baseMs: pipeline.retryBaseMs, maxMs: pipeline.retryMaxMs };
 }
 
@@ -38,7 +38,7 @@ export interface Runtime {
    * endpoint's retry budget (the config's `pipeline.retries`/`retryBaseMs`/`retryMaxMs`), so an
    * unreachable Oro fails after the budget the user set; the first config of a credential sets it.
    */
-  credential(oro: OroConfig, timeoutMs: number, retry?: TokenRetry): Credential;
+  credential(oro: OroConfig, retry?: RetryBudget): Credential;
   stateStore(path: string): StateStore;
   close(): Promise<void>;
 }
@@ -57,7 +57,7 @@ export function createRuntime(options: { logger: Logger; metrics?: Metrics; conc
   return {
     logger,
     ...(metrics ? { metrics } : {}),
-    credential(oro, _timeoutMs, retry) {
+    credential(oro, retry) {
       const id = `${oro.tokenUrl}\u0000${oro.clientId}\u0000${oro.baseUrl}`;
       let credential = credentials.get(id);
       if (!credential) {

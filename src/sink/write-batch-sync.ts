@@ -10,7 +10,7 @@ import { submitBatch, type BatchAttempt } from './submit-batch.js';
 import { outcomesOfOperation } from './write-batch.js';
 
 /** Oro's limits for `X-Mode: sync` (`oro-api.md` §6). */
-const SYNC_MAX_DATA = 100;
+export const SYNC_MAX_DATA = 100;
 const SYNC_MAX_INCLUDED = 50;
 
 /**

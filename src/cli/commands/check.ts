@@ -1,7 +1,7 @@
 import { access } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { HttpError } from '../../errors/http-error.js';
-import { createRuntime, tokenRetryOf } from '../runtime.js';
+import { createRuntime, retryBudgetOf } from '../runtime.js';
 import { EXIT_OK, EXIT_RECORDS } from '../exit.js';
 import { loadConfigs } from './load-configs.js';
 
@@ -18,7 +18,7 @@ export async function checkCommand(file: string, logger: Logger, print: (line: s
   const runtime = createRuntime({ logger, concurrency: 2, timeoutMs: config.pipeline.requestTimeoutMs });
   const problems: string[] = [];
   try {
-    const { tokens, client } = runtime.credential(config.oro, config.pipeline.requestTimeoutMs, tokenRetryOf(config.pipeline));
+    const { tokens, client } = runtime.credential(config.oro, retryBudgetOf(config.pipeline));
     await tokens.current();
     print(`token: ok (client credentials grant at ${config.oro.tokenUrl})`);
 
