@@ -42,16 +42,16 @@ export {
 // The shared token stream.
 export type { AccessToken, TokenStream } from './auth/types.js';
 export { createTokenStream, type TokenStreamOptions } from './auth/token-stream.js';
-export { isLoopbackUrl } from './auth/loopback.js';
+export { isLoopbackUrl } from './util/url.js';
 
 // The Oro client.
 export type {
   OroClient, ListQuery, ListPage, CreateResult, AsyncOperation, AsyncOperationHandle, AsyncOperationError,
-  SyncBatchResult, TypeCapabilities, RequestEvent,
+  SyncBatchResult, TypeCapabilities,
 } from './oro/types.js';
 export { createOroClient, type OroClientOptions } from './oro/client.js';
-export { createHttp, type Http, type HttpOptions } from './oro/http.js';
-export { parseRetryAfter } from './oro/retry-after.js';
+export { createHttp, type Http, type HttpOptions, type RequestEvent } from './util/http.js';
+export { parseRetryAfter } from './util/retry-after.js';
 
 // Sources.
 export { pullThrough, type PullThroughOptions, type InFlightGauge } from './sources/pull-through.js';
@@ -64,17 +64,18 @@ export { stdinSource } from './sources/stdin.js';
 export { amqpSource } from './sources/amqp.js';
 
 // Publishing records to a queue, for scale-out workers.
-export { toQueue } from './sinks/to-queue.js';
+export { toQueue } from './queue/to-queue.js';
 
 // Operators, in the order of the road.
 export { decodeWith } from './operators/decode.js';
 export { NonEmptyString, KeyValue, recordWithKey } from './operators/codecs.js';
 export { mapRecords, type Mapping, type RelationshipMapping, type TransformResult } from './operators/map.js';
 export { batchRecords, type BatchOptions } from './operators/batch.js';
-export { createLimiter, type Limiter, type LimiterOptions } from './operators/limiter.js';
+export { createLimiter, type Limiter, type LimiterOptions } from './oro/limiter.js';
 export { throttleRequests, type ThrottleOptions } from './operators/throttle.js';
-export { retryTransient, backoffDelay, type RetryPolicy, type RetryInfo } from './operators/retry.js';
-export { toOro } from './operators/to-oro.js';
+export { retryTransient } from './operators/retry.js';
+export { backoffDelay, type RetryPolicy, type RetryInfo } from './util/retry-policy.js';
+export { toOro } from './sink/to-oro.js';
 export type { SinkOptions, SinkTarget, WriteMode, Strategy, ConflictPolicy } from './sink/options.js';
 export { createMemoryIdCache, type IdCache } from './sink/id-cache.js';
 
@@ -84,6 +85,6 @@ export { openStateStore, type StateStore } from './state/state-store.js';
 export { createDeadLetterWriter, readDeadLetters, type DeadLetter, type DeadLetterWriter } from './state/dead-letters.js';
 
 // Running a config in code, as the CLI does.
-export { loadConfig, type Config } from './cli/config.js';
-export { runConfig, type RunOptions, type RunResult } from './cli/run-config.js';
-export { createRuntime, type Runtime } from './cli/runtime.js';
+export { loadConfig, type Config } from './config/config.js';
+export { runConfig, type RunOptions, type RunResult } from './run/run-config.js';
+export { createRuntime, type Runtime } from './run/runtime.js';

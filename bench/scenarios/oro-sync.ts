@@ -5,10 +5,10 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadConfig } from '../../src/cli/config.js';
+import { loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/cli/logger.js';
-import { runConfig } from '../../src/cli/run-config.js';
-import { createRuntime } from '../../src/cli/runtime.js';
+import { runConfig } from '../../src/run/run-config.js';
+import { createRuntime } from '../../src/run/runtime.js';
 import { readNdjson } from './read-records.js';
 import { configJson, SECRET_ENV } from './config.js';
 import type { ScenarioCounts, ScenarioParams } from './types.js';

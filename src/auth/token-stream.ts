@@ -1,14 +1,14 @@
 import * as client from 'openid-client';
-import { backoffDelay } from '../operators/retry.js';
+import { backoffDelay } from '../util/retry-policy.js';
 import { ReplaySubject } from 'rxjs';
 import { HttpError, classifyStatus } from '../errors/http-error.js';
 import { NetworkError } from '../errors/network-error.js';
 import { OroSyncError } from '../errors/oro-sync-error.js';
 import { TimeoutError } from '../errors/timeout-error.js';
 import { TokenError } from '../errors/token-error.js';
-import { parseRetryAfter } from '../oro/retry-after.js';
-import type { HttpFetch } from '../oro/http.js';
-import { assertSecureUrl, redactUrl } from './loopback.js';
+import { parseRetryAfter } from '../util/retry-after.js';
+import type { HttpFetch } from '../util/http.js';
+import { assertSecureUrl, redactUrl } from '../util/url.js';
 import type { AccessToken, TokenStream } from './types.js';
 
 /** OAuth error codes that no retry with the same credentials will fix. */

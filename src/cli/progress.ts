@@ -5,16 +5,9 @@
  */
 import cliProgress from 'cli-progress';
 import type { OutcomeStatus } from '../types/outcome.js';
-import { emptyCounts, formatRate, OUTCOME_STATUSES } from './summary.js';
+import type { Progress } from '../run/progress.js';
+import { emptyCounts, formatRate, OUTCOME_STATUSES } from '../run/summary.js';
 
-export interface Progress {
-  /** The number of records expected, once known (a paginated source may learn it late). */
-  setTotal(total: number): void;
-  /** One more record has an outcome. */
-  increment(outcome: OutcomeStatus): void;
-  /** Draw the final state and release the terminal line. */
-  stop(): void;
-}
 
 export interface ProgressOptions {
   /** Default: whether `stream` (standard error) is a terminal. */

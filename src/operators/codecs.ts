@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { getPath } from './path.js';
+import { getPath } from '../util/path.js';
 
 /**
  * A string with at least one non-whitespace character. Whitespace-only strings are refused too:

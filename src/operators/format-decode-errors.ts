@@ -2,7 +2,7 @@ import type * as t from 'io-ts';
 import { locateIoTsError } from '../errors/describe-io-ts.js';
 import { shortJson } from '../errors/short-json.js';
 import type { ErrorDetail } from '../types/outcome.js';
-import { pointerOf } from './path.js';
+import { pointerOf } from '../util/path.js';
 
 export { shortJson };
 

@@ -3,7 +3,7 @@ import type { Json, Relationship, ResourceIdentifier, ResourceObject } from '../
 import { isOutcome, rejected, type ErrorDetail, type MappedRecord, type RelatedRef, type Step } from '../types/outcome.js';
 import { rawOf, type SourceRecord } from '../types/record.js';
 import { shortJson } from './format-decode-errors.js';
-import { getPath, pointerOf } from './path.js';
+import { getPath, pointerOf } from '../util/path.js';
 
 /** One Oro relationship filled from a source field that holds the related record's id. */
 export interface RelationshipMapping {

@@ -1,64 +1,6 @@
-import { asyncScheduler, retry, throwError, timer, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
-import { isTransient, retryAfterOf } from '../errors/classify.js';
-
-/** What {@link RetryPolicy.onRetry} is told before each retry. */
-export interface RetryInfo {
-  /** Which retry this is: 1 for the first retry (the second attempt overall). */
-  readonly attempt: number;
-  /** How long it waits before retrying, in ms. */
-  readonly delayMs: number;
-  /** The error that caused the retry. */
-  readonly error: unknown;
-}
-
-/** How {@link retryTransient} retries. Every field is optional. */
-export interface RetryPolicy {
-  /** Retries after the first attempt; default 6. `0` turns retrying off. */
-  readonly retries?: number;
-  /** Backoff base in ms; default 200. */
-  readonly baseMs?: number;
-  /** Cap of the computed backoff in ms; default 30 000. Does not cap a server's `Retry-After`. */
-  readonly maxMs?: number;
-  /** Cap of a server's `Retry-After` in ms; default 300 000 (five minutes). */
-  readonly maxRetryAfterMs?: number;
-  /** Uniform random number in [0, 1) for the jitter; default `Math.random`. */
-  readonly random?: () => number;
-  /** Where the waits run; `asyncScheduler` by default (inject a `TestScheduler` in tests). */
-  readonly scheduler?: SchedulerLike;
-  /** Which errors are worth retrying; default `isTransient` (network, timeout, 408/425/429/5xx). */
-  readonly isRetryable?: (error: unknown) => boolean;
-  /** Called before each retry (for logs and metrics). */
-  readonly onRetry?: (info: RetryInfo) => void;
-}
-
-export const DEFAULT_RETRY_POLICY = {
-  retries: 6,
-  baseMs: 200,
-  maxMs: 30_000,
-  maxRetryAfterMs: 300_000,
-} as const;
-
-/**
- * The wait before a retry: the server's `Retry-After` when the error carries one (capped at
- * `maxRetryAfterMs`, but not at `maxMs`: the server knows best), otherwise exponential backoff
- * with full jitter, `random() * min(maxMs, baseMs * 2 ** attempt)`.
- *
- * @param attempt retries already made: 0 before the first retry.
- *
- * @example
- * backoffDelay(3, new NetworkError('GET', url, cause), { random: () => 0.5 }); // 0.5 * 1600 = 800
- */
-export function backoffDelay(attempt: number, error: unknown, policy: RetryPolicy = {}): number {
-  const {
-    baseMs = DEFAULT_RETRY_POLICY.baseMs,
-    maxMs = DEFAULT_RETRY_POLICY.maxMs,
-    maxRetryAfterMs = DEFAULT_RETRY_POLICY.maxRetryAfterMs,
-    random = Math.random,
-  } = policy;
-  const retryAfter = retryAfterOf(error);
-  if (retryAfter !== undefined) return Math.min(Math.max(0, retryAfter), maxRetryAfterMs);
-  return random() * Math.min(maxMs, baseMs * 2 ** attempt);
-}
+import { asyncScheduler, retry, throwError, timer, type MonoTypeOperatorFunction } from 'rxjs';
+import { isTransient } from '../errors/classify.js';
+import { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from '../util/retry-policy.js';
 
 /**
  * Resubscribes to the source when it errors with a transient error (by default `isTransient`),

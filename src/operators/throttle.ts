@@ -1,6 +1,6 @@
 import { Observable, Subscription, type MonoTypeOperatorFunction } from 'rxjs';
 import { HttpError } from '../errors/http-error.js';
-import type { Limiter } from './limiter.js';
+import type { Limiter } from '../oro/limiter.js';
 
 /** Options of {@link throttleRequests}. */
 export interface ThrottleOptions {

@@ -1,13 +1,14 @@
 import type { TokenStream } from '../auth/types.js';
-import { assertSecureUrl } from '../auth/loopback.js';
+import { assertSecureUrl } from '../util/url.js';
 import { DecodeError } from '../errors/decode-error.js';
 import type { BatchDocument, Resource, ResourceObject, SingleDocument } from '../types/jsonapi.js';
 import { createAsyncOperationHandle, type PollTimers } from './async-operation.js';
 import { AsyncOperationDocument, ListDocument, SingleResourceDocument } from './codecs.js';
-import { createHttp, type Http } from './http.js';
+import { createHttp, type Http } from '../util/http.js';
 import { buildQuery, withQuery } from './query.js';
 import { createTransport, type Answer } from './transport.js';
-import type { AsyncOperationHandle, CreateResult, ListPage, ListQuery, OroClient, RequestEvent, SyncBatchResult, TypeCapabilities } from './types.js';
+import type { AsyncOperationHandle, CreateResult, ListPage, ListQuery, OroClient, SyncBatchResult, TypeCapabilities } from './types.js';
+import type { RequestEvent } from '../util/http.js';
 
 export interface OroClientOptions {
   /** e.g. `https://shop.example.com/admin/api` (a trailing slash is dropped). */

@@ -4,9 +4,9 @@ import { DecodeError } from '../errors/decode-error.js';
 import { HttpError } from '../errors/http-error.js';
 import type { ErrorDetail } from '../types/outcome.js';
 import { ErrorDocument, decodeOrThrow } from './codecs.js';
-import type { HttpSend } from './http.js';
-import { parseRetryAfter } from './retry-after.js';
-import type { RequestEvent } from './types.js';
+import type { HttpSend } from '../util/http.js';
+import { parseRetryAfter } from '../util/retry-after.js';
+import type { RequestEvent } from '../util/http.js';
 
 /** The JSON:API media type, sent exactly (Oro answers 406/415 to any parameter on it). */
 export const JSON_API = 'application/vnd.api+json';

@@ -90,17 +90,6 @@ export interface TypeCapabilities {
   readonly batchEnabled: boolean;
 }
 
-/** Per-request hooks (metrics, logs). Never given the token. */
-export interface RequestEvent {
-  readonly method: string;
-  readonly url: string;
-  /** HTTP status, or `undefined` for a network error / timeout. */
-  readonly status?: number;
-  readonly durationMs: number;
-  /** True when this attempt was the replay after a 401. */
-  readonly replayed?: boolean;
-}
-
 /**
  * The Oro JSON:API client. Every method throws typed errors (`HttpError`, `NetworkError`,
  * `TimeoutError`, `DecodeError`, `TokenError`); it handles 401 itself (one token refresh, one

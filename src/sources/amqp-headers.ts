@@ -1,7 +1,7 @@
 /**
  * The header that carries Oro's reasons on a dead-lettered message.
  */
-import { redactSecrets } from '../state/redact.js';
+import { redactSecrets } from '../util/redact.js';
 import type { ErrorDetail } from '../types/outcome.js';
 
 /** Header of a `Q.dead` message: JSON array of `{status, title, detail, pointer}` (a dead letter's `errors`). */

@@ -1,13 +1,13 @@
 import { DecodeError } from '../errors/decode-error.js';
 import { HttpError } from '../errors/http-error.js';
 import type { Json } from '../types/jsonapi.js';
-import { getPath, jsonTypeOf } from '../operators/path.js';
+import { getPath, jsonTypeOf } from '../util/path.js';
 import { nextFromLinkHeader } from './link-header.js';
 import { paginate, type PaginatedSource } from './pages.js';
 import { readResume } from './resume-token.js';
-import { redactUrl } from '../auth/loopback.js';
-import { createHttp, type HttpAnswer, type HttpSend } from '../oro/http.js';
-import { parseRetryAfter } from '../oro/retry-after.js';
+import { redactUrl } from '../util/url.js';
+import { createHttp, type HttpAnswer, type HttpSend } from '../util/http.js';
+import { parseRetryAfter } from '../util/retry-after.js';
 import { errorsOf } from '../oro/transport.js';
 
 /** `?page=1&per_page=100`, then 2, 3, … until an empty or short page. */

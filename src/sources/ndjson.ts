@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import type { Json } from '../types/jsonapi.js';
 import { rejected, type Step } from '../types/outcome.js';
 import { readResume } from './resume-token.js';
-import { nonBlankLines } from './text-lines.js';
+import { nonBlankLines } from '../util/text-lines.js';
 
 export interface NdjsonOptions {
   /** A checkpoint's `position.resume` (`{line}`): reading restarts after that line. */

@@ -6,8 +6,8 @@ import { isLeft } from 'fp-ts/lib/Either.js';
 import { DecodeError } from '../errors/index.js';
 import { locateIoTsError } from '../errors/describe-io-ts.js';
 import { rawOf, type ErrorDetail, type Json, type Outcome } from '../types/index.js';
-import { nonBlankLines } from '../sources/text-lines.js';
-import { redactSecrets } from './redact.js';
+import { nonBlankLines } from '../util/text-lines.js';
+import { redactSecrets } from '../util/redact.js';
 
 /** One entry of a dead letter's `errors`: Oro's (or our) `status`/`title`/`detail`/`pointer`. */
 export interface DeadLetterError {

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Json, OutcomeStatus } from '../types/index.js';
-import { scrubSecrets } from './redact.js';
+import { scrubSecrets } from '../util/redact.js';
 
 /** A pipeline's stored checkpoint (see `CheckpointTracker`). */
 export interface StoredCheckpoint {

@@ -7,7 +7,7 @@ import { HttpError } from '../../src/errors/http-error.js';
 import { InsecureUrlError } from '../../src/errors/insecure-url-error.js';
 import { NetworkError } from '../../src/errors/network-error.js';
 import { TokenError } from '../../src/errors/token-error.js';
-import { createHttp, type Http } from '../../src/oro/http.js';
+import { createHttp, type Http } from '../../src/util/http.js';
 import { send, startScriptedServer, tokenEndpoint, type ScriptedServer, type TokenEndpoint } from '../helpers/scripted-server.js';
 import { immediateTimers } from '../helpers/timers.js';
 

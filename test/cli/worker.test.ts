@@ -1,9 +1,9 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { expect } from 'chai';
-import { loadConfig } from '../../src/cli/config.js';
+import { loadConfig } from '../../src/config/config.js';
 import { runQueueWorker } from '../../src/cli/commands/worker.js';
 import { createLogger } from '../../src/cli/logger.js';
-import { createRuntime, type Runtime } from '../../src/cli/runtime.js';
+import { createRuntime, type Runtime } from '../../src/run/runtime.js';
 import { ERRORS_HEADER } from '../../src/sources/amqp-headers.js';
 import { assertQueueTopology } from '../../src/sources/amqp-topology.js';
 import { generateCustomers, startFakeOro, type FakeOro } from '../../src/testing/index.js';

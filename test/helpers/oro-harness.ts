@@ -1,5 +1,5 @@
 import { startFakeOro, type FakeOro, type FakeOroOptions } from '../../src/testing/index.js';
-import { createHttp, type Http } from '../../src/oro/http.js';
+import { createHttp, type Http } from '../../src/util/http.js';
 import { createOroClient } from '../../src/oro/client.js';
 import { createTokenStream } from '../../src/auth/token-stream.js';
 import type { OroClient } from '../../src/oro/types.js';

@@ -4,8 +4,9 @@ import { defer, throwError } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { HttpError } from '../../src/errors/http-error.js';
 import { NetworkError } from '../../src/errors/network-error.js';
-import { createLimiter } from '../../src/operators/limiter.js';
-import { backoffDelay, retryTransient } from '../../src/operators/retry.js';
+import { createLimiter } from '../../src/oro/limiter.js';
+import { retryTransient } from '../../src/operators/retry.js';
+import { backoffDelay } from '../../src/util/retry-policy.js';
 import { throttleRequests } from '../../src/operators/throttle.js';
 
 const URL = 'http://127.0.0.1/admin/api/customers';

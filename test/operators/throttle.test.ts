@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { catchError, defer, EMPTY, finalize, merge, NEVER, Observable, of, toArray } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { HttpError } from '../../src/errors/http-error.js';
-import { createLimiter } from '../../src/operators/limiter.js';
+import { createLimiter } from '../../src/oro/limiter.js';
 import { throttleRequests } from '../../src/operators/throttle.js';
 
 const URL = 'http://127.0.0.1/admin/api/customers';

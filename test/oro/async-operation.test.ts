@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { TimeoutError } from '../../src/errors/timeout-error.js';
 import { createOroClient } from '../../src/oro/client.js';
-import { createHttp, type Http } from '../../src/oro/http.js';
+import { createHttp, type Http } from '../../src/util/http.js';
 import type { AsyncOperationHandle, OroClient } from '../../src/oro/types.js';
 import { send, startScriptedServer, until, type ScriptedServer } from '../helpers/scripted-server.js';
 import { staticTokens } from '../helpers/tokens.js';

@@ -4,7 +4,7 @@ import type { TokenStream } from '../../src/auth/types.js';
 import { HttpError } from '../../src/errors/http-error.js';
 import { TokenError } from '../../src/errors/token-error.js';
 import { createOroClient } from '../../src/oro/client.js';
-import { createHttp, type Http } from '../../src/oro/http.js';
+import { createHttp, type Http } from '../../src/util/http.js';
 import type { OroClient } from '../../src/oro/types.js';
 import { startFakeOro, type FakeOro } from '../../src/testing/index.js';
 

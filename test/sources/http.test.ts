@@ -3,7 +3,7 @@ import sinon from 'sinon';
 import { lastValueFrom, map, take, toArray } from 'rxjs';
 import type { Socket } from 'node:net';
 import { ConfigError, DecodeError, HttpError, NetworkError, TimeoutError, isTransient } from '../../src/errors/index.js';
-import { createHttp } from '../../src/oro/http.js';
+import { createHttp } from '../../src/util/http.js';
 import { httpSource, type HttpSourceOptions, type RetryFn } from '../../src/sources/http.js';
 import { pullThrough } from '../../src/sources/pull-through.js';
 import type { SourceRecord } from '../../src/types/record.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { createCheckpointTracker, compareWatermarks } from '../../src/state/index.js';
+import { createCheckpointTracker, compareWatermarks } from '../../src/state/checkpoint-tracker.js';
 import type { Position } from '../../src/types/index.js';
 
 const pos = (seq: number): Position => ({ seq, where: `test:${seq + 1}`, resume: { line: seq + 1 } });

@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DecodeError } from '../../src/errors/index.js';
 import {
-  createDeadLetterWriter, readDeadLetters, rewriteDeadLetters, redactSecrets,
+  createDeadLetterWriter, readDeadLetters, rewriteDeadLetters,
   type DeadLetter, type DeadLetterWriter,
-} from '../../src/state/index.js';
+} from '../../src/state/dead-letters.js';
+import { redactSecrets } from '../../src/util/redact.js';
 import { failed, rejected, type Outcome, type SourceRecord } from '../../src/types/index.js';
 
 const AT = new Date('2024-03-01T12:00:00.000Z');

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { openStateStore, STATE_SCHEMA_VERSION, type StateStore } from '../../src/state/index.js';
+import { openStateStore, STATE_SCHEMA_VERSION, type StateStore } from '../../src/state/state-store.js';
 
 const counts = { created: 3, updated: 2, skipped: 1, rejected: 0, failed: 0 };
 

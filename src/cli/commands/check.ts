@@ -1,7 +1,7 @@
 import { access } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { HttpError } from '../../errors/http-error.js';
-import { createRuntime, retryBudgetOf } from '../runtime.js';
+import { createRuntime, retryBudgetOf } from '../../run/runtime.js';
 import { EXIT_OK, EXIT_RECORDS } from '../exit.js';
 import { loadConfigs } from './load-configs.js';
 

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { startFakeOro } from '../../testing/fake-oro.js';
 import { generateCustomers } from '../../testing/generate.js';
-import { loadConfig } from '../config.js';
-import { runConfig } from '../run-config.js';
-import { createRuntime } from '../runtime.js';
-import { formatSummary } from '../summary.js';
+import { loadConfig } from '../../config/config.js';
+import { runConfig } from '../../run/run-config.js';
+import { createProgress } from '../progress.js';
+import { createRuntime } from '../../run/runtime.js';
+import { formatSummary } from '../../run/summary.js';
 
 export interface DemoOptions {
   readonly records: number;
@@ -48,7 +49,7 @@ export async function demoCommand(options: DemoOptions, logger: Logger, print: (
     const { config: loaded } = await loadConfig(join(dir, 'demo.json'), { ...process.env, ORO_SYNC_DEMO_SECRET: oro.clientSecret });
     print(`demo: fake Oro at ${oro.baseUrl} (latency ${options.latency} ms), ${options.records} customers (every 50th invalid), mode ${options.mode}`);
     print(`demo: config and files in ${dir}`);
-    const result = await runConfig(loaded, runtime, { progress: options.progress });
+    const result = await runConfig(loaded, runtime, options.progress ? { progress: createProgress({ enabled: true }) } : {});
     print(formatSummary(result.counts, { dryRun: false, elapsedMs: result.elapsedMs, ...(result.deadLetterPath ? { deadLetterPath: result.deadLetterPath } : {}) }));
     print(`demo: Oro now holds ${oro.records('customers').length} customers; ${oro.tokenGrants} token grant(s); ${oro.requests.length} requests`);
     return 0;

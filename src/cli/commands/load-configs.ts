@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import { loadConfig } from '../config.js';
-import type { Config } from '../config-types.js';
+import { loadConfig } from '../../config/config.js';
+import type { Config } from '../../config/config-types.js';
 
 /** Loads every config (all problems of all files are reported before anything runs). */
 export async function loadConfigs(files: readonly string[], logger: Logger): Promise<Config[]> {

@@ -1,16 +1,16 @@
 import type { Logger } from 'pino';
 import { filter, merge, share, type Observable } from 'rxjs';
 import { ConfigError } from '../../errors/config-error.js';
-import { toQueue, type Publication } from '../../sinks/to-queue.js';
+import { toQueue, type Publication } from '../../queue/to-queue.js';
 import { connectWithBackoff, redactAmqpUrl } from '../../sources/amqp-connection.js';
 import { assertQueueTopology } from '../../sources/amqp-topology.js';
 import { pullThrough } from '../../sources/pull-through.js';
 import { createDeadLetterWriter } from '../../state/dead-letters.js';
 import { isOutcome, type Outcome, type Step } from '../../types/outcome.js';
 import type { SourceRecord } from '../../types/record.js';
-import { buildSource } from '../build-source.js';
+import { buildSource } from '../../run/build-source.js';
 import { EXIT_OK, EXIT_RECORDS } from '../exit.js';
-import { formatRate } from '../summary.js';
+import { formatRate } from '../../run/summary.js';
 import { loadConfigs } from './load-configs.js';
 
 /** Test seams of {@link publishCommand}. */

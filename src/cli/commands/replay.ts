@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import { readDeadLetters, rewriteDeadLetters } from '../../state/dead-letters.js';
 import type { Step } from '../../types/outcome.js';
-import { runConfig } from '../run-config.js';
-import { createRuntime } from '../runtime.js';
-import { exitCodeFor, formatSummary } from '../summary.js';
+import { runConfig } from '../../run/run-config.js';
+import { createRuntime } from '../../run/runtime.js';
+import { exitCodeFor, formatSummary } from '../../run/summary.js';
 import { loadConfigs } from './load-configs.js';
 
 /**

@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
-import { createMetrics, startMetricsServer, type MetricsServer } from '../metrics.js';
-import { runConfig } from '../run-config.js';
-import { createRuntime } from '../runtime.js';
-import { exitCodeFor, formatSummary } from '../summary.js';
+import { createMetrics, startMetricsServer, type MetricsServer } from '../../run/metrics.js';
+import { runConfig } from '../../run/run-config.js';
+import { createProgress } from '../progress.js';
+import { createRuntime } from '../../run/runtime.js';
+import { exitCodeFor, formatSummary } from '../../run/summary.js';
 import { EXIT_OK, EXIT_RECORDS } from '../exit.js';
 import { loadConfigs } from './load-configs.js';
 import { onStopSignals } from './signals.js';
@@ -40,7 +41,6 @@ export async function runCommand(files: readonly string[], options: RunCommandOp
   const dryRun = options.dryRun ?? false;
   const common = {
     dryRun,
-    progress: options.progress ?? false,
     fromStart: options.fromStart ?? false,
     signal: controller.signal,
     print,
@@ -58,10 +58,11 @@ export async function runCommand(files: readonly string[], options: RunCommandOp
       for (const config of configs) {
         if (controller.signal.aborted) break;
         ready = true;
+        const each = { ...common, ...(options.progress ? { progress: createProgress({ enabled: true }) } : {}) };
         const result =
           config.source.kind === 'amqp'
-            ? await runQueueWorker(config, runtime, { ...common, once })
-            : await runConfig(config, runtime, common);
+            ? await runQueueWorker(config, runtime, { ...each, once })
+            : await runConfig(config, runtime, each);
         const summary = formatSummary(result.counts, {
           dryRun,
           elapsedMs: result.elapsedMs,

@@ -1,9 +1,9 @@
 import { amqpSource, type AmqpSourceEvent } from '../../sources/amqp.js';
 import { createDeadLetterWriter } from '../../state/dead-letters.js';
 import type { Outcome } from '../../types/outcome.js';
-import type { Config } from '../config-types.js';
-import { runConfig, type RunOptions, type RunResult } from '../run-config.js';
-import type { Runtime } from '../runtime.js';
+import type { Config } from '../../config/config-types.js';
+import { runConfig, type RunOptions, type RunResult } from '../../run/run-config.js';
+import type { Runtime } from '../../run/runtime.js';
 
 /** Test seams of {@link runQueueWorker}; the CLI passes none. */
 export interface QueueWorkerOptions extends RunOptions {

@@ -1,0 +1,296 @@
+/**
+ * io-ts codecs for the config file (ARCHITECTURE.md, "Config file"): the names and defaults are
+ * the contract. `decodeConfig` checks a parsed (and env-substituted) document and returns every
+ * problem at once, each as `path: expected X, got Y`; path resolution and the default `name`
+ * (which need the file's location) are done by `loadConfig`.
+ */
+import { isRight } from 'fp-ts/lib/Either.js';
+import { isLoopbackUrl } from '../util/url.js';
+import {
+  alsoCheck, type AnyCodec, type CheckProblem, type Checked, type Codec, isRecord, oneOf, optional, primitive, recordOf,
+  refine, section, strict, taggedUnion, withDefault,
+} from './codec-kit.js';
+import type {
+  AmqpSource, Config, CsvSource, CursorPagination, HttpSource, JsonSource, MetricsConfig, NdjsonSource,
+  NextLinkPagination, OffsetPagination, OroConfig, PagePagination, Pagination, PipelineConfig, PublishConfig,
+  RelationshipMapping, ScheduleConfig, SourceConfig, StdinSource, TargetConfig,
+} from './config-types.js';
+import { formatValidationErrors } from './format-errors.js';
+import { SYNC_MAX_DATA } from '../sink/write-batch-sync.js';
+
+/** The largest batch Oro accepts in one synchronous Batch API request (`X-Mode: sync`). */
+/** Oro's limit for `X-Mode: sync` (the sink's own constant). */
+export const BATCH_SYNC_MAX = SYNC_MAX_DATA;
+
+// ---- scalars ---------------------------------------------------------------------------------
+
+const isInt = (u: unknown): u is number => typeof u === 'number' && Number.isInteger(u);
+const isNumber = (u: unknown): u is number => typeof u === 'number' && Number.isFinite(u);
+
+export const NonEmptyString = primitive('non-empty string', (u): u is string => typeof u === 'string' && u !== '');
+export const PositiveInt = primitive('positive integer', (u): u is number => isInt(u) && u > 0);
+export const NonNegativeInt = primitive('non-negative integer', (u): u is number => isInt(u) && u >= 0);
+export const PositiveNumber = primitive('positive number', (u): u is number => isNumber(u) && u > 0);
+export const NonNegativeNumber = primitive('non-negative number', (u): u is number => isNumber(u) && u >= 0);
+export const Port = primitive('port number (0-65535)', (u): u is number => isInt(u) && u >= 0 && u <= 65535);
+export const Bool = primitive('boolean', (u): u is boolean => typeof u === 'boolean');
+export const SingleChar = primitive('single character', (u): u is string => typeof u === 'string' && u.length === 1);
+
+function urlWithProtocols(name: string, protocols: readonly string[]): Codec<string> {
+  return primitive(name, (u): u is string => {
+    if (typeof u !== 'string') return false;
+    try {
+      return protocols.includes(new URL(u).protocol);
+    } catch {
+      return false;
+    }
+  });
+}
+
+export const HttpUrl = urlWithProtocols('absolute http(s) URL', ['http:', 'https:']);
+export const AmqpUrl = urlWithProtocols('amqp:// or amqps:// URL', ['amqp:', 'amqps:']);
+
+/** One fixed string (the tag of a union member). */
+function tag<const V extends string>(value: V): Codec<V> {
+  return oneOf([value] as const);
+}
+
+// ---- oro -------------------------------------------------------------------------------------
+
+const INSECURE = 'plain http:// is only allowed for loopback hosts; use https:// or set oro.allowInsecureHttp: true';
+
+/** The URL a string parses to, if it does. */
+function parseUrl(value: unknown): URL | undefined {
+  if (typeof value !== 'string') return undefined;
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `http://` to a host that is not loopback, for `oro.baseUrl` and the (default) token URL. */
+function insecureUrlProblems(oro: Record<string, unknown>): CheckProblem[] {
+  if (oro.allowInsecureHttp === true) return [];
+  const base = parseUrl(oro.baseUrl);
+  const token = oro.tokenUrl === undefined && base ? new URL('/oauth2-token', base.origin) : parseUrl(oro.tokenUrl);
+  const problems: CheckProblem[] = [];
+  for (const [key, url] of [['baseUrl', base], ['tokenUrl', token]] as const) {
+    if (url?.protocol === 'http:' && !isLoopbackUrl(url)) problems.push({ path: [key], message: INSECURE });
+  }
+  return problems;
+}
+
+export const OroCodec: Codec<OroConfig> = refine(
+  alsoCheck(
+    strict('oro settings {baseUrl, clientId, clientSecret, ...}', {
+      baseUrl: HttpUrl,
+      tokenUrl: optional(HttpUrl),
+      clientId: NonEmptyString,
+      clientSecret: NonEmptyString,
+      allowInsecureHttp: withDefault(Bool, false),
+    }),
+    insecureUrlProblems,
+  ),
+  (oro): Checked<OroConfig> => {
+    // Trailing slashes would double up when paths are appended (`.../api//customers`).
+    const baseUrl = oro.baseUrl.replace(/\/+$/, '');
+    return { value: { ...oro, baseUrl, tokenUrl: oro.tokenUrl ?? `${new URL(baseUrl).origin}/oauth2-token` } };
+  },
+);
+
+// ---- source ----------------------------------------------------------------------------------
+
+export const PagePaginationCodec: Codec<PagePagination> = strict('page pagination', {
+  kind: tag('page'),
+  pageParam: withDefault(NonEmptyString, 'page'),
+  sizeParam: withDefault(NonEmptyString, 'per_page'),
+  size: withDefault(PositiveInt, 100),
+  firstPage: withDefault(NonNegativeInt, 1),
+});
+
+export const OffsetPaginationCodec: Codec<OffsetPagination> = strict('offset pagination', {
+  kind: tag('offset'),
+  offsetParam: withDefault(NonEmptyString, 'offset'),
+  limitParam: withDefault(NonEmptyString, 'limit'),
+  limit: withDefault(PositiveInt, 100),
+});
+
+export const CursorPaginationCodec: Codec<CursorPagination> = strict('cursor pagination', {
+  kind: tag('cursor'),
+  cursorParam: withDefault(NonEmptyString, 'cursor'),
+  cursorPath: withDefault(NonEmptyString, 'meta.next_cursor'),
+  sizeParam: withDefault(NonEmptyString, 'limit'),
+  size: withDefault(PositiveInt, 100),
+});
+
+export const NextLinkPaginationCodec: Codec<NextLinkPagination> = refine(
+  strict('next-link pagination', {
+    kind: tag('next-link'),
+    nextPath: optional(NonEmptyString),
+    nextHeader: optional(NonEmptyString),
+  }),
+  (p): Checked<NextLinkPagination> => {
+    if (p.nextPath !== undefined && p.nextHeader !== undefined) {
+      return { problems: [{ path: ['nextHeader'], message: 'expected either nextPath or nextHeader, got both' }] };
+    }
+    if (p.nextHeader !== undefined) return { value: { kind: 'next-link', nextHeader: p.nextHeader } };
+    return { value: { kind: 'next-link', nextPath: p.nextPath ?? 'links.next' } };
+  },
+);
+
+export const PaginationCodec: Codec<Pagination> = taggedUnion<Pagination>('pagination {kind, ...}', 'kind', {
+  page: PagePaginationCodec,
+  offset: OffsetPaginationCodec,
+  cursor: CursorPaginationCodec,
+  'next-link': NextLinkPaginationCodec,
+});
+
+const Headers = recordOf('object of header name -> string', NonEmptyString);
+
+export const SourceCodec: Codec<SourceConfig> = taggedUnion<SourceConfig>('source {kind, ...}', 'kind', {
+  ndjson: strict('ndjson source', { kind: tag('ndjson'), path: NonEmptyString }) satisfies Codec<NdjsonSource>,
+  json: strict('json source', {
+    kind: tag('json'),
+    path: NonEmptyString,
+    itemsPath: optional(NonEmptyString),
+  }) satisfies Codec<JsonSource>,
+  csv: strict('csv source', {
+    kind: tag('csv'),
+    path: NonEmptyString,
+    delimiter: withDefault(SingleChar, ','),
+    quote: withDefault(SingleChar, '"'),
+  }) satisfies Codec<CsvSource>,
+  stdin: strict('stdin source', { kind: tag('stdin') }) satisfies Codec<StdinSource>,
+  http: strict('http source', {
+    kind: tag('http'),
+    url: HttpUrl,
+    itemsPath: optional(NonEmptyString),
+    headers: optional(Headers),
+    pagination: optional(PaginationCodec),
+  }) satisfies Codec<HttpSource>,
+  amqp: strict('amqp source', {
+    kind: tag('amqp'),
+    url: AmqpUrl,
+    queue: NonEmptyString,
+    prefetch: withDefault(PositiveInt, 32),
+    idleExitSeconds: withDefault(PositiveNumber, 5),
+  }) satisfies Codec<AmqpSource>,
+});
+
+// ---- target ----------------------------------------------------------------------------------
+
+const RelationshipCodec: Codec<RelationshipMapping> = strict('relationship {type, source, match?}', {
+  type: NonEmptyString,
+  source: NonEmptyString,
+  match: optional(NonEmptyString),
+});
+
+export const TargetCodec: Codec<TargetConfig> = refine(
+  alsoCheck(strict('target settings {type, key, attributes, ...}', {
+    type: NonEmptyString,
+    mode: withDefault(oneOf(['single', 'batch', 'batch-sync'] as const), 'single'),
+    strategy: withDefault(oneOf(['upsert', 'lookup', 'create-only'] as const), 'lookup'),
+    key: strict('key {source, oro}', { source: NonEmptyString, oro: NonEmptyString }),
+    conflict: withDefault(oneOf(['source-wins', 'skip-if-target-newer'] as const), 'source-wins'),
+    attributes: optional(recordOf('object of Oro attribute -> source field path', NonEmptyString)),
+    relationships: withDefault(recordOf('object of Oro relationship -> {type, source, match?}', RelationshipCodec), {}),
+    transform: optional(NonEmptyString),
+  }), (raw) =>
+    raw.attributes === undefined && raw.transform === undefined
+      ? [{ path: ['attributes'], message: 'expected object of Oro attribute -> source field path (or target.transform), got nothing' }]
+      : []),
+  (target): Checked<TargetConfig> => ({ value: { ...target, attributes: target.attributes ?? {} } }),
+);
+
+// ---- the other sections ----------------------------------------------------------------------
+
+export const PipelineCodec: Codec<PipelineConfig> = refine(
+  strict('pipeline settings', {
+    batchSize: withDefault(PositiveInt, 100),
+    batchMs: withDefault(NonNegativeInt, 500),
+    concurrency: withDefault(PositiveInt, 8),
+    ratePerSecond: withDefault(NonNegativeNumber, 0),
+    retries: withDefault(NonNegativeInt, 6),
+    retryBaseMs: withDefault(NonNegativeInt, 200),
+    retryMaxMs: withDefault(NonNegativeInt, 30000),
+    requestTimeoutMs: withDefault(PositiveInt, 30000),
+  }),
+  (p): Checked<PipelineConfig> =>
+    p.retryMaxMs < p.retryBaseMs
+      ? { problems: [{ path: ['retryMaxMs'], message: `expected at least pipeline.retryBaseMs (${p.retryBaseMs}), got ${p.retryMaxMs}` }] }
+      : { value: p },
+);
+
+export const ScheduleCodec: Codec<ScheduleConfig> = strict('schedule settings', {
+  intervalSeconds: withDefault(PositiveNumber, 60),
+  watermark: optional(NonEmptyString),
+});
+
+const PathSection = (name: string, path: string): Codec<{ path: string }> =>
+  strict(name, { path: withDefault(NonEmptyString, path) });
+
+export const MetricsCodec: Codec<MetricsConfig> = strict('metrics settings {port, host?}', {
+  port: Port,
+  host: withDefault(NonEmptyString, '127.0.0.1'),
+});
+
+export const PublishCodec: Codec<PublishConfig> = strict('publish settings {url, queue}', {
+  url: AmqpUrl,
+  queue: NonEmptyString,
+});
+
+/** A decoded config before `loadConfig` resolves paths and fills in `name`. */
+export type DecodedConfig = Omit<Config, 'name'> & { readonly name?: string };
+
+const SECTIONS = {
+  name: optional(NonEmptyString),
+  oro: OroCodec,
+  source: SourceCodec,
+  target: TargetCodec,
+  pipeline: section(PipelineCodec),
+  schedule: section(ScheduleCodec),
+  state: section(PathSection('state settings {path}', '.oro-sync/state.db')),
+  deadLetter: section(PathSection('deadLetter settings {path}', 'dead-letters.ndjson')),
+  metrics: optional(MetricsCodec),
+  publish: optional(PublishCodec),
+} satisfies Record<keyof Config, AnyCodec>;
+
+/**
+ * Rules across sections, checked on the raw document so that they are reported even when a
+ * section has problems of its own (a value of the wrong type is left to its codec).
+ */
+function crossSectionProblems(raw: Record<string, unknown>): CheckProblem[] {
+  const problems: CheckProblem[] = [];
+  const target = isRecord(raw.target) ? raw.target : {};
+  const pipeline = isRecord(raw.pipeline) ? raw.pipeline : {};
+  const schedule = isRecord(raw.schedule) ? raw.schedule : {};
+  const { batchSize } = pipeline;
+  if (target.mode === 'batch-sync' && typeof batchSize === 'number' && Number.isInteger(batchSize) && batchSize > BATCH_SYNC_MAX) {
+    problems.push({
+      path: ['pipeline', 'batchSize'],
+      message: `expected at most ${BATCH_SYNC_MAX} (the limit of target.mode "batch-sync"), got ${batchSize}`,
+    });
+  }
+  if (target.conflict === 'skip-if-target-newer' && schedule.watermark === undefined) {
+    problems.push({
+      path: ['schedule', 'watermark'],
+      message: 'expected the source field with the record\'s change time (target.conflict "skip-if-target-newer" compares it with Oro\'s updatedAt), got nothing',
+    });
+  }
+  return problems;
+}
+
+/** The whole document: its sections, unknown top-level keys, and the rules across sections. */
+const ConfigDocument: Codec<DecodedConfig> = alsoCheck(strict('config object', SECTIONS), crossSectionProblems);
+
+/**
+ * Decode a parsed config document. All problems are collected: field errors of every section,
+ * unknown keys (with a "did you mean"), and rules across fields and sections.
+ *
+ * @returns the decoded config, or the problems as `path: expected X, got Y` lines
+ */
+export function decodeConfig(raw: unknown): { readonly config: DecodedConfig } | { readonly problems: string[] } {
+  const result = ConfigDocument.validate(raw, [{ key: '', type: ConfigDocument, actual: raw }]);
+  return isRight(result) ? { config: result.right } : { problems: formatValidationErrors(result.left) };
+}

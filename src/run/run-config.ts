@@ -1,0 +1,232 @@
+import type { OperatorFunction } from 'rxjs';
+import { batchRecords } from '../operators/batch.js';
+import { recordWithKey } from '../operators/codecs.js';
+import { decodeWith } from '../operators/decode.js';
+import { createLimiter } from '../oro/limiter.js';
+import { mapRecords, type Mapping } from '../operators/map.js';
+import { retryTransient } from '../operators/retry.js';
+import { throttleRequests } from '../operators/throttle.js';
+import { toOro } from '../sink/to-oro.js';
+import { createMemoryIdCache, type IdCache } from '../sink/id-cache.js';
+import { storeIdCache } from './store-id-cache.js';
+import { pullThrough } from '../sources/pull-through.js';
+import { createCheckpointTracker } from '../state/checkpoint-tracker.js';
+import { createDeadLetterWriter } from '../state/dead-letters.js';
+import type { StateStore } from '../state/state-store.js';
+import type { Json } from '../types/jsonapi.js';
+import type { Outcome, Step } from '../types/outcome.js';
+import { buildSource, numbered, sinceWatermark, watermarkOf } from './build-source.js';
+import type { Config } from '../config/config-types.js';
+import { countLines } from './count-lines.js';
+import { deadLetteredByInterruptedRuns } from './interrupted-dead-letters.js';
+import { NO_PROGRESS, type Progress } from './progress.js';
+import { retryBudgetOf, type Runtime } from './runtime.js';
+import { countOutcomes, type OutcomeCounts } from './summary.js';
+import { loadTransform } from './transform.js';
+
+export interface RunOptions {
+  /** Read, decide and report; write nothing (no Oro writes, no checkpoint, no dead letters). */
+  readonly dryRun?: boolean;
+  /** Where progress is reported (the CLI's bar); a file source's line count gives it a total. */
+  readonly progress?: Progress;
+  /** Ignore the checkpoint and read the source from its beginning. */
+  readonly fromStart?: boolean;
+  /** Aborting stops pulling new records; what is in flight finishes (graceful drain). */
+  readonly signal?: AbortSignal;
+  /** Where dry-run documents are printed. */
+  readonly print?: (line: string) => void;
+  /** How many dry-run documents to print (default 20). */
+  readonly sample?: number;
+  /** A source to use instead of the config's (replay, queue workers). */
+  readonly source?: AsyncIterable<Step<unknown>>;
+  /** Write rejected and failed records to `deadLetter.path` (default true; replay reads that file). */
+  readonly deadLetters?: boolean;
+  /** Every outcome, as it happens. */
+  readonly onOutcome?: (outcome: Outcome) => void;
+}
+
+export interface RunResult {
+  readonly name: string;
+  readonly counts: OutcomeCounts;
+  readonly elapsedMs: number;
+  /** The run was stopped by a signal before the source was exhausted. */
+  readonly stopped: boolean;
+  /** Rejected and failed records were written here (absent when there were none, or in a dry run). */
+  readonly deadLetterPath?: string;
+}
+
+/**
+ * Runs one config once: source -> decode -> map -> batch -> throttle -> retry -> sink ->
+ * outcomes, with the checkpoint saved as finished work advances (invariant 4), dead letters
+ * written, metrics and progress updated.
+ */
+export async function runConfig(config: Config, runtime: Runtime, options: RunOptions = {}): Promise<RunResult> {
+  const { logger, metrics } = runtime;
+  const { target, pipeline, schedule } = config;
+  const dryRun = options.dryRun ?? false;
+  const started = performance.now();
+  const { client, tokens } = runtime.credential(config.oro, retryBudgetOf(pipeline));
+  // Credentials are checked before anything is read: a bad secret stops the run here, cleanly.
+  await tokens.current();
+
+  const store: StateStore = runtime.stateStore(config.state.path);
+  const saved = options.fromStart || options.source ? undefined : store.getCheckpoint(config.name);
+  const watermarkField = schedule.watermark;
+  const savedWatermark = saved?.watermark ?? undefined;
+  if (saved) logger.info({ pipeline: config.name, resume: saved.resume, watermark: saved.watermark }, 'resuming from checkpoint');
+
+  const progress = options.progress ?? NO_PROGRESS;
+  const { source: sourceConfig } = config;
+  if (options.progress && !options.source && !saved?.resume && (sourceConfig.kind === 'ndjson' || sourceConfig.kind === 'csv')) {
+    // The file's records, counted alongside the run, give the bar its ETA.
+    void countLines(sourceConfig.path).then((lines) => {
+      if (lines !== undefined) progress.setTotal(sourceConfig.kind === 'csv' ? Math.max(0, lines - 1) : lines);
+    });
+  }
+  let source =
+    options.source ??
+    buildSource(config, {
+      ...(saved?.resume !== undefined ? { resume: saved.resume } : {}),
+      onTotal: (total) => progress.setTotal(total),
+      onRetry: () => metrics?.retries.inc({ target: target.type }),
+    });
+  if (watermarkField && savedWatermark) source = sinceWatermark(source, watermarkField, savedWatermark);
+  const steps = numbered(source, options.signal);
+
+  const mapping: Mapping = {
+    type: target.type,
+    key: target.key,
+    attributes: target.attributes,
+    relationships: target.relationships,
+    ...(watermarkField ? { watermark: watermarkField } : {}),
+    ...(target.transform ? { transform: await loadTransform(target.transform) } : {}),
+  };
+  const limiter = createLimiter({ concurrency: pipeline.concurrency, ratePerSecond: pipeline.ratePerSecond });
+  const retryPolicy = {
+    ...retryBudgetOf(pipeline),
+    onRetry: (info: { attempt: number; delayMs: number; error: unknown }) => {
+      metrics?.retries.inc({ target: target.type });
+      logger.debug({ attempt: info.attempt, delayMs: Math.round(info.delayMs), error: errorText(info.error) }, 'retrying');
+    },
+  };
+  // Batches in flight: in single mode each batch is many requests, and a batch holds its place
+  // until its slowest record is done (one waiting out a Retry-After), so a few run side by side
+  // (the next batch's lookup jumps the queue); in batch modes one batch is one request.
+  const batches = target.mode === 'single' ? Math.max(4, Math.ceil((4 * pipeline.concurrency) / pipeline.batchSize) + 1) : pipeline.concurrency;
+  const stored: { flush(): void }[] = [];
+  const remember = (type: string, field: string): IdCache => {
+    if (dryRun) return createMemoryIdCache();
+    const cache = storeIdCache(store, type, field);
+    stored.push(cache);
+    return cache;
+  };
+  const ids = remember(target.type, target.key.oro);
+  const write: OperatorFunction<Step<unknown>, Outcome> = (steps$) =>
+    steps$.pipe(
+      decodeWith(recordWithKey(target.key.source)),
+      mapRecords(mapping),
+      batchRecords({ size: pipeline.batchSize, ms: pipeline.batchMs }),
+      toOro({
+        client,
+        target: { type: target.type, mode: target.mode, strategy: target.strategy, key: { oro: target.key.oro }, conflict: target.conflict },
+        concurrency: batches,
+        throttle: (lane) => throttleRequests(limiter, { priority: lane === 'read' ? 'high' : 'normal' }),
+        retry: () => retryTransient(retryPolicy),
+        ids,
+        // Ids learnt by earlier configs of the run (customer groups before customers) come from here.
+        relatedIds: remember,
+        dryRun,
+        onBatch: (ms) => {
+          metrics?.batchDuration.observe(ms / 1000);
+          metrics?.inFlightRequests.set(limiter.inFlight);
+        },
+        // Oro's consumer takes a moment per chunk: poll soon, then back off (2 s at most).
+        poll: { intervalMs: 100, maxIntervalMs: 2_000 },
+      }),
+    );
+
+  const tracker = createCheckpointTracker(savedWatermark ? { initialWatermark: savedWatermark } : {});
+  const deadLetters = dryRun || options.deadLetters === false ? undefined : createDeadLetterWriter(config.deadLetter.path);
+  // After an interrupted run, this one replays records it had finished after its last checkpoint
+  // (or all of them, when it was killed before its first checkpoint).
+  const alreadyDead = deadLetters && !options.source ? await deadLetteredByInterruptedRuns(store, config.name, config.deadLetter.path) : new Set<string>();
+  const counts = countOutcomes();
+  const runId = dryRun ? undefined : store.startRun(config.name, { dryRun } as Json);
+  const sample = options.sample ?? 20;
+  let printed = 0;
+  // Documents there were to print: rejected records have none, so they do not count as hidden.
+  let documents = 0;
+  let saveTimer: NodeJS.Timeout | undefined;
+  const saveCheckpoint = () => {
+    saveTimer = undefined;
+    const checkpoint = tracker.checkpoint;
+    if (dryRun || !checkpoint || options.source) return;
+    // Mid-run, the watermark stays where the last complete run left it: records in this run
+    // need not come in watermark order, so only a finished run may move it.
+    store.saveCheckpoint(config.name, { seq: checkpoint.seq, resume: checkpoint.resume, watermark: savedWatermark ?? null });
+  };
+
+  let stopped = false;
+  try {
+    const outcomes = pullThrough(steps, write, {
+      maxInFlight: pipeline.batchSize * (batches + 1),
+      gauge: (gauge) => metrics?.queueDepth.set(gauge.inFlight),
+      onPull: (gauge) => metrics?.queueDepth.set(gauge.inFlight),
+    });
+    options.signal?.addEventListener('abort', () => void (stopped = true), { once: true });
+    await outcomes.forEach((outcome) => {
+      counts.add(outcome);
+      metrics?.recordOutcome(target.type, outcome.status);
+      metrics?.inFlightRequests.set(limiter.inFlight);
+      progress.increment(outcome.status);
+      if (!alreadyDead.has(outcome.record.position.where)) deadLetters?.write(outcome);
+      options.onOutcome?.(outcome);
+      if (dryRun && outcome.document) {
+        documents++;
+        if (printed < sample && options.print) {
+          printed++;
+          const action = outcome.status === 'created' ? 'create' : 'update';
+          options.print(JSON.stringify({ action, where: outcome.record.position.where, document: outcome.document }));
+        }
+      }
+      if (tracker.complete(outcome.record.position, watermarkField ? watermarkOf(outcome.record, watermarkField) : undefined) && !saveTimer) {
+        saveTimer = setTimeout(saveCheckpoint, 200);
+      }
+    });
+  } catch (error) {
+    if (runId !== undefined) store.finishRun(runId, { counts: counts.counts, status: 'failed', error: errorText(error) });
+    throw error;
+  } finally {
+    for (const cache of stored) cache.flush();
+    if (saveTimer) clearTimeout(saveTimer);
+    progress.stop();
+    await deadLetters?.close();
+  }
+  if (dryRun && options.print && documents > printed) {
+    options.print(`(showing ${printed} of ${documents} documents)`);
+  }
+
+  saveCheckpoint();
+  const exhausted = !stopped;
+  if (!dryRun && !options.source && exhausted && watermarkField) {
+    // A complete incremental run: next time, ask only for what changed since the newest record seen.
+    const newest = tracker.checkpoint?.watermark ?? savedWatermark ?? null;
+    store.saveCheckpoint(config.name, { seq: -1, resume: null, watermark: newest });
+  }
+  const result = counts.counts;
+  if (runId !== undefined) {
+    store.finishRun(runId, { counts: result, status: stopped ? 'stopped' : result.rejected + result.failed > 0 ? 'partial' : 'ok' });
+  }
+  if (!dryRun && result.rejected + result.failed === 0) metrics?.lastSuccess.set({ target: target.type }, Date.now() / 1000);
+  return {
+    name: config.name,
+    counts: result,
+    elapsedMs: performance.now() - started,
+    stopped,
+    ...(deadLetters && deadLetters.count > 0 ? { deadLetterPath: config.deadLetter.path } : {}),
+  };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,102 @@
+import type { Logger } from 'pino';
+import { createTokenStream } from '../auth/token-stream.js';
+import type { TokenStream } from '../auth/types.js';
+import { createOroClient } from '../oro/client.js';
+import { createHttp, type Http } from '../util/http.js';
+import type { OroClient } from '../oro/types.js';
+import type { RequestEvent } from '../util/http.js';
+import { openStateStore, type StateStore } from '../state/state-store.js';
+import type { OroConfig, PipelineConfig } from '../config/config-types.js';
+import type { Metrics } from './metrics.js';
+
+/** One Oro credential's shared token stream and client. */
+export interface Credential {
+  readonly tokens: TokenStream;
+  readonly client: OroClient;
+}
+
+/** A config's retry budget for transient failures (`pipeline.retries`, `retryBaseMs`, `retryMaxMs`). */
+export interface RetryBudget {
+  readonly retries: number;
+  readonly baseMs: number;
+  readonly maxMs: number;
+}
+
+/** The retry budget a config's pipeline sets: for Oro requests, the source and the token endpoint alike. */
+export function retryBudgetOf(pipeline: PipelineConfig): RetryBudget {
+  return { retries: pipeline.retries, baseMs: pipeline.retryBaseMs, maxMs: pipeline.retryMaxMs };
+}
+
+/**
+ * What every config run in one process shares (`oro-sync run a.json b.json`): one HTTP stack,
+ * one token stream per credential (invariant 3) and one state store per file.
+ */
+export interface Runtime {
+  readonly logger: Logger;
+  readonly metrics?: Metrics;
+  /**
+   * The credential's shared token stream and client (created on first use). `retry` is the token
+   * endpoint's retry budget (the config's `pipeline.retries`/`retryBaseMs`/`retryMaxMs`), so an
+   * unreachable Oro fails after the budget the user set; the first config of a credential sets it.
+   */
+  credential(oro: OroConfig, retry?: RetryBudget): Credential;
+  stateStore(path: string): StateStore;
+  close(): Promise<void>;
+}
+
+export function createRuntime(options: { logger: Logger; metrics?: Metrics; concurrency: number; timeoutMs: number }): Runtime {
+  const { logger, metrics } = options;
+  const onRequest = (event: RequestEvent) => {
+    metrics?.recordRequest(event.method, event.status ?? 'network');
+    if (event.status !== undefined && event.status >= 400) {
+      logger.debug({ method: event.method, url: event.url, status: event.status, ms: Math.round(event.durationMs) }, 'request answered with an error');
+    }
+  };
+  const http: Http = createHttp({ concurrency: options.concurrency, timeoutMs: options.timeoutMs, onRequest });
+  const credentials = new Map<string, Credential>();
+  const stores = new Map<string, StateStore>();
+  return {
+    logger,
+    ...(metrics ? { metrics } : {}),
+    credential(oro, retry) {
+      const id = `${oro.tokenUrl}\u0000${oro.clientId}\u0000${oro.baseUrl}`;
+      let credential = credentials.get(id);
+      if (!credential) {
+        const tokens = createTokenStream({
+          tokenUrl: oro.tokenUrl,
+          clientId: oro.clientId,
+          clientSecret: oro.clientSecret,
+          allowInsecureHttp: oro.allowInsecureHttp,
+          fetch: http.fetch,
+          ...(retry ? { retry } : {}),
+          onGrant: () => {
+            metrics?.tokenGrants.inc();
+            logger.debug({ tokenUrl: oro.tokenUrl }, 'token granted');
+          },
+        });
+        const client = createOroClient({ baseUrl: oro.baseUrl, tokens, http, allowInsecureHttp: oro.allowInsecureHttp });
+        credential = { tokens, client };
+        credentials.set(id, credential);
+      }
+      return credential;
+    },
+    stateStore(path) {
+      let store = stores.get(path);
+      if (!store) {
+        store = openStateStore(path);
+        stores.set(path, store);
+      }
+      return store;
+    },
+    async close() {
+      for (const { tokens, client } of credentials.values()) {
+        tokens.shutdown();
+        client.close();
+      }
+      http.close();
+      for (const store of stores.values()) store.close();
+      credentials.clear();
+      stores.clear();
+    },
+  };
+}

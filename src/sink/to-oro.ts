@@ -1,0 +1,89 @@
+import { concat, defer, finalize, from, merge, mergeAll, mergeMap, Subject, tap, type Observable, type OperatorFunction } from 'rxjs';
+import { isOutcome, type MappedRecord, type Outcome, type Step } from '../types/outcome.js';
+import { createSinkContext, settleIfQuiet, type SinkContext } from './context.js';
+import type { Pending } from './decide.js';
+import type { SinkOptions } from './options.js';
+import { splitIntoRounds } from './rounds.js';
+import { writeBlocked, writeRound } from './write-round.js';
+
+/**
+ * The Oro sink: batches of records in, exactly one outcome per record out.
+ *
+ * ```
+ * batches:  --[a,b,c]------[d,E]--|        (E: already rejected upstream)
+ * outcomes: ------a-c-b--------E--d-|      created / updated / skipped / rejected / failed
+ * ```
+ *
+ * For each batch it decides what to do with every record (by upsert, by lookup in Oro, or
+ * create-only; with the conflict policy), then writes in the target's mode: one request per
+ * record (`single`), the async Batch API (`batch`) or sync batches (`batch-sync`). Outcomes
+ * decided upstream (records that failed to decode or map) pass through.
+ *
+ * Records with the same key are written one after the other, across batches too, so that two
+ * versions of one record can never both be created. Only fatal errors (bad credentials) end the
+ * stream with an error; everything else is an outcome.
+ *
+ * @example
+ * ```ts
+ * records$.pipe(
+ *   decodeWith(Customer),
+ *   mapRecords(mapping),
+ *   batchRecords({ size: 100, ms: 500 }),
+ *   toOro({
+ *     client,
+ *     target: { type: 'customers', mode: 'batch', strategy: 'lookup', key: { oro: 'externalId' }, conflict: 'source-wins' },
+ *     throttle: () => throttleRequests(limiter),
+ *     retry: () => retryTransient({ retries: 6 }),
+ *   }),
+ * ).subscribe((outcome) => console.log(outcome.status));
+ * ```
+ */
+export function toOro(options: SinkOptions): OperatorFunction<readonly Step<MappedRecord>[], Outcome> {
+  return (batches) =>
+    defer(() => {
+      const ctx = createSinkContext(options);
+      // Records waiting for a related record leave their batch (and its concurrency slot) and
+      // are written from here when they can be.
+      const blocked = new Subject<Observable<Outcome>>();
+      const onBlocked = (pending: Pending) => blocked.next(writeBlocked(ctx, pending));
+      const main = batches.pipe(
+        mergeMap((batch) => writeBatchOfSteps(ctx, batch, onBlocked), options.concurrency ?? 4),
+        tap({
+          complete: () => {
+            ctx.inputDone = true;
+            blocked.complete();
+            settleIfQuiet(ctx);
+          },
+        }),
+      );
+      return merge(blocked.pipe(mergeAll()), main);
+    });
+}
+
+function writeBatchOfSteps(ctx: SinkContext, batch: readonly Step<MappedRecord>[], onBlocked: (pending: Pending) => void): Observable<Outcome> {
+  const decided: Outcome[] = [];
+  const pendings: Pending[] = [];
+  for (const step of batch) {
+    if (isOutcome(step)) decided.push(step);
+    else pendings.push({ index: pendings.length, record: step, mapped: step.value });
+  }
+  if (pendings.length === 0) return from(decided);
+  // Taken now, in arrival order, so that a later batch with the same key waits for this one.
+  const locked = ctx.locks.acquire(pendings.map((p) => p.mapped.key));
+  let unlock: (() => void) | undefined;
+  let started = 0;
+  const rounds = splitIntoRounds(pendings, (p) => p.mapped.key);
+  return concat(
+    from(decided),
+    defer(async () => {
+      unlock = await locked;
+      started = performance.now();
+    }).pipe(mergeMap(() => concat(...rounds.map((round) => writeRound(ctx, round, onBlocked))))),
+  ).pipe(
+    finalize(() => {
+      if (started > 0) ctx.onBatch(performance.now() - started, pendings.length);
+      if (unlock) unlock();
+      else void locked.then((release) => release());
+    }),
+  );
+}

@@ -1,1 +1,0 @@
-export { toQueue, WHERE_HEADER, type ToQueueOptions, type Publication } from './to-queue.js';
