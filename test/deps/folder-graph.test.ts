@@ -3,11 +3,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { cruise, type ICruiseResult, type IRuleSet } from 'dependency-cruiser';
+import { cruise, type ICruiseResult, type IForbiddenRuleType } from 'dependency-cruiser';
 
 const require = createRequire(import.meta.url);
 const ROOT = join(dirname(new URL(import.meta.url).pathname), '../..');
-const rules = require(join(ROOT, '.dependency-cruiser.cjs')) as { forbidden: IRuleSet['forbidden'] };
+const rules = require(join(ROOT, '.dependency-cruiser.cjs')) as { forbidden: IForbiddenRuleType[] };
 
 /** Cruises `dir/src` with the project's own rules and returns the names of the rules broken. */
 async function violationsIn(dir: string): Promise<string[]> {
