@@ -23,6 +23,8 @@ export interface OroClientOptions {
   readonly timeoutMs?: number;
   /** Allow plain `http://` to a non-loopback `baseUrl` (config `oro.allowInsecureHttp`). */
   readonly allowInsecureHttp?: boolean;
+  /** Told once when Oro's own URLs (`Content-Location`, `links.next`) name another origin: a proxy in front of Oro. */
+  readonly onWarning?: (message: string) => void;
   /** Called once per request attempt, including the replay after a 401 (`replayed: true`). */
   readonly onRequest?: (event: RequestEvent) => void;
   /** Clock and timers for polling async operations; the globals by default. */
@@ -41,7 +43,8 @@ export interface OroClientOptions {
  * the retry operator's job. Every body read is checked with the io-ts codecs (`DecodeError`).
  *
  * URLs Oro hands back (`links.next`, `Content-Location`) are followed only on the base URL's
- * origin, so the bearer token never leaves it.
+ * origin, so the bearer token never leaves it: behind a proxy, Oro builds them from its inside
+ * view (`http://`, an internal host), and their path and query are followed on the base URL.
  *
  * @throws InsecureUrlError for plain `http://` to a non-loopback `baseUrl` without `allowInsecureHttp`
  *
@@ -62,11 +65,12 @@ export function createOroClient(options: OroClientOptions): OroClient {
     clearTimeout: options.timers?.clearTimeout ?? ((handle) => clearTimeout(handle)),
   };
   const transport = createTransport({
-    origin: new URL(baseUrl).origin,
+    baseUrl,
     tokens: options.tokens,
     send: http.send,
     now: timers.now,
     ...(options.onRequest ? { onRequest: options.onRequest } : {}),
+    ...(options.onWarning ? { onWarning: options.onWarning } : {}),
   });
   const collection = (type: string): string => `${baseUrl}/${encodeURIComponent(type)}`;
   const item = (type: string, id: string): string => `${collection(type)}/${encodeURIComponent(id)}`;
@@ -106,11 +110,8 @@ export function createOroClient(options: OroClientOptions): OroClient {
     },
 
     async listNext(url: string) {
-      const target = new URL(url, `${baseUrl}/`);
-      if (target.origin !== transport.origin) {
-        throw new DecodeError(`GET ${url}`, [`url: expected a URL on ${transport.origin}, got ${target.origin}`]);
-      }
-      return page(await transport.request({ method: 'GET', url: target.toString() }));
+      const from: Answer = { method: 'GET', url: `${baseUrl}/`, status: 200, headers: NO_HEADERS, body: '' };
+      return page(await transport.request({ method: 'GET', url: transport.followUrl(from, url, 'links.next') }));
     },
 
     async get(type: string, id: string, query: Pick<ListQuery, 'fields' | 'include'> = {}) {
@@ -170,6 +171,8 @@ export function createOroClient(options: OroClientOptions): OroClient {
     },
   };
 }
+
+const NO_HEADERS: Answer['headers'] = { get: () => null };
 
 function totalOf(answer: Answer): number | undefined {
   const header = answer.headers.get('x-include-total-count');

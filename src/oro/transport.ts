@@ -6,6 +6,7 @@ import type { ErrorDetail } from '../types/outcome.js';
 import { ErrorDocument, decodeOrThrow } from './codecs.js';
 import type { HttpSend } from '../util/http.js';
 import { parseRetryAfter } from '../util/retry-after.js';
+import { onOwnOrigin } from './own-origin.js';
 import type { RequestEvent } from '../util/http.js';
 
 /** The JSON:API media type, sent exactly (Oro answers 406/415 to any parameter on it). */
@@ -43,22 +44,29 @@ export interface Transport {
   /** Parse and decode a 2xx body or throw a `DecodeError` naming the request and the path. */
   decode<A>(answer: Answer, codec: Type<A, unknown, unknown>): A;
   /**
-   * Resolve a URL Oro gave us (`links.next`, `Content-Location`) against the request URL, and
-   * refuse one on another origin: the bearer token must not be sent anywhere else.
+   * Resolve a URL Oro gave us (`links.next`, `Content-Location`) against the request URL. One on
+   * another origin (Oro behind a proxy builds them from its inside view) is moved onto the base
+   * URL's origin ({@link onOwnOrigin}), with one warning: the bearer token goes nowhere else.
    */
   followUrl(answer: Answer, raw: string, field: string): string;
 }
 
 export interface TransportOptions {
-  readonly origin: string;
+  /** The configured base URL: URLs Oro hands back are followed on its origin only. */
+  readonly baseUrl: string;
   readonly tokens: TokenStream;
   readonly send: HttpSend;
   readonly onRequest?: (event: RequestEvent) => void;
   readonly now: () => number;
+  /** Told once when Oro's URLs name another origin (a proxy in front of Oro). */
+  readonly onWarning?: (message: string) => void;
 }
 
 export function createTransport(options: TransportOptions): Transport {
-  const { origin, tokens, send, onRequest, now } = options;
+  const { tokens, send, onRequest, now, onWarning } = options;
+  const base = new URL(options.baseUrl);
+  const origin = base.origin;
+  let warned = false;
 
   async function attempt(spec: RequestSpec, token: string, replayed: boolean): Promise<Answer> {
     const headers: Record<string, string> = { Accept: JSON_API, ...spec.headers, Authorization: `Bearer ${token}` };
@@ -113,8 +121,14 @@ export function createTransport(options: TransportOptions): Transport {
       } catch {
         throw new DecodeError(what, [`${field}: expected a URL, got ${JSON.stringify(raw)}`]);
       }
-      if (url.origin !== origin) throw new DecodeError(what, [`${field}: expected a URL on ${origin}, got ${url.origin}`]);
-      return url.toString();
+      const own = onOwnOrigin(url, base);
+      if (own.moved && !warned) {
+        warned = true;
+        onWarning?.(
+          `Oro's ${field} names ${url.origin}, not the configured ${origin} (Oro behind a proxy builds its URLs from its own view): following its path on ${origin}`,
+        );
+      }
+      return own.url.toString();
     },
   };
 }

@@ -74,7 +74,7 @@ export function createRuntime(options: { logger: Logger; metrics?: Metrics; conc
             logger.debug({ tokenUrl: oro.tokenUrl }, 'token granted');
           },
         });
-        const client = createOroClient({ baseUrl: oro.baseUrl, tokens, http, allowInsecureHttp: oro.allowInsecureHttp });
+        const client = createOroClient({ baseUrl: oro.baseUrl, tokens, http, allowInsecureHttp: oro.allowInsecureHttp, onWarning: (message) => logger.warn({ baseUrl: oro.baseUrl }, message) });
         credential = { tokens, client };
         credentials.set(id, credential);
       }
