@@ -52,6 +52,12 @@ export interface AsyncOperation {
   readonly errors: OperationError[];
 }
 
+/** Where included records sit (`type\0id` -> index) and which included records point at a key. */
+interface IncludedLinks {
+  readonly byKey: ReadonlyMap<string, number>;
+  readonly referrers: ReadonlyMap<string, readonly number[]>;
+}
+
 interface BatchBody {
   readonly data: readonly unknown[];
   readonly included: readonly unknown[];
@@ -72,6 +78,7 @@ const dataItem = (raw: unknown, index: number, type: string): WriteItem => ({
   metaBase: `/data/${index}`,
   role: 'data',
   expectedType: type,
+  batch: true,
 });
 const includedItem = (raw: unknown, index: number): WriteItem => ({ raw, pointer: `/included/${index}`, metaBase: `/included/${index}`, role: 'included' });
 
@@ -117,12 +124,16 @@ export function handleSyncBatch(store: Store, type: string, body: string, now: n
   }
   const doc = readBatchBody(parsed);
   if ('status' in doc) return errorReply([doc]);
-  if (doc.data.length > SYNC_LIMIT || doc.included.length > SYNC_INCLUDED_LIMIT)
+  if (doc.data.length > SYNC_LIMIT)
+    return errorReply([
+      apiError(400, 'request data constraint', `The data limit for the synchronous operation exceeded. The maximum number of records that can be processed by the synchronous operation is ${SYNC_LIMIT}.`),
+    ]);
+  if (doc.included.length > SYNC_INCLUDED_LIMIT)
     return errorReply([
       apiError(
         400,
         'request data constraint',
-        `The data limit for the synchronous operation exceeded. The maximum number of records that can be processed synchronously is ${SYNC_LIMIT}.`,
+        `The data limit for the synchronous operation exceeded for the section "included". The maximum number of included records that can be processed by the synchronous operation is ${SYNC_INCLUDED_LIMIT}.`,
       ),
     ]);
   const items = [...doc.data.map((raw, i) => dataItem(raw, i, type)), ...doc.included.map((raw, i) => includedItem(raw, i))];
@@ -132,10 +143,17 @@ export function handleSyncBatch(store: Store, type: string, body: string, now: n
   return { status: 200, json: included.length > 0 ? { data, included } : { data } };
 }
 
-/** Runs async operations on timers; `close()` stops them all. */
+/**
+ * Runs async operations on timers, as Oro's message-queue consumer would; `close()` stops them all.
+ * While the consumer is down, operations stay `new` and start once it is back.
+ */
 export class AsyncOperations {
   private readonly operations = new Map<string, AsyncOperation>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Operations submitted while the consumer was down, with their bodies, in submission order. */
+  private readonly waiting: { readonly op: AsyncOperation; readonly body: string }[] = [];
+  /** Sync batches waiting for the consumer: each resolves `true` when it comes back. */
+  private readonly waiters = new Set<(back: boolean) => void>();
   private nextId = 1;
   private closed = false;
 
@@ -144,8 +162,37 @@ export class AsyncOperations {
     private readonly now: () => number,
     private readonly rng: Rng,
     private readonly stepMs: number,
-    private readonly queueDown: boolean,
+    private down: boolean,
   ) {}
+
+  /** `true` while Oro's message-queue consumer is not running. */
+  get consumerDown(): boolean {
+    return this.down;
+  }
+
+  /** Stops or restarts the consumer; a restart starts every waiting operation and wakes waiting sync batches. */
+  setConsumerDown(down: boolean): void {
+    this.down = down;
+    if (down) return;
+    for (const { op, body } of this.waiting.splice(0)) this.later(this.stepMs, () => this.start(op, body));
+    for (const wake of [...this.waiters]) wake(true);
+  }
+
+  /** Waits up to `ms` for the consumer to come back; `true` when it did. */
+  consumerBack(ms: number): Promise<boolean> {
+    if (!this.down) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (back: boolean): void => {
+        this.waiters.delete(done);
+        clearTimeout(timer);
+        this.timers.delete(timer);
+        resolve(back);
+      };
+      const timer = setTimeout(() => done(false), ms);
+      this.timers.add(timer);
+      this.waiters.add(done);
+    });
+  }
 
   get(id: string): AsyncOperation | undefined {
     return this.operations.get(id);
@@ -166,12 +213,14 @@ export class AsyncOperations {
       errors: [],
     };
     this.operations.set(op.id, op);
-    if (!this.queueDown) this.later(this.stepMs, () => this.start(op, body));
+    if (this.down) this.waiting.push({ op, body });
+    else this.later(this.stepMs, () => this.start(op, body));
     return op;
   }
 
   close(): void {
     this.closed = true;
+    for (const wake of [...this.waiters]) wake(false);
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
   }
@@ -192,24 +241,30 @@ export class AsyncOperations {
   private start(op: AsyncOperation, body: string): void {
     const startedAt = Date.now();
     op.status = 'running';
-    op.progress = 0;
     this.touch(op);
     let doc: BatchBody | ApiError;
     try {
       doc = readBatchBody(JSON.parse(body));
     } catch (e) {
-      doc = apiError(400, 'request data constraint', `Failed to parse the data file. ${(e as Error).message}`);
-    }
-    if ('status' in doc) {
-      this.later(this.stepMs, () => this.finish(op, 'failed', [doc], { readCount: 0, writeCount: 0, createCount: 0, updateCount: 0 }, startedAt));
+      // Oro's consumer fails the whole operation: one error `<op>-0-1`, progress stays null.
+      const error = { id: `${op.id}-0-1`, status: 500, title: 'async operation exception', detail: `Failed to parse the data file. ${(e as Error).message}` };
+      this.later(this.stepMs, () => this.finish(op, 'failed', [error], { readCount: 0, writeCount: 0, createCount: 0, updateCount: 0 }, startedAt));
       return;
     }
+    if ('status' in doc) {
+      const error = toOperationError(doc, `${op.id}-1-1`);
+      this.later(this.stepMs, () => this.finish(op, 'failed', [error], { readCount: 0, writeCount: 0, createCount: 0, updateCount: 0 }, startedAt));
+      return;
+    }
+    op.progress = 0;
     const body_ = doc;
     const chunks = Math.max(1, Math.ceil(body_.data.length / CHUNK_SIZE));
     const includedByKey = new Map<string, number>();
+    const referrers = new Map<string, number[]>();
     body_.included.forEach((raw, i) => {
       const key = identifierKey(raw);
       if (key && !includedByKey.has(key)) includedByKey.set(key, i);
+      for (const ref of referencesOf(raw)) referrers.set(ref, [...(referrers.get(ref) ?? []), i]);
     });
     const resolved = new Map<string, string>();
     const usedIncluded = new Set<number>();
@@ -218,7 +273,7 @@ export class AsyncOperations {
       const indexes = Array.from({ length: Math.min(CHUNK_SIZE, body_.data.length - chunk * CHUNK_SIZE) }, (_, k) => chunk * CHUNK_SIZE + k);
       let n = 0;
       for (const i of shuffled(indexes, this.rng)) {
-        const items = [dataItem(body_.data[i], i, op.entityType), ...this.closure(body_, i, includedByKey, resolved, usedIncluded)];
+        const items = [dataItem(body_.data[i], i, op.entityType), ...this.closure(body_, i, { byKey: includedByKey, referrers }, resolved, usedIncluded)];
         const plan = planWrites(this.store, items, resolved);
         if (!plan.ok) {
           for (const e of plan.errors) op.errors.push(toOperationError(e, `${op.id}-${chunk + 1}-${++n}`));
@@ -252,27 +307,36 @@ export class AsyncOperations {
     runChunk(0);
   }
 
-  /** Included records a data record reaches through its relationships (not created yet). */
-  private closure(body: BatchBody, index: number, byKey: ReadonlyMap<string, number>, resolved: ReadonlyMap<string, string>, used: Set<number>): WriteItem[] {
+  /**
+   * Included records (not created yet) linked to a data record: those it reaches through its
+   * relationships, and those that point back at it (a customer user naming its new customer).
+   */
+  private closure(body: BatchBody, index: number, links: IncludedLinks, resolved: ReadonlyMap<string, string>, used: Set<number>): WriteItem[] {
     const out: WriteItem[] = [];
     const seen = new Set<number>();
-    const queue = referencesOf(body.data[index]);
-    while (queue.length > 0) {
-      const key = queue.shift() as string;
-      const i = byKey.get(key);
-      if (i === undefined || seen.has(i) || resolved.has(key)) continue;
+    const own = identifierKey(body.data[index]);
+    const take = (i: number): void => {
+      if (seen.has(i)) return;
       seen.add(i);
       used.add(i);
       out.push(includedItem(body.included[i], i));
       queue.push(...referencesOf(body.included[i]));
+    };
+    const queue = referencesOf(body.data[index]);
+    if (own) for (const i of links.referrers.get(own) ?? []) take(i);
+    while (queue.length > 0) {
+      const key = queue.shift() as string;
+      const i = links.byKey.get(key);
+      if (i === undefined || resolved.has(key)) continue;
+      take(i);
     }
     return out;
   }
 
-  private finish(op: AsyncOperation, status: OperationStatus, extra: ApiError[], counts: Omit<OperationSummary, 'aggregateTime' | 'errorCount'>, startedAt: number): void {
-    extra.forEach((e, k) => op.errors.push(toOperationError(e, `${op.id}-1-${k + 1}`)));
+  private finish(op: AsyncOperation, status: OperationStatus, extra: readonly OperationError[], counts: Omit<OperationSummary, 'aggregateTime' | 'errorCount'>, startedAt: number): void {
+    op.errors.push(...extra);
     op.status = status;
-    op.progress = 1;
+    if (status !== 'failed') op.progress = 1;
     op.finishedAt = this.now();
     op.summary = {
       aggregateTime: Date.now() - startedAt,
@@ -305,7 +369,6 @@ export function renderOperation(op: AsyncOperation, baseUrl: string, hateoas: bo
     elapsedTime: Math.max(0, Math.floor(((op.finishedAt ?? now) - op.createdAt) / 1000)),
     entityType: op.entityType,
     summary: op.summary as unknown as Json,
-    hasErrors: op.errors.length > 0,
   };
   return resource as unknown as Resource;
 }

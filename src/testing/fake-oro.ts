@@ -7,11 +7,12 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Json, Resource } from '../types/index.js';
 import { AsyncOperations } from './batch.js';
 import { FaultInjector } from './faults.js';
-import { handleAsyncOperation, handleCollection, handleItem, specOf, type ApiContext, type ApiRequest } from './handlers.js';
+import { handleAsyncOperation, handleCollection, handleItem, handleRelated, specOf, type ApiContext, type ApiRequest } from './handlers.js';
 import { ApiFailure, JSON_API, apiError, errorReply, oroDateTime, type Reply } from './json-api.js';
 import { TokenRegistry, handleTokenRequest } from './oauth.js';
 import { streamFor } from './random.js';
-import { ASYNC_OPERATIONS, FIXTURES, TYPES } from './resources.js';
+import { RateLimiter } from './rate-limit.js';
+import { ASYNC_OPERATIONS, FIXTURES, LATEST_VERSION, typesFor, type OroVersion } from './resources.js';
 import { renderRecord } from './serialize.js';
 import { Store } from './store.js';
 import type { FakeOro, FakeOroOptions, FaultOptions, Latency, RequestLogEntry, SeedRelationship } from './types.js';
@@ -43,8 +44,10 @@ class FakeOroServer implements FakeOro {
   readonly tokenUrl: string;
   readonly clientId: string;
   readonly clientSecret: string;
+  readonly version: OroVersion;
   private readonly log: RequestLogEntry[] = [];
-  private readonly store = new Store();
+  private readonly store: Store;
+  private readonly limiter: RateLimiter | undefined;
   private readonly tokens: TokenRegistry;
   private readonly faults: FaultInjector;
   private readonly operations: AsyncOperations;
@@ -63,6 +66,9 @@ class FakeOroServer implements FakeOro {
     options: FakeOroOptions,
   ) {
     this.now = options.now ?? Date.now;
+    this.version = options.version ?? LATEST_VERSION;
+    this.store = new Store(typesFor(this.version));
+    this.limiter = options.rateLimit ? new RateLimiter(options.rateLimit, this.now) : undefined;
     this.prefix = (options.apiPrefix ?? '/admin/api').replace(/\/+$/, '');
     const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
     this.baseUrl = `${origin}${this.prefix}`;
@@ -73,7 +79,7 @@ class FakeOroServer implements FakeOro {
     const seed = options.seed ?? 1;
     this.tokens = new TokenRegistry(this.ttl, this.now);
     this.faults = new FaultInjector(seed, options.faults, options.latency);
-    this.operations = new AsyncOperations(this.store, this.now, streamFor(seed, 3), options.asyncStepMs ?? 20, options.queueDown ?? false);
+    this.operations = new AsyncOperations(this.store, this.now, streamFor(seed, 3), options.asyncStepMs ?? 20, options.consumerDown ?? options.queueDown ?? false);
     this.ctx = {
       store: this.store,
       operations: this.operations,
@@ -81,6 +87,7 @@ class FakeOroServer implements FakeOro {
       now: this.now,
       batchDisabled: new Set(options.batchDisabled ?? ['customergroups']),
       maxPageSize: options.maxPageSize ?? {},
+      syncWaitMs: options.syncWaitMs ?? 25_000,
     };
     this.loadFixtures();
     server.on('connection', (socket: Socket) => {
@@ -108,8 +115,8 @@ class FakeOroServer implements FakeOro {
   }
 
   seed(type: string, attributes: Record<string, Json>, relationships: Record<string, SeedRelationship> = {}): Resource {
-    const spec = TYPES.get(type);
-    if (!spec) throw new Error(`fake Oro: cannot seed unknown type "${type}"`);
+    const spec = this.store.spec(type);
+    if (!spec) throw new Error(`fake Oro: cannot seed unknown type "${type}" (Oro ${this.version})`);
     if (!spec.numericIds) throw new Error(`fake Oro: cannot seed "${type}" (its ids are not generated)`);
     const plan = planWrites(this.store, [{ raw: { type, attributes, relationships }, pointer: '/data', metaBase: '', role: 'data', internal: true }]);
     if (!plan.ok) throw new Error(`fake Oro: invalid ${type} seed: ${plan.errors.map((e) => `${e.title} (${e.detail}) at ${e.source && 'pointer' in e.source ? e.source.pointer : '?'}`).join('; ')}`);
@@ -138,6 +145,10 @@ class FakeOroServer implements FakeOro {
     this.faults.setLatency(latency);
   }
 
+  setConsumerDown(down: boolean): void {
+    this.operations.setConsumerDown(down);
+  }
+
   resetLog(): void {
     this.log.length = 0;
   }
@@ -163,7 +174,7 @@ class FakeOroServer implements FakeOro {
       const attributes: Record<string, Json> = { ...f.attributes };
       if (spec.timestamps) Object.assign(attributes, { createdAt: stamp, updatedAt: stamp });
       const relationships: Record<string, string | null> = {};
-      for (const [name, rel] of Object.entries(spec.relationships)) if (!rel.toMany) relationships[name] = f.type === 'users' && name === 'organization' ? '1' : null;
+      for (const [name, rel] of Object.entries(spec.relationships)) if (!rel.toMany) relationships[name] = rel.defaultId ?? null;
       table.put({ id: f.id ?? table.allocateId(), attributes, relationships });
     }
   }
@@ -209,10 +220,12 @@ class FakeOroServer implements FakeOro {
         );
     } else {
       if (this.faults.countApiRequest()) this.tokens.revokeAll();
-      const fault = this.faults.draw();
-      if (fault === 'reset') reply = 'reset';
+      const limited = this.rateLimited(req);
+      const fault = limited ? 'none' : this.faults.draw();
+      if (limited) reply = limited;
+      else if (fault === 'reset') reply = 'reset';
       else if (fault !== 'none') reply = this.faults.reply(fault, this.now());
-      else reply = this.api(req, method, path.slice(this.prefix.length), new URLSearchParams(query), body);
+      else reply = await this.api(req, method, path.slice(this.prefix.length), new URLSearchParams(query), body);
       await this.delay(this.faults.delay());
       if (this.closing) return;
     }
@@ -221,12 +234,28 @@ class FakeOroServer implements FakeOro {
     else this.send(res, reply);
   }
 
+  /**
+   * The proxy's rate limit in front of the API (the token endpoint is not limited: a client asks
+   * for a token once an hour, and a limit there would only hide API-side throttling from tests).
+   * Keyed by the bearer token's OAuth client, else by the remote address.
+   */
+  private rateLimited(req: IncomingMessage): Reply | undefined {
+    if (!this.limiter) return undefined;
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
+    const client = bearer === undefined ? undefined : this.tokens.clientOf(bearer);
+    const decision = this.limiter.take(client === undefined ? `addr:${req.socket.remoteAddress ?? ''}` : `client:${client}`);
+    if (decision.allowed) return undefined;
+    return { status: 429, headers: { 'Retry-After': String(decision.retryAfterSeconds) }, text: 'Too Many Requests', contentType: 'text/plain; charset=UTF-8' };
+  }
+
   /** Authentication, media types, routing; every failure becomes a reply. */
-  private api(req: IncomingMessage, method: string, rest: string, query: URLSearchParams, body: string): Reply {
+  private async api(req: IncomingMessage, method: string, rest: string, query: URLSearchParams, body: string): Promise<Reply> {
     const authorization = req.headers.authorization;
     if (query.has('access_token')) return { status: 401 };
     const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
-    if (!bearer?.[1] || !this.tokens.isValid(bearer[1])) return authorization === undefined ? { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } } : { status: 401 };
+    // Oro answers OPTIONS (CORS preflight, feature detection) without authentication.
+    if (method !== 'OPTIONS' && (!bearer?.[1] || !this.tokens.isValid(bearer[1])))
+      return authorization === undefined ? { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } } : { status: 401 };
     try {
       if (!acceptable(req.headers.accept))
         return errorReply([apiError(406, 'not acceptable http exception', `Only the "${JSON_API}" media type without parameters is acceptable. Given "${req.headers.accept ?? ''}".`)]);
@@ -243,16 +272,20 @@ class FakeOroServer implements FakeOro {
         body,
         hateoas: !xInclude.has('nohateoas'),
         includeTotal: xInclude.has('totalcount'),
-        syncMode: String(req.headers['x-mode'] ?? '').toLowerCase() === 'sync',
+        includeDeleted: xInclude.has('deletedcount'),
+        mode: typeof req.headers['x-mode'] === 'string' ? req.headers['x-mode'].trim() : undefined,
         contentType: contentType === undefined ? undefined : contentType.trim(),
       };
       const segments = rest.split('/').filter((s) => s !== '').map((s) => decodeURIComponent(s));
-      const [type, id, sub, ...more] = segments;
-      if (type === undefined || more.length > 0) return errorReply([apiError(404, 'not found http exception', 'The requested resource does not exist.')]);
-      if (type === ASYNC_OPERATIONS) return handleAsyncOperation(this.ctx, request, id, sub);
-      const spec = specOf(type);
-      if (sub !== undefined) return errorReply([apiError(404, 'not found http exception', 'The requested resource does not exist.')]);
-      return id === undefined ? handleCollection(this.ctx, request, spec) : handleItem(this.ctx, request, spec, id);
+      const [type, id, sub, name, ...more] = segments;
+      const notFound = errorReply([apiError(404, 'not found http exception', 'The requested resource does not exist.')]);
+      if (type === undefined || more.length > 0) return notFound;
+      if (type === ASYNC_OPERATIONS) return name === undefined ? handleAsyncOperation(this.ctx, request, id, sub) : notFound;
+      const spec = specOf(this.store, type);
+      if (id === undefined) return await handleCollection(this.ctx, request, spec);
+      if (sub === undefined) return handleItem(this.ctx, request, spec, id);
+      if (sub === 'relationships') return name === undefined ? notFound : handleRelated(this.ctx, request, spec, id, name, true);
+      return name === undefined ? handleRelated(this.ctx, request, spec, id, sub, false) : notFound;
     } catch (e) {
       if (e instanceof ApiFailure) return errorReply(e.errors, e.headers);
       return errorReply([apiError(500, 'runtime exception', e instanceof Error ? e.message : String(e))]);

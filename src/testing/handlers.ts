@@ -3,11 +3,11 @@
  * `included`), update, delete, OPTIONS and the Batch API entry point, plus async operation reads.
  */
 import type { Json, Resource } from '../types/index.js';
-import { AsyncOperations, handleSyncBatch, renderOperation, renderOperationError } from './batch.js';
+import { AsyncOperations, handleSyncBatch, renderOperation, renderOperationError, type AsyncOperation } from './batch.js';
 import { ApiFailure, apiError, at, errorReply, fail, isObject, type Reply } from './json-api.js';
 import { selectRecords, sortRecords, parseFilters } from './list.js';
 import { pageLinks, parsePaging, slicePage } from './paging.js';
-import { TYPES, type TypeSpec } from './resources.js';
+import type { TypeSpec } from './resources.js';
 import { parseFields, parseInclude, renderIncluded, renderRecord, type RenderOptions } from './serialize.js';
 import type { Store, Table } from './store.js';
 import { commitWrites, planWrites, type WriteItem } from './write.js';
@@ -20,6 +20,8 @@ export interface ApiContext {
   readonly now: () => number;
   readonly batchDisabled: ReadonlySet<string>;
   readonly maxPageSize: Readonly<Record<string, number>>;
+  /** Oro's wait for a sync batch before it falls back to async (25 s on a real Oro). */
+  readonly syncWaitMs: number;
 }
 
 /** One API request after authentication and media-type checks. */
@@ -29,7 +31,10 @@ export interface ApiRequest {
   readonly body: string;
   readonly hateoas: boolean;
   readonly includeTotal: boolean;
-  readonly syncMode: boolean;
+  /** `X-Include: deletedCount` (a DELETE of a list answers `X-Include-Deleted-Count`). */
+  readonly includeDeleted: boolean;
+  /** The raw `X-Mode` header (the Batch API accepts exactly `sync` or `async`). */
+  readonly mode: string | undefined;
   readonly contentType: string | undefined;
 }
 
@@ -105,7 +110,7 @@ function tableOf(ctx: ApiContext, spec: TypeSpec): Table {
 function list(ctx: ApiContext, req: ApiRequest, spec: TypeSpec): Reply {
   const table = tableOf(ctx, spec);
   const filters = parseFilters(spec, table, req.query);
-  const include = parseInclude(spec.name, req.query.get('include'));
+  const include = parseInclude(ctx.store, spec.name, req.query.get('include'));
   const records = sortRecords(spec, selectRecords(table, filters), req.query.get('sort'));
   const paging = parsePaging(req.query, ctx.maxPageSize[spec.name]);
   const page = slicePage(records, paging);
@@ -116,19 +121,53 @@ function list(ctx: ApiContext, req: ApiRequest, spec: TypeSpec): Reply {
   return { status: 200, json: body, headers: req.includeTotal ? { 'X-Include-Total-Count': String(records.length) } : {} };
 }
 
-/** `DELETE {base}/{type}?filter[...]`: at most 100 records, filters required. */
+/** Oro's default limit of a DELETE of a list (`max_results` of `delete_list`). */
+export const DELETE_LIST_LIMIT = 100;
+
+/**
+ * `DELETE {base}/{type}?filter[...]`: filters required; removes the first 100 matching records
+ * (id order) and answers 204, with `X-Include-Total-Count` / `X-Include-Deleted-Count` on request.
+ */
 function deleteList(ctx: ApiContext, req: ApiRequest, spec: TypeSpec): Reply {
   const table = tableOf(ctx, spec);
   const filters = parseFilters(spec, table, req.query);
   if (filters.length === 0) fail(400, 'filter constraint', 'At least one filter must be provided.');
   const records = selectRecords(table, filters);
-  if (records.length > 100) fail(400, 'filter constraint', `The number of records to delete (${records.length}) exceeds the limit of 100.`);
-  for (const r of records) table.delete(r.id);
-  return { status: 204 };
+  const deleted = records.slice(0, DELETE_LIST_LIMIT);
+  for (const r of deleted) table.delete(r.id);
+  const headers: Record<string, string> = {};
+  if (req.includeTotal) headers['X-Include-Total-Count'] = String(records.length);
+  if (req.includeDeleted) headers['X-Include-Deleted-Count'] = String(deleted.length);
+  return { status: 204, headers };
+}
+
+/** The Batch API entry point: `X-Mode` must be exactly `sync` or `async` (absent = async). */
+function batch(ctx: ApiContext, req: ApiRequest, spec: TypeSpec): Reply | Promise<Reply> {
+  if (req.mode !== undefined && req.mode !== 'sync' && req.mode !== 'async')
+    fail(400, 'bad request http exception', `The "X-Mode" request header value must be "sync" or "async". Given "${req.mode}".`);
+  checkWriteBody(req);
+  if (req.mode === 'sync') return syncBatch(ctx, req, spec);
+  return accepted(ctx, ctx.operations.submit(spec.name, req.body));
+}
+
+/** 202 with `Content-Location` of an async operation. */
+function accepted(ctx: ApiContext, op: AsyncOperation): Reply {
+  const self = `${ctx.baseUrl}/asyncoperations/${op.id}`;
+  return { status: 202, headers: { 'Content-Location': self }, json: { data: renderOperation(op, ctx.baseUrl, true, ctx.now()) } };
+}
+
+/**
+ * `X-Mode: sync`: Oro hands the request to its message-queue consumer and waits for it. While the
+ * consumer is down the request waits `syncWaitMs` (25 s on Oro), then falls back to async: 202 +
+ * `Content-Location` of an operation that runs once the consumer is back.
+ */
+async function syncBatch(ctx: ApiContext, req: ApiRequest, spec: TypeSpec): Promise<Reply> {
+  if (ctx.operations.consumerDown && !(await ctx.operations.consumerBack(ctx.syncWaitMs))) return accepted(ctx, ctx.operations.submit(spec.name, req.body));
+  return handleSyncBatch(ctx.store, spec.name, req.body, ctx.now(), renderOptions(ctx, req));
 }
 
 /** `{base}/{type}` (collection). */
-export function handleCollection(ctx: ApiContext, req: ApiRequest, spec: TypeSpec): Reply {
+export function handleCollection(ctx: ApiContext, req: ApiRequest, spec: TypeSpec): Reply | Promise<Reply> {
   const allow = allowedMethods(ctx, spec, false);
   if (!allow.includes(req.method)) notAllowed(allow);
   switch (req.method) {
@@ -140,13 +179,8 @@ export function handleCollection(ctx: ApiContext, req: ApiRequest, spec: TypeSpe
       return write(ctx, req, spec.name);
     case 'DELETE':
       return deleteList(ctx, req, spec);
-    default: {
-      checkWriteBody(req);
-      if (req.syncMode) return handleSyncBatch(ctx.store, spec.name, req.body, ctx.now(), renderOptions(ctx, req));
-      const op = ctx.operations.submit(spec.name, req.body);
-      const self = `${ctx.baseUrl}/asyncoperations/${op.id}`;
-      return { status: 202, headers: { 'Content-Location': self }, json: { data: renderOperation(op, ctx.baseUrl, true, ctx.now()) } };
-    }
+    default:
+      return batch(ctx, req, spec);
   }
 }
 
@@ -161,7 +195,7 @@ export function handleItem(ctx: ApiContext, req: ApiRequest, spec: TypeSpec, id:
   switch (req.method) {
     case 'GET': {
       const options = renderOptions(ctx, req);
-      const include = parseInclude(spec.name, req.query.get('include'));
+      const include = parseInclude(ctx.store, spec.name, req.query.get('include'));
       const body: Record<string, unknown> = { data: renderRecord(ctx.store, spec.name, record, options) };
       if (include.length > 0) body['included'] = renderIncluded(ctx.store, spec.name, [record], include, options);
       return { status: 200, json: body };
@@ -185,13 +219,37 @@ export function handleAsyncOperation(ctx: ApiContext, req: ApiRequest, id: strin
   const paging = parsePaging(req.query);
   const page = slicePage(op.errors, paging);
   const body: Record<string, unknown> = { data: page.rows.map(renderOperationError) };
-  if (req.hateoas) body['links'] = pageLinks(`${ctx.baseUrl}/asyncoperations/${op.id}/errors`, req.query, paging, page.hasNext);
+  // Oro's `self` of an error list is the list's own URL, without the query string.
+  if (req.hateoas) body['links'] = { ...pageLinks(`${ctx.baseUrl}/asyncoperations/${op.id}/errors`, req.query, paging, page.hasNext), self: `${ctx.baseUrl}/asyncoperations/${op.id}/errors` };
   return { status: 200, json: body, headers: req.includeTotal ? { 'X-Include-Total-Count': String(op.errors.length) } : {} };
 }
 
+/**
+ * `{base}/{type}/{id}/relationships/{name}` (resource identifiers) and `{base}/{type}/{id}/{name}`
+ * (the related records), read-only here.
+ */
+export function handleRelated(ctx: ApiContext, req: ApiRequest, spec: TypeSpec, id: string, name: string, identifiersOnly: boolean): Reply {
+  const rel = spec.relationships[name];
+  if (!rel) fail(404, 'not found http exception', 'The requested resource does not exist.');
+  if (req.method === 'OPTIONS') return { status: 200, headers: { Allow: 'OPTIONS, GET' } };
+  if (req.method !== 'GET') notAllowed(['OPTIONS', 'GET']);
+  const record = tableOf(ctx, spec).get(id);
+  if (!record) fail(404, 'not found http exception', 'The parent entity does not exist.');
+  const options = renderOptions(ctx, req);
+  const linked = renderRecord(ctx.store, spec.name, record, { baseUrl: ctx.baseUrl, hateoas: false }).relationships?.[name]?.data ?? null;
+  if (identifiersOnly) return { status: 200, json: { data: linked } };
+  const target = ctx.store.table(rel.target);
+  const full = (ref: { type: string; id: string }): Resource | null => {
+    const row = target?.get(ref.id);
+    return row ? renderRecord(ctx.store, rel.target, row, options) : null;
+  };
+  const data = linked === null ? null : 'type' in linked ? full(linked) : linked.flatMap((ref) => full(ref) ?? []);
+  return { status: 200, json: { data } };
+}
+
 /** Looks up a type; unknown types are 404 "entity type constraint". */
-export function specOf(type: string): TypeSpec {
-  const spec = TYPES.get(type);
+export function specOf(store: Store, type: string): TypeSpec {
+  const spec = store.spec(type);
   if (!spec) fail(404, 'entity type constraint', `Unknown entity type: ${type}.`);
   return spec;
 }

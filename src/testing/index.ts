@@ -6,4 +6,6 @@ export { startFakeOro } from './fake-oro.js';
 export type { FakeOro, FakeOroOptions, FaultOptions, Latency, RequestLogEntry, SeedRelationship } from './types.js';
 export { NO_FAULTS, faultsForRate } from './faults.js';
 export { mulberry32, type Rng } from './random.js';
+export { ORO_VERSIONS, type OroVersion } from './resources.js';
+export { RateLimiter, type RateDecision, type RateLimit } from './rate-limit.js';
 export { generateCustomers, type GeneratedCustomer, type GenerateCustomersOptions } from './generate.js';

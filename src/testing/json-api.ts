@@ -42,13 +42,14 @@ export const at = (pointer: string): ErrorSource => ({ pointer });
 export const param = (parameter: string): ErrorSource => ({ parameter });
 
 /**
- * The HTTP status for a set of errors, as Oro picks it: the common status when they all agree,
- * otherwise 400 (or 500 when a server error is among them).
+ * The HTTP status for a set of errors, as Oro's `ErrorResponseStatusCodeTrait` picks it: the one
+ * status when they all agree; otherwise 400, except that any 409 among them makes it 409. So a
+ * sync batch whose only problem is a stale id is a 404, and one with a conflict a 409.
  */
 export function statusOf(errors: readonly ApiError[]): number {
   const statuses = new Set(errors.map((e) => Number(e.status)));
   if (statuses.size === 1) return [...statuses][0] ?? 400;
-  return [...statuses].some((s) => s >= 500) ? 500 : 400;
+  return statuses.has(409) ? 409 : 400;
 }
 
 /** A JSON:API error document reply. */

@@ -29,7 +29,9 @@ const LIST_PARAMS = new Set(['page[number]', 'page[size]', 'sort', 'include']);
 /** A record's value of a filter field. */
 function fieldOf(record: StoredRecord, filter: { field: string; kind: Kind }): Json | undefined {
   if (filter.field === 'id') return record.id;
-  return filter.kind === 'rel' ? record.relationships[filter.field] : record.attributes[filter.field];
+  if (filter.kind !== 'rel') return record.attributes[filter.field];
+  const link = record.relationships[filter.field];
+  return typeof link === 'string' || link === null ? link : undefined;
 }
 
 /** Compares two non-null values of a kind. */

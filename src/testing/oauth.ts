@@ -6,9 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Reply } from './json-api.js';
 
-/** Issued tokens and their expiry; revocation forgets them all. */
+/** Issued tokens, their client and expiry; revocation forgets them all. */
 export class TokenRegistry {
-  private readonly tokens = new Map<string, number>();
+  private readonly tokens = new Map<string, { readonly expires: number; readonly clientId: string }>();
   private issued = 0;
   grants = 0;
 
@@ -26,20 +26,25 @@ export class TokenRegistry {
       b64({ aud: clientId, jti: `${++this.issued}-${randomBytes(8).toString('hex')}`, iat, nbf: iat, exp: iat + this.ttlSeconds, sub: '1', scopes: [] }),
       randomBytes(32).toString('base64url'),
     ].join('.');
-    this.tokens.set(token, this.now() + this.ttlSeconds * 1000);
+    this.tokens.set(token, { expires: this.now() + this.ttlSeconds * 1000, clientId });
     this.grants++;
     return token;
   }
 
   /** `true` for a known, unexpired, unrevoked token. */
   isValid(token: string): boolean {
-    const expires = this.tokens.get(token);
-    if (expires === undefined) return false;
-    if (this.now() >= expires) {
+    return this.clientOf(token) !== undefined;
+  }
+
+  /** The OAuth client a valid token was issued to; undefined for an unknown, expired or revoked one. */
+  clientOf(token: string): string | undefined {
+    const entry = this.tokens.get(token);
+    if (entry === undefined) return undefined;
+    if (this.now() >= entry.expires) {
       this.tokens.delete(token);
-      return false;
+      return undefined;
     }
-    return true;
+    return entry.clientId;
   }
 
   revokeAll(): void {
@@ -48,6 +53,9 @@ export class TokenRegistry {
 }
 
 const JSON_UTF8 = 'application/json; charset=UTF-8';
+
+/** The grants an Oro OAuth application can have (one per application). */
+const ORO_GRANTS: ReadonlySet<string> = new Set(['client_credentials', 'password', 'refresh_token', 'authorization_code']);
 
 function oauthError(status: number, error: string, description: string, hint?: string): Reply {
   const body: Record<string, string> = { error, error_description: description, message: description };
@@ -105,6 +113,10 @@ export function handleTokenRequest(
   if (fields === 'malformed')
     return oauthError(400, 'invalid_request', 'The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed.', 'The request body is not valid JSON');
   const grant = fields['grant_type'];
+  // An empty request, or a grant Oro knows but this (client credentials) application may not use,
+  // fails client authentication (league/oauth2-server checks the client against the grant).
+  if (Object.keys(fields).length === 0 || (grant !== undefined && ORO_GRANTS.has(grant) && grant !== 'client_credentials'))
+    return oauthError(401, 'invalid_client', 'Client authentication failed');
   if (grant !== 'client_credentials')
     return oauthError(400, 'unsupported_grant_type', 'The authorization grant type is not supported by the authorization server.', 'Check that all required parameters have been provided');
   if (fields['client_id'] === undefined || fields['client_id'] === '')

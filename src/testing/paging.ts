@@ -16,14 +16,17 @@ const integer = (raw: string, name: string): number => {
   return Number(raw);
 };
 
-/** Reads and checks `page[number]` (default 1) and `page[size]` (default 10, `maxSize` enforced). */
+/**
+ * Reads and checks `page[number]` (default 1) and `page[size]` (default 10, `maxSize` enforced;
+ * `0` is an empty page, as on Oro, and `-1` everything).
+ */
 export function parsePaging(query: URLSearchParams, maxSize?: number): Paging {
   const rawNumber = query.get('page[number]');
   const rawSize = query.get('page[size]');
   const number = rawNumber === null ? 1 : integer(rawNumber, 'page[number]');
   if (number < 1) throw new ApiFailure([apiError(400, 'filter constraint', 'The value should be greater than or equal to 1.', param('page[number]'))]);
   const size = rawSize === null ? 10 : integer(rawSize, 'page[size]');
-  if (size === 0 || size < -1) throw new ApiFailure([apiError(400, 'filter constraint', 'The value should be greater than 0, or -1 for all records.', param('page[size]'))]);
+  if (size < -1) throw new ApiFailure([apiError(400, 'filter constraint', 'The value should be greater than or equal to -1.', param('page[size]'))]);
   if (maxSize !== undefined && (size === -1 || size > maxSize))
     throw new ApiFailure([apiError(400, 'filter constraint', `The value should be less than or equal to ${maxSize}.`, param('page[size]'))]);
   return { number, size };
@@ -32,6 +35,7 @@ export function parsePaging(query: URLSearchParams, maxSize?: number): Paging {
 /** The rows of one page and whether more rows exist after it. */
 export function slicePage<T>(rows: readonly T[], paging: Paging): { rows: T[]; hasNext: boolean } {
   if (paging.size === -1) return { rows: [...rows], hasNext: false };
+  if (paging.size === 0) return { rows: [], hasNext: false };
   const start = (paging.number - 1) * paging.size;
   return { rows: rows.slice(start, start + paging.size), hasNext: rows.length > start + paging.size };
 }

@@ -4,7 +4,7 @@
  */
 import type { Json, Resource } from '../types/index.js';
 import { apiError, param, ApiFailure } from './json-api.js';
-import { TYPES } from './resources.js';
+import type { RelationshipSpec } from './resources.js';
 import { compareIds, relKey, type Store, type StoredRecord } from './store.js';
 
 /** How to render: with or without links, and which fields per type. */
@@ -21,23 +21,33 @@ function inverseIds(store: Store, type: string, inverseOf: string, id: string): 
   return ids === undefined || ids.size === 0 ? [] : [...ids].sort(compareIds);
 }
 
+/** Member ids of a to-many relationship: stored on the record (owned) or read from the inverse side. */
+function toManyIds(store: Store, rel: RelationshipSpec, record: StoredRecord, name: string): string[] {
+  if (!rel.toMany) return [];
+  if ('owned' in rel.toMany) {
+    const ids = record.relationships[name];
+    return typeof ids === 'object' && ids !== null ? [...ids] : [];
+  }
+  return inverseIds(store, rel.target, rel.toMany.inverseOf, record.id);
+}
+
 /** One stored record as a JSON:API resource object. */
 export function renderRecord(store: Store, type: string, record: StoredRecord, options: RenderOptions, meta?: Record<string, Json>): Resource {
-  const spec = TYPES.get(type);
+  const spec = store.spec(type);
   const wanted = options.fields?.get(type);
   const attributes: Record<string, Json> = {};
   const relationships: Record<string, { data: Json }> = {};
   if (spec) {
-    for (const name of Object.keys(spec.attributes)) {
-      if (wanted && !wanted.has(name)) continue;
+    for (const [name, attr] of Object.entries(spec.attributes)) {
+      if (attr.password || (wanted && !wanted.has(name))) continue;
       attributes[name] = record.attributes[name] ?? null;
     }
     for (const [name, rel] of Object.entries(spec.relationships)) {
       if (wanted && !wanted.has(name)) continue;
-      if (rel.toMany) relationships[name] = { data: inverseIds(store, rel.target, rel.toMany.inverseOf, record.id).map((id) => ({ type: rel.target, id })) };
+      if (rel.toMany) relationships[name] = { data: toManyIds(store, rel, record, name).map((id) => ({ type: rel.target, id })) };
       else {
         const id = record.relationships[name];
-        relationships[name] = { data: id === null || id === undefined ? null : { type: rel.target, id } };
+        relationships[name] = { data: typeof id === 'string' ? { type: rel.target, id } : null };
       }
     }
   }
@@ -50,13 +60,13 @@ export function renderRecord(store: Store, type: string, record: StoredRecord, o
 }
 
 /** Parses `include=a,b.c` into relationship paths, checking each step exists. */
-export function parseInclude(type: string, raw: string | null): string[][] {
+export function parseInclude(store: Store, type: string, raw: string | null): string[][] {
   if (raw === null || raw === '') return [];
   return raw.split(',').map((path) => {
     const steps = path.split('.');
     let current = type;
     for (const step of steps) {
-      const rel = TYPES.get(current)?.relationships[step];
+      const rel = store.spec(current)?.relationships[step];
       if (!rel) throw new ApiFailure([apiError(400, 'filter constraint', `The relationship "${path}" does not exist.`, param('include'))]);
       current = rel.target;
     }
@@ -83,9 +93,9 @@ export function renderIncluded(store: Store, type: string, primary: readonly Sto
     for (const step of path) {
       const next: { type: string; record: StoredRecord }[] = [];
       for (const { type: t, record } of frontier) {
-        const rel = TYPES.get(t)?.relationships[step];
+        const rel = store.spec(t)?.relationships[step];
         if (!rel) continue;
-        const ids = rel.toMany ? inverseIds(store, rel.target, rel.toMany.inverseOf, record.id) : [record.relationships[step]].filter((x): x is string => typeof x === 'string');
+        const ids = rel.toMany ? toManyIds(store, rel, record, step) : [record.relationships[step]].filter((x): x is string => typeof x === 'string');
         for (const id of ids) {
           const target = store.table(rel.target)?.get(id);
           if (!target) continue;

@@ -5,14 +5,17 @@
 import type { Json } from '../types/index.js';
 import { TYPES, type TypeSpec } from './resources.js';
 
-/** A stored record: attribute values plus to-one relationship ids (null = none). */
+/** A stored relationship: a to-one id (null = none), or the member ids of an owned to-many one. */
+export type StoredLink = string | null | readonly string[];
+
+/** A stored record: attribute values plus relationship ids. */
 export interface StoredRecord {
   readonly id: string;
   readonly attributes: Readonly<Record<string, Json>>;
-  readonly relationships: Readonly<Record<string, string | null>>;
+  readonly relationships: Readonly<Record<string, StoredLink>>;
 }
 
-const keyOf = (value: Json | undefined): string => (value === null || value === undefined ? '\u0000' : String(value));
+const keyOf = (value: Json | StoredLink | undefined): string => (value === null || value === undefined ? '\u0000' : String(value));
 
 const EMPTY: ReadonlySet<string> = new Set();
 
@@ -22,21 +25,26 @@ type Bucket = string | Set<string>;
 /** The index key of an attribute or a relationship. */
 export const attrKey = (name: string): string => `a:${name}`;
 export const relKey = (name: string): string => `r:${name}`;
+/** The index key of a case-insensitive unique attribute, keyed by the lower-cased value. */
+export const lowerKey = (name: string): string => `l:${name}`;
 
 /** The table of one type. Rows iterate in id-ascending order. */
 export class Table {
   private readonly rows = new Map<string, StoredRecord>();
   private readonly indexes = new Map<string, Map<string, Bucket>>();
-  private readonly fields: { readonly attribute: boolean; readonly name: string; readonly index: Map<string, Bucket> }[] = [];
+  private readonly fields: { readonly attribute: boolean; readonly name: string; readonly index: Map<string, Bucket>; readonly lower: boolean }[] = [];
   private nextId = 1;
 
   constructor(readonly spec: TypeSpec) {
-    const add = (attribute: boolean, name: string): void => {
+    const add = (attribute: boolean, name: string, lower = false): void => {
       const index = new Map<string, Bucket>();
-      this.indexes.set(attribute ? attrKey(name) : relKey(name), index);
-      this.fields.push({ attribute, name, index });
+      this.indexes.set(lower ? lowerKey(name) : attribute ? attrKey(name) : relKey(name), index);
+      this.fields.push({ attribute, name, index, lower });
     };
-    for (const [name, attr] of Object.entries(spec.attributes)) if (attr.indexed || attr.unique) add(true, name);
+    for (const [name, attr] of Object.entries(spec.attributes)) {
+      if (attr.indexed || attr.unique) add(true, name);
+      if (attr.caseInsensitive) add(true, name, true);
+    }
     for (const [name, rel] of Object.entries(spec.relationships)) if (!rel.toMany) add(false, name);
   }
 
@@ -89,9 +97,14 @@ export class Table {
     return true;
   }
 
+  private keyIn(f: { readonly attribute: boolean; readonly name: string; readonly lower: boolean }, record: StoredRecord): string {
+    const k = keyOf(f.attribute ? record.attributes[f.name] : record.relationships[f.name]);
+    return f.lower ? k.toLowerCase() : k;
+  }
+
   private index(record: StoredRecord): void {
     for (const f of this.fields) {
-      const k = keyOf(f.attribute ? record.attributes[f.name] : record.relationships[f.name]);
+      const k = this.keyIn(f, record);
       const bucket = f.index.get(k);
       if (bucket === undefined) f.index.set(k, record.id);
       else if (typeof bucket === 'string') f.index.set(k, new Set([bucket, record.id]));
@@ -101,7 +114,7 @@ export class Table {
 
   private unindex(record: StoredRecord): void {
     for (const f of this.fields) {
-      const k = keyOf(f.attribute ? record.attributes[f.name] : record.relationships[f.name]);
+      const k = this.keyIn(f, record);
       const bucket = f.index.get(k);
       if (bucket === record.id) f.index.delete(k);
       else if (typeof bucket === 'object') {
@@ -112,12 +125,17 @@ export class Table {
   }
 }
 
-/** Every table of the fake. */
+/** Every table of the fake, for the types of one Oro version. */
 export class Store {
   private readonly tables = new Map<string, Table>();
 
-  constructor(specs: ReadonlyMap<string, TypeSpec> = TYPES) {
+  constructor(readonly specs: ReadonlyMap<string, TypeSpec> = TYPES) {
     for (const [name, spec] of specs) this.tables.set(name, new Table(spec));
+  }
+
+  /** The spec of a type in this store's version, or undefined for a type it does not have. */
+  spec(type: string): TypeSpec | undefined {
+    return this.specs.get(type);
   }
 
   /** The table of a type, or undefined for an unknown type. */

@@ -2,6 +2,8 @@
  * Public types of the fake Oro server (`oro-sync/testing`).
  */
 import type { Json, Resource } from '../types/index.js';
+import type { RateLimit } from './rate-limit.js';
+import type { OroVersion } from './resources.js';
 
 /** A fixed delay in ms, or a uniform range drawn from the seeded PRNG. */
 export type Latency = number | { readonly min: number; readonly max: number };
@@ -55,10 +57,27 @@ export interface FakeOroOptions {
    * and products, oro-api.md §6); pass `[]` to enable it everywhere.
    */
   readonly batchDisabled?: readonly string[];
+  /**
+   * The Oro version to play, default `'7.0'` (the newest). `'6.0'` has no `externalId` on
+   * customers and customer users (6.1.10+ / 7.0.2+ do; `'6.1'` is the latest 6.1 patch).
+   */
+  readonly version?: OroVersion;
   /** How long an async operation stays `new` and then `running`; default 20 ms. */
   readonly asyncStepMs?: number;
-  /** Oro's message queue consumer is down: async operations stay `new`. */
+  /**
+   * Oro's message-queue consumer is down: async operations stay `new`, sync batches wait
+   * `syncWaitMs` and fall back to 202 + `Content-Location`. Toggle with `setConsumerDown`.
+   */
+  readonly consumerDown?: boolean;
+  /** The earlier name of `consumerDown`. */
   readonly queueDown?: boolean;
+  /** How long a sync batch waits for a stopped consumer before it turns async; default 25000 (Oro's 25 s). */
+  readonly syncWaitMs?: number;
+  /**
+   * A token bucket per client (the bearer token's OAuth client, else the remote address), as a
+   * proxy or CDN in front of Oro would apply: 429 + `Retry-After` past it. Default none.
+   */
+  readonly rateLimit?: RateLimit;
   /** Per-type maximum `page[size]` (larger, or `-1`, is a 400). */
   readonly maxPageSize?: Readonly<Record<string, number>>;
   /** Clock for `createdAt`/`updatedAt`, token expiry and the request log; default `Date.now`. */
@@ -90,6 +109,8 @@ export interface FakeOro {
   /** `http://127.0.0.1:<port>/oauth2-token` */
   readonly tokenUrl: string;
   readonly port: number;
+  /** The Oro version it plays. */
+  readonly version: OroVersion;
   readonly clientId: string;
   readonly clientSecret: string;
   /** Successful token grants so far. */
@@ -109,6 +130,8 @@ export interface FakeOro {
   setFaults(faults: Partial<FaultOptions>): void;
   /** Changes the latency from now on. */
   setLatency(latency: Latency): void;
+  /** Stops (`true`) or restarts Oro's message-queue consumer; a restart runs what waited. */
+  setConsumerDown(down: boolean): void;
   /** Empties `requests`. */
   resetLog(): void;
   /** Closes the server, every socket and every timer. */

@@ -4,6 +4,7 @@
  */
 import type { Json } from '../types/index.js';
 import { apiError, at, isObject, type ApiError } from './json-api.js';
+import { attributeValueErrors } from './attribute-rules.js';
 import type { TypeSpec } from './resources.js';
 import type { StoredRecord } from './store.js';
 
@@ -18,14 +19,14 @@ export type RelValue = string | PendingRef | null;
 /** Resolves `{type, id}` from a request to a stored id or a record created by the same request. */
 export type Resolver = (type: string, id: string) => RelValue | undefined;
 
+/** A relationship value after resolution: to-one, or the members of an owned to-many one. */
+export type FieldLink = RelValue | readonly RelValue[];
+
 /** The validated, merged field values of one record to write. */
 export interface Fields {
   readonly attributes: Record<string, Json>;
-  readonly relationships: Record<string, RelValue>;
+  readonly relationships: Record<string, FieldLink>;
 }
-
-// A pragmatic address check, close to Symfony's "loose" Email constraint.
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 const notBlank = (pointer: string): ApiError => apiError(400, 'not blank constraint', 'This value should not be blank.', at(pointer));
 
@@ -48,7 +49,7 @@ export function validateFields(
 ): { errors: ApiError[]; fields: Fields } {
   const errors: ApiError[] = [];
   const attributes: Record<string, Json> = existing ? { ...existing.attributes } : {};
-  const relationships: Record<string, RelValue> = existing ? { ...existing.relationships } : {};
+  const relationships: Record<string, FieldLink> = existing ? { ...existing.relationships } : {};
   const sentAttributes = isObject(rawAttributes) ? rawAttributes : {};
   const sentRelationships = isObject(rawRelationships) ? rawRelationships : {};
 
@@ -61,23 +62,21 @@ export function validateFields(
     }
     if (attr.readOnly) continue;
     if (value === null) {
-      if (attr.required || !attr.nullable) errors.push(notBlank(pointer));
-      else attributes[name] = null;
+      if (attr.required || !(attr.nullable || attr.password)) errors.push(notBlank(pointer));
+      else if (!attr.password) attributes[name] = null;
       continue;
     }
-    if (typeof value !== 'string') {
-      errors.push(apiError(400, 'form constraint', 'This value should be of type string.', at(pointer)));
-      continue;
-    }
-    if (attr.required && value.trim() === '') errors.push(notBlank(pointer));
-    else if (attr.maxLength !== undefined && [...value].length > attr.maxLength)
-      errors.push(apiError(400, 'length constraint', `This value is too long. It should have ${attr.maxLength} characters or less.`, at(pointer)));
-    else if (attr.email && !EMAIL.test(value)) errors.push(apiError(400, 'email constraint', 'This value is not a valid email address.', at(pointer)));
-    attributes[name] = value;
+    const problems = attributeValueErrors(attr, value as Json, pointer);
+    errors.push(...problems);
+    // A password is checked, never stored nor rendered (Oro keeps only its hash).
+    if (problems.length === 0 && !attr.password) attributes[name] = value as Json;
   }
   if (!existing)
-    for (const [name, attr] of Object.entries(spec.attributes))
-      if (attr.required && !(name in sentAttributes)) errors.push(notBlank(`${base}/attributes/${name}`));
+    for (const [name, attr] of Object.entries(spec.attributes)) {
+      if (name in sentAttributes) continue;
+      if (attr.required) errors.push(notBlank(`${base}/attributes/${name}`));
+      else if (attr.defaultValue !== undefined) attributes[name] = attr.defaultValue;
+    }
 
   for (const [name, value] of Object.entries(sentRelationships)) {
     const rel = spec.relationships[name];
@@ -87,8 +86,10 @@ export function validateFields(
       continue;
     }
     if (rel.toMany) {
-      // The inverse side: checked here, applied to its members by the caller (see `implied`).
-      errors.push(...checkToMany(name, rel.target, value, pointer, resolve, onReference));
+      // Owned: stored on the record. Inverse side: checked here, applied to its members by the caller (see `implied`).
+      const checked = checkToMany(name, rel.target, value, pointer, resolve, onReference);
+      errors.push(...checked.errors);
+      if ('owned' in rel.toMany && checked.errors.length === 0) relationships[name] = checked.members;
       continue;
     }
     if (!isObject(value) || !('data' in value)) {
@@ -120,7 +121,14 @@ export function validateFields(
   }
   if (!existing)
     for (const [name, rel] of Object.entries(spec.relationships)) {
-      if (rel.toMany || name in sentRelationships) continue;
+      if (rel.toMany) {
+        const sent = sentRelationships[name];
+        const members = isObject(sent) && Array.isArray(sent['data']) ? sent['data'].length : 0;
+        if (rel.required && members === 0) errors.push(notBlank(`${base}/relationships/${name}/data`));
+        else if ('owned' in rel.toMany && !(name in sentRelationships)) relationships[name] = rel.defaultIds ?? [];
+        continue;
+      }
+      if (name in sentRelationships) continue;
       const inverse = implied[name];
       if (inverse !== undefined) relationships[name] = inverse;
       else if (rel.required) errors.push(notBlank(`${base}/relationships/${name}/data`));
@@ -137,10 +145,11 @@ function checkToMany(
   pointer: string,
   resolve: Resolver,
   onReference: (type: string, id: string) => void,
-): ApiError[] {
+): { errors: ApiError[]; members: RelValue[] } {
   if (!isObject(value) || !Array.isArray(value['data']))
-    return [apiError(400, 'request data constraint', "The 'data' property of a to-many relationship should be an array.", at(`${pointer}/data`))];
+    return { errors: [apiError(400, 'request data constraint', "The 'data' property of a to-many relationship should be an array.", at(`${pointer}/data`))], members: [] };
   const errors: ApiError[] = [];
+  const members: RelValue[] = [];
   value['data'].forEach((member: unknown, k) => {
     const memberPointer = `${pointer}/data/${k}`;
     if (!isObject(member) || typeof member['type'] !== 'string' || typeof member['id'] !== 'string') {
@@ -149,8 +158,10 @@ function checkToMany(
     }
     const { type, id } = member as { type: string; id: string };
     onReference(type, id);
+    const resolved = type === target ? resolve(type, id) : undefined;
     if (type !== target) errors.push(apiError(400, 'form constraint', `The "${type}" entity type is not acceptable for the "${name}" relationship; expected "${target}".`, at(memberPointer)));
-    else if (resolve(type, id) === undefined) errors.push(apiError(400, 'form constraint', `The "${type}" entity with id "${id}" does not exist.`, at(memberPointer)));
+    else if (resolved === undefined || resolved === null) errors.push(apiError(400, 'form constraint', `The "${type}" entity with id "${id}" does not exist.`, at(memberPointer)));
+    else members.push(resolved);
   });
-  return errors;
+  return { errors, members };
 }

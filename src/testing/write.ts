@@ -5,8 +5,9 @@
  */
 import type { Json } from '../types/index.js';
 import { apiError, at, isObject, oroDateTime, type ApiError } from './json-api.js';
-import { TYPES, type TypeSpec } from './resources.js';
-import { attrKey, relKey, type Store, type StoredRecord } from './store.js';
+import { circularErrors } from './hierarchy.js';
+import type { TypeSpec } from './resources.js';
+import { attrKey, lowerKey, relKey, type StoredLink, type Store, type StoredRecord } from './store.js';
 import { validateFields, type Fields, type PendingRef, type RelValue } from './validate.js';
 
 /** One resource object of a write request, with where it sits in the body. */
@@ -23,6 +24,8 @@ export interface WriteItem {
   readonly urlId?: string;
   /** Direct inserts by the test harness (`seed`): read-only types are writable. */
   readonly internal?: boolean;
+  /** A Batch API item: a wrong or missing `type` is an "entity type constraint" at the item. */
+  readonly batch?: boolean;
 }
 
 /** A validated write, ready to commit. */
@@ -62,7 +65,7 @@ const requestData = (detail: string, pointer: string): ApiError => apiError(400,
 const valueError = (detail: string, pointer: string): ApiError => apiError(400, 'value constraint', detail, at(pointer));
 
 /** Checks the envelope of one resource object and decides create / update / upsert. */
-function parseItem(item: WriteItem, errors: ApiError[]): Parsed | undefined {
+function parseItem(store: Store, item: WriteItem, errors: ApiError[]): Parsed | undefined {
   const p = item.pointer;
   const before = errors.length;
   const raw = item.raw;
@@ -71,6 +74,11 @@ function parseItem(item: WriteItem, errors: ApiError[]): Parsed | undefined {
     return undefined;
   }
   const type = raw['type'];
+  if (item.batch && item.expectedType !== undefined && type !== item.expectedType) {
+    const detail = typeof type === 'string' ? `The entity type "${type}" does not match the requested type "${item.expectedType}".` : "The 'type' property is required.";
+    errors.push(apiError(400, 'entity type constraint', detail, at(p)));
+    return undefined;
+  }
   if (typeof type !== 'string') {
     errors.push(requestData("The 'type' property is required.", `${p}/type`));
     return undefined;
@@ -79,7 +87,7 @@ function parseItem(item: WriteItem, errors: ApiError[]): Parsed | undefined {
     errors.push(apiError(409, 'conflict constraint', `The 'type' property of the primary data object should match the requested resource ("${item.expectedType}").`, at(`${p}/type`)));
     return undefined;
   }
-  const spec = TYPES.get(type);
+  const spec = store.spec(type);
   if (!spec) {
     errors.push(apiError(400, 'entity type constraint', `Unknown entity type: ${type}.`, at(`${p}/type`)));
     return undefined;
@@ -181,13 +189,15 @@ export function planWrites(store: Store, items: readonly WriteItem[], resolved: 
   const errors: ApiError[] = [];
   const parsedItems: Parsed[] = [];
   for (const item of items) {
-    const parsed = parseItem(item, errors);
+    const parsed = parseItem(store, item, errors);
     if (parsed) parsedItems.push(parsed);
   }
 
   // Decide create vs update, then give every create a pending reference others can point at.
   const decided: { parsed: Parsed; existing: StoredRecord | undefined; ref: PendingRef }[] = [];
   const temps = new Map<string, PendingRef>();
+  const tempOwners = new Map<string, WriteItem>();
+  errors.push(...duplicateIncludedErrors(items));
   for (const parsed of parsedItems) {
     const table = store.table(parsed.spec.name);
     let existing: StoredRecord | undefined;
@@ -209,9 +219,13 @@ export function planWrites(store: Store, items: readonly WriteItem[], resolved: 
       existing = matches[0] === undefined ? undefined : table?.get(matches[0]);
     }
     const ref: PendingRef = { id: existing?.id };
-    if (!existing && parsed.id !== undefined && parsed.item.role === 'included') temps.set(tempKey(parsed.spec.name, parsed.id), ref);
+    if (!existing && parsed.id !== undefined) {
+      temps.set(tempKey(parsed.spec.name, parsed.id), ref);
+      tempOwners.set(tempKey(parsed.spec.name, parsed.id), parsed.item);
+    }
     decided.push({ parsed, existing, ref });
   }
+  errors.push(...newIncludedErrors(decided.map((d) => d.parsed), tempOwners));
 
   const implied = impliedByInverse(decided, temps);
   const referenced = new Set<string>();
@@ -229,18 +243,28 @@ export function planWrites(store: Store, items: readonly WriteItem[], resolved: 
   for (const { parsed, existing, ref } of decided) {
     const base = parsed.item.pointer;
     const own = parsed.id === undefined ? undefined : implied.get(tempKey(parsed.spec.name, parsed.id));
-    const result = validateFields(parsed.spec, parsed.attributes, parsed.relationships, existing, base, resolve, (t, i) => referenced.add(tempKey(t, i)), own);
+    const onReference = (t: string, i: string): void => {
+      const key = tempKey(t, i);
+      referenced.add(key);
+      // An included record that points at a primary record is connected to it too.
+      if (parsed.item.role === 'included' && parsed.id !== undefined && tempOwners.get(key)?.role === 'data') referenced.add(tempKey(parsed.spec.name, parsed.id));
+    };
+    const result = validateFields(parsed.spec, parsed.attributes, parsed.relationships, existing, base, resolve, onReference, own);
     errors.push(...result.errors);
+    if (existing && result.errors.length === 0) errors.push(...circularErrors(store, parsed.spec, existing, result.fields, parsed.relationships, base));
     const table = store.table(parsed.spec.name);
     for (const [name, attr] of Object.entries(parsed.spec.attributes)) {
       const value = result.fields.attributes[name];
       if (!attr.unique || typeof value !== 'string' || !table) continue;
       // A scope that is itself being created (a PendingRef) cannot clash with stored records.
-      const scopeId = attr.uniqueScope === undefined ? undefined : result.fields.relationships[attr.uniqueScope];
-      const key = `${parsed.spec.name}\u0000${name}\u0000${value}`;
+      const scope = attr.uniqueScope === undefined ? undefined : result.fields.relationships[attr.uniqueScope];
+      const scopeId = scope === undefined || isLinkList(scope) ? undefined : scope;
+      const compared = attr.caseInsensitive ? value.toLowerCase() : value;
+      const key = `${parsed.spec.name}\u0000${name}\u0000${compared}`;
       const sameScope = (id: string): boolean => attr.uniqueScope === undefined || table.get(id)?.relationships[attr.uniqueScope] === scopeId;
       const pendingClash = uniques.get(key)?.some((other) => other === scopeId) ?? false;
-      const clash = [...table.lookup(attrKey(name), value)].some((id) => id !== existing?.id && sameScope(id)) || pendingClash;
+      const stored = table.lookup(attr.caseInsensitive ? lowerKey(name) : attrKey(name), compared);
+      const clash = [...stored].some((id) => id !== existing?.id && sameScope(id)) || pendingClash;
       if (clash) errors.push(apiError(400, 'unique entity constraint', 'This value is already used.', at(`${base}/attributes/${name}`)));
       else uniques.set(key, [...(uniques.get(key) ?? []), scopeId]);
     }
@@ -272,19 +296,65 @@ function impliedByInverse(
   for (const { parsed, ref } of decided) {
     if (!isObject(parsed.relationships)) continue;
     for (const [name, rel] of Object.entries(parsed.spec.relationships)) {
-      const data = rel.toMany && isObject(parsed.relationships[name]) ? parsed.relationships[name]['data'] : undefined;
-      if (!rel.toMany || !Array.isArray(data)) continue;
+      const inverse = rel.toMany && 'inverseOf' in rel.toMany ? rel.toMany.inverseOf : undefined;
+      const data = inverse !== undefined && isObject(parsed.relationships[name]) ? parsed.relationships[name]['data'] : undefined;
+      if (inverse === undefined || !Array.isArray(data)) continue;
       for (const member of data) {
         if (!isObject(member) || member['type'] !== rel.target || typeof member['id'] !== 'string') continue;
         const key = tempKey(rel.target, member['id']);
         if (!temps.has(key)) continue;
         const fields = implied.get(key) ?? {};
-        if (!(rel.toMany.inverseOf in fields)) fields[rel.toMany.inverseOf] = ref;
+        if (!(inverse in fields)) fields[inverse] = ref;
         implied.set(key, fields);
       }
     }
   }
   return implied;
+}
+
+/** The stored id of a resolved relationship value (a pending one has its id by commit time). */
+const linkId = (value: RelValue): string | null => (value === null ? null : typeof value === 'string' ? value : (value.id ?? null));
+const isLinkList = (value: RelValue | readonly RelValue[]): value is readonly RelValue[] => Array.isArray(value);
+
+/**
+ * Oro refuses a record created inside `included` that is linked through a relationship which
+ * could close a cycle (a new parent or child customer): "new included entity existence constraint"
+ * at the included item.
+ */
+function newIncludedErrors(parsed: readonly Parsed[], tempOwners: ReadonlyMap<string, WriteItem>): ApiError[] {
+  const errors: ApiError[] = [];
+  const reported = new Set<string>();
+  for (const item of parsed) {
+    if (!isObject(item.relationships)) continue;
+    for (const [name, rel] of Object.entries(item.spec.relationships)) {
+      const sent = item.relationships[name];
+      if (!rel.noNewIncluded || !isObject(sent)) continue;
+      const data = sent['data'];
+      for (const member of Array.isArray(data) ? data : [data]) {
+        if (!isObject(member) || typeof member['id'] !== 'string') continue;
+        const key = tempKey(rel.target, member['id']);
+        const owner = tempOwners.get(key);
+        if (owner?.role !== 'included' || reported.has(key)) continue;
+        reported.add(key);
+        errors.push(apiError(400, 'new included entity existence constraint', 'Creation a new include entity that can lead to a circular dependency is forbidden.', at(owner.pointer)));
+      }
+    }
+  }
+  return errors;
+}
+
+/** An `included` item with the same type and id as an earlier one: "The item duplicates the item with the index N". */
+function duplicateIncludedErrors(items: readonly WriteItem[]): ApiError[] {
+  const errors: ApiError[] = [];
+  const seen = new Map<string, string>();
+  for (const item of items) {
+    if (item.role !== 'included' || !isObject(item.raw) || typeof item.raw['type'] !== 'string' || typeof item.raw['id'] !== 'string') continue;
+    const key = tempKey(item.raw['type'], item.raw['id']);
+    const first = seen.get(key);
+    if (first === undefined) seen.set(key, item.pointer.slice('/included/'.length));
+    else errors.push(requestData(`The item duplicates the item with the index ${first}`, item.pointer));
+  }
+  return errors;
 }
 
 /** A committed write: the stored record and how it got there. */
@@ -299,9 +369,9 @@ export function commitWrites(store: Store, writes: readonly PlannedWrite[], now:
   const stamp = oroDateTime(now);
   const out: Committed[] = [];
   for (const w of writes) {
-    const relationships: Record<string, string | null> = {};
+    const relationships: Record<string, StoredLink> = {};
     for (const [name, value] of Object.entries(w.fields.relationships))
-      relationships[name] = value === null ? null : typeof value === 'string' ? value : (value.id ?? null);
+      relationships[name] = isLinkList(value) ? value.flatMap((v) => linkId(v) ?? []) : linkId(value);
     const attributes = { ...w.fields.attributes };
     if (w.spec.timestamps) {
       if (w.isNew) attributes['createdAt'] = stamp;

@@ -138,7 +138,7 @@ describe('fake Oro: async Batch API (oro-api.md §6)', () => {
     await waitForOperation(oro, token, res.body.data.id);
     const errors = await api.get(`/asyncoperations/${res.body.data.id}/errors`);
     const byPointer = Object.fromEntries(errors.body.data.map((e: { attributes: { source: { pointer: string }; title: string } }) => [e.attributes.source.pointer, e.attributes.title]));
-    expect(byPointer).to.deep.equal({ '/data/0/type': 'conflict constraint', '/data/1/meta/upsert': 'value constraint' });
+    expect(byPointer).to.deep.equal({ '/data/0': 'entity type constraint', '/data/1/meta/upsert': 'value constraint' });
   });
 
   it('accepts malformed JSON with 202 and fails the operation with one parse error', async () => {

@@ -56,7 +56,7 @@ describe('fake Oro: synchronous Batch API (X-Mode: sync, oro-api.md §6)', () =>
     const res = await api.patch('/customers', { data }, SYNC);
     expect(res.status).to.equal(400);
     expect(res.body.errors[0].detail).to.equal(
-      'The data limit for the synchronous operation exceeded. The maximum number of records that can be processed synchronously is 100.',
+      'The data limit for the synchronous operation exceeded. The maximum number of records that can be processed by the synchronous operation is 100.',
     );
     expect((await api.patch('/customers', { data: data.slice(0, 100) }, SYNC)).status).to.equal(200);
   });

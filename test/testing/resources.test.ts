@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { startFakeOro, type FakeOro } from '../../src/testing/index.js';
-import { client, tokenOf } from './support.js';
+import { client, productDocument, tokenOf } from './support.js';
 
 type Client = ReturnType<typeof client>;
 const titlesAndPointers = (body: { errors: { title: string; source?: { pointer?: string } }[] }) => body.errors.map((e) => [e.title, e.source?.pointer]);
@@ -108,11 +108,11 @@ describe('fake Oro: resource types and validation (oro-api.md §2, §4)', () => 
     ]);
   });
 
-  it('serves read-only users, organizations and countries and refuses writes with 405', async () => {
+  it('serves read-only organizations and countries and refuses writes with 405', async () => {
     expect((await api.get('/users/1')).body.data.attributes.username).to.equal('admin');
     expect((await api.get('/organizations/1')).status).to.equal(200);
     expect((await api.get('/countries/DE')).body.data.attributes.name).to.equal('Germany');
-    const res = await api.post('/users', { data: { type: 'users', attributes: { username: 'x' } } });
+    const res = await api.post('/organizations', { data: { type: 'organizations', attributes: { name: 'x' } } });
     expect(res.status).to.equal(405);
     expect(res.headers.get('allow')).to.equal('OPTIONS, GET');
   });
@@ -151,8 +151,8 @@ describe('fake Oro: resource types and validation (oro-api.md §2, §4)', () => 
   });
 
   it('keeps products.sku unique', async () => {
-    expect((await api.post('/products', { data: { type: 'products', attributes: { sku: 'U-1' } } })).status).to.equal(201);
-    const dup = await api.post('/products', { data: { type: 'products', attributes: { sku: 'U-1' } } });
+    expect((await api.post('/products', productDocument('U-1'))).status).to.equal(201);
+    const dup = await api.post('/products', productDocument('U-1'));
     expect(dup.status).to.equal(400);
     expect(titlesAndPointers(dup.body)).to.deep.equal([['unique entity constraint', '/data/attributes/sku']]);
   });

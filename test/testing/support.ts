@@ -74,3 +74,27 @@ export async function waitForOperation(oro: FakeOro, token: string, id: string):
     await new Promise((r) => setTimeout(r, 2));
   }
 }
+
+/**
+ * A products create as Oro requires it: sku, a name (`names` in `included`), the default
+ * attribute family, an inventory status and a primary unit precision (in `included`).
+ */
+export function productDocument(sku: string, name = `Product ${sku}`) {
+  return {
+    data: {
+      type: 'products',
+      attributes: { sku },
+      relationships: {
+        names: { data: [{ type: 'productnames', id: 'name-1' }] },
+        attributeFamily: { data: { type: 'attributefamilies', id: '1' } },
+        inventory_status: { data: { type: 'prodinventorystatuses', id: 'in_stock' } },
+        primaryUnitPrecision: { data: { type: 'productunitprecisions', id: 'unit-1' } },
+        unitPrecisions: { data: [{ type: 'productunitprecisions', id: 'unit-1' }] },
+      },
+    },
+    included: [
+      { type: 'productnames', id: 'name-1', attributes: { fallback: null, string: name } },
+      { type: 'productunitprecisions', id: 'unit-1', attributes: { precision: 0, conversionRate: 1, sell: true }, relationships: { unit: { data: { type: 'productunits', id: 'item' } } } },
+    ],
+  };
+}

@@ -22,35 +22,29 @@ describe('fake Oro: writes (oro-api.md §2, §5)', () => {
   });
 
   describe('upsert', () => {
-    it('creates (201) then updates (200) products by ["sku"]', async () => {
-      const doc = (name: string) => ({ data: { type: 'products', meta: { upsert: ['sku'] }, attributes: { sku: 'SKU-1', name } } });
-      const created = await api.post('/products', doc('First'));
+    it('creates (201) then updates (200) users by ["username"], a unique column mapped to an API field', async () => {
+      const doc = (firstName: string) => ({ data: { type: 'users', meta: { upsert: ['username'] }, attributes: { username: 'jane', email: 'jane@example.com', firstName } } });
+      const created = await api.post('/users', doc('First'));
       expect(created.status).to.equal(201);
-      const updated = await api.post('/products', doc('Second'));
+      const updated = await api.post('/users', doc('Second'));
       expect(updated.status).to.equal(200);
       expect(updated.body.data.id).to.equal(created.body.data.id);
-      expect(updated.body.data.attributes.name).to.equal('Second');
-      expect(oro.records('products').filter((p) => p.attributes?.['sku'] === 'SKU-1')).to.have.length(1);
+      expect(updated.body.data.attributes.firstName).to.equal('Second');
+      expect(oro.records('users').filter((u) => u.attributes?.['username'] === 'jane')).to.have.length(1);
     });
 
-    it('upserts products by id (meta.upsert: true)', async () => {
-      const p = oro.seed('products', { sku: 'SKU-ID', name: 'A' });
-      const res = await api.post('/products', { data: { type: 'products', id: p.id, meta: { upsert: true }, attributes: { name: 'B' } } });
-      expect(res.status).to.equal(200);
-      expect(res.body.data.attributes).to.include({ sku: 'SKU-ID', name: 'B' });
+    it('refuses upsert by id where the id is generated (users)', async () => {
+      const res = await api.post('/users', { data: { type: 'users', id: '1', meta: { upsert: true }, attributes: { firstName: 'B' } } });
+      expect(res.status).to.equal(400);
+      expect(res.body.errors[0]).to.include({ title: 'value constraint', detail: 'The upsert operation cannot use the entity identifier to find an entity.' });
     });
 
-    it('answers 409 "conflict constraint" when the upsert key matches several records', async () => {
-      // SKUs are unique per organization, so ["sku"] is ambiguous across two organizations.
-      const org2 = oro.seed('organizations', { name: 'Second org' });
-      oro.seed('products', { sku: 'AMB' });
-      oro.seed('products', { sku: 'AMB' }, { organization: { data: { type: 'organizations', id: org2.id } } });
-      const res = await api.post('/products', { data: { type: 'products', meta: { upsert: ['sku'] }, attributes: { sku: 'AMB', name: 'x' } } });
-      expect(res.status).to.equal(409);
-      expect(res.body.errors[0]).to.include({ status: '409', title: 'conflict constraint', detail: 'The upsert operation founds more than one entity.' });
-      const scoped = await api.post('/products', { data: { type: 'products', meta: { upsert: ['sku', 'organization'] }, attributes: { sku: 'AMB', name: 'y' } } });
-      expect(scoped.status).to.equal(200);
-    });
+    for (const [type, upsert] of [['products', ['sku']], ['products', true], ['customergroups', ['name']], ['customerusers', ['email']]] as const)
+      it(`refuses upsert ${JSON.stringify(upsert)} on ${type} (no unique column without a foreign key) with 400 at /meta/upsert`, async () => {
+        const res = await api.post(`/${type}`, { data: { type, id: '1', meta: { upsert }, attributes: {} } });
+        expect(res.status).to.equal(400);
+        expect(res.body.errors[0]).to.deep.equal({ status: '400', title: 'value constraint', detail: 'The upsert operation is not allowed.', source: { pointer: '/meta/upsert' } });
+      });
 
     it('refuses upsert on customers with 400 "value constraint" at /meta/upsert', async () => {
       for (const upsert of [true, ['externalId']]) {
@@ -62,7 +56,7 @@ describe('fake Oro: writes (oro-api.md §2, §5)', () => {
     });
 
     it('refuses more than one meta option', async () => {
-      const res = await api.post('/products', { data: { type: 'products', meta: { upsert: ['sku'], validate: true }, attributes: { sku: 'M-1' } } });
+      const res = await api.post('/users', { data: { type: 'users', meta: { upsert: ['username'], validate: true }, attributes: { username: 'm-1' } } });
       expect(res.status).to.equal(400);
       expect(res.body.errors[0].detail).to.equal('Only one meta option can be used.');
     });
@@ -74,19 +68,14 @@ describe('fake Oro: writes (oro-api.md §2, §5)', () => {
         data: {
           type: 'customers',
           attributes: { name: 'With group' },
-          relationships: { group: { data: { type: 'customergroups', id: 'tmp-g' } }, parent: { data: { type: 'customers', id: 'tmp-p' } } },
+          relationships: { group: { data: { type: 'customergroups', id: 'tmp-g' } } },
         },
-        included: [
-          { type: 'customergroups', id: 'tmp-g', attributes: { name: 'New group' } },
-          { type: 'customers', id: 'tmp-p', attributes: { name: 'New parent' } },
-        ],
+        included: [{ type: 'customergroups', id: 'tmp-g', attributes: { name: 'New group' } }],
       });
       expect(res.status).to.equal(201);
-      const [group, parent] = res.body.included;
+      const [group] = res.body.included;
       expect(group).to.deep.include({ type: 'customergroups', meta: { includeId: 'tmp-g' } });
-      expect(parent).to.deep.include({ type: 'customers', meta: { includeId: 'tmp-p' } });
       expect(res.body.data.relationships.group.data).to.deep.equal({ type: 'customergroups', id: group.id });
-      expect(res.body.data.relationships.parent.data).to.deep.equal({ type: 'customers', id: parent.id });
     });
 
     it('is all-or-nothing and points errors at /included/N', async () => {
@@ -159,7 +148,7 @@ describe('fake Oro: writes (oro-api.md §2, §5)', () => {
     expect(customers.status).to.equal(200);
     expect(customers.headers.get('allow')).to.equal('OPTIONS, GET, POST, PATCH, DELETE');
     expect((await api.raw('OPTIONS', '/customergroups')).headers.get('allow')).to.equal('OPTIONS, GET, POST, DELETE');
-    for (const type of ['users', 'organizations', 'countries']) expect((await api.raw('OPTIONS', `/${type}`)).headers.get('allow')).to.equal('OPTIONS, GET');
+    for (const type of ['organizations', 'countries', 'customeruserroles']) expect((await api.raw('OPTIONS', `/${type}`)).headers.get('allow')).to.equal('OPTIONS, GET');
   });
 });
 
