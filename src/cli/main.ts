@@ -6,7 +6,7 @@ import { runCommand } from './commands/run.js';
 import { checkCommand } from './commands/check.js';
 import { replayCommand } from './commands/replay.js';
 import { demoCommand } from './commands/demo.js';
-import { fakeOroCommand } from './commands/fake-oro.js';
+import { FAKE_ORO_VERSIONS, fakeOroCommand, type FakeOroCommandOptions } from './commands/fake-oro.js';
 import { publishCommand } from './commands/publish.js';
 
 const print = (line: string) => void process.stdout.write(`${line}\n`);
@@ -102,7 +102,8 @@ program
   .option('--seed <n>', 'seed of the fault and latency draws', integer('--seed', 0), 1)
   .option('--client-id <id>', 'accepted client id (default oro-sync-demo)')
   .option('--client-secret <secret>', 'accepted client secret (default oro-sync-demo-secret)')
-  .action((opts: { port: number; latency: number; faultRate: number; seed: number; clientId?: string; clientSecret?: string }) =>
-    exitWith(() => fakeOroCommand(opts, print)));
+  .addOption(new Option('--oro-version <version>', 'Oro version to play (default the newest)').choices(FAKE_ORO_VERSIONS))
+  .option('--rate-limit <n>', 'requests per second per client, burst n (429 + Retry-After past it)', integer('--rate-limit', 1))
+  .action((opts: FakeOroCommandOptions) => exitWith(() => fakeOroCommand(opts, print)));
 
 await program.parseAsync(process.argv);

@@ -34,6 +34,11 @@ export interface AttributeSpec {
    * anything is saved): a unique column, or a validator such as `externalId`'s.
    */
   readonly unique?: boolean;
+  /**
+   * Unique through a validator only, not a database constraint: two concurrent creates can both
+   * pass on a real Oro, so `seed` (which stands for data that got there somehow) may insert duplicates.
+   */
+  readonly uniqueByValidator?: boolean;
   /** Uniqueness ignores case (Oro compares customer user emails lower-cased). */
   readonly caseInsensitive?: boolean;
   /** The to-one relationship the unique constraint is scoped to (e.g. a SKU per organization). */
@@ -105,7 +110,7 @@ const name255: AttributeSpec = { required: true, maxLength: 255, filter: 'string
 const hasExternalId = (version: OroVersion): boolean => version !== '6.0';
 
 /** Unique per type through a validator (not a database constraint), nullable, at most 36 characters. */
-const externalId: AttributeSpec = { nullable: true, maxLength: 36, unique: true, indexed: true, filter: 'string', sortable: true };
+const externalId: AttributeSpec = { nullable: true, maxLength: 36, unique: true, uniqueByValidator: true, indexed: true, filter: 'string', sortable: true };
 
 const readOnlyType = (name: string, attributes: Record<string, AttributeSpec>, relationships: Record<string, RelationshipSpec> = {}, numericIds = true): TypeSpec => ({
   name,

@@ -255,7 +255,7 @@ export function planWrites(store: Store, items: readonly WriteItem[], resolved: 
     const table = store.table(parsed.spec.name);
     for (const [name, attr] of Object.entries(parsed.spec.attributes)) {
       const value = result.fields.attributes[name];
-      if (!attr.unique || typeof value !== 'string' || !table) continue;
+      if (!attr.unique || typeof value !== 'string' || !table || (attr.uniqueByValidator && parsed.item.internal)) continue;
       // A scope that is itself being created (a PendingRef) cannot clash with stored records.
       const scope = attr.uniqueScope === undefined ? undefined : result.fields.relationships[attr.uniqueScope];
       const scopeId = scope === undefined || isLinkList(scope) ? undefined : scope;

@@ -235,17 +235,19 @@ describe('sink/toOro against the fake Oro', function () {
     expect(first?.status === 'rejected' && first.errors[0]).to.deep.include({ title: 'value constraint', pointer: '/meta/upsert' });
   });
 
-  it('upsert on products (single mode) creates then updates by sku, with faults on', async () => {
+  it('upsert on users (single mode) creates then updates by username, with faults on', async () => {
+    // Oro allows upsert only by a unique column mapped to an API field: users' username is one,
+    // products' sku is not (its unique constraint includes the organization).
     h = await startHarness({ seed: 6, faults });
     const limiter = createLimiter({ concurrency: 8 });
     const run = (suffix: string) =>
       lastValueFrom(
-        from(Array.from({ length: 40 }, (_, i): SourceRecord => ({ value: { sku: `SKU-${i}`, name: `P${i}${suffix}` }, position: { seq: i, where: `#${i}` } }))).pipe(
-          mapRecords({ type: 'products', key: { source: 'sku', oro: 'sku' }, attributes: { sku: 'sku', name: 'name' } }),
+        from(Array.from({ length: 40 }, (_, i): SourceRecord => ({ value: { username: `user${i}`, email: `user${i}@example.com`, firstName: `U${i}${suffix}` }, position: { seq: i, where: `#${i}` } }))).pipe(
+          mapRecords({ type: 'users', key: { source: 'username', oro: 'username' }, attributes: { username: 'username', email: 'email', firstName: 'firstName' } }),
           batchRecords({ size: 10, ms: 5 }),
           toOro({
             client: h.client,
-            target: { type: 'products', mode: 'single', strategy: 'upsert', key: { oro: 'sku' }, conflict: 'source-wins' },
+            target: { type: 'users', mode: 'single', strategy: 'upsert', key: { oro: 'username' }, conflict: 'source-wins' },
             throttle: () => throttleRequests(limiter),
             retry: () => retryTransient({ retries: 10, baseMs: 1, maxMs: 10, maxRetryAfterMs: 50 }),
           }),
@@ -254,7 +256,7 @@ describe('sink/toOro against the fake Oro', function () {
       );
     expect(byStatus(await run(''))).to.deep.equal({ created: 40 });
     expect(byStatus(await run(' v2'))).to.deep.equal({ updated: 40 });
-    expect(h.oro.records('products')).to.have.length(40);
+    expect(h.oro.records('users').filter((u) => String(u.attributes?.['username']).startsWith('user'))).to.have.length(40);
   });
 
   it('skip-if-target-newer skips records whose Oro copy changed after the source record', async () => {

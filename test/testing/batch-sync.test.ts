@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { startFakeOro, type FakeOro } from '../../src/testing/index.js';
+import { apiError, statusOf } from '../../src/testing/json-api.js';
 import { client, tokenOf } from './support.js';
 
 type Client = ReturnType<typeof client>;
@@ -65,5 +66,50 @@ describe('fake Oro: synchronous Batch API (X-Mode: sync, oro-api.md §6)', () =>
     const res = await api.raw('PATCH', '/customers', { raw: '[', headers: SYNC });
     expect(res.status).to.equal(400);
     expect(res.body.errors[0].title).to.equal('bad request http exception');
+  });
+
+  describe("one HTTP status for a set of errors (Oro's ErrorResponseStatusCodeTrait)", () => {
+    it('answers a sync batch with one stale id 404, the single distinct status', async () => {
+      const res = await api.patch('/customers', { data: [{ type: 'customers', attributes: { name: 'New' } }, { type: 'customers', id: '999999', meta: { update: true }, attributes: { name: 'Gone' } }] }, SYNC);
+      expect(res.status).to.equal(404);
+      expect(res.body.errors).to.deep.equal([{ status: '404', title: 'not found http exception', detail: 'The entity does not exist.', source: { pointer: '/data/1/id' } }]);
+      expect(oro.records('customers').filter((c) => c.attributes?.['name'] === 'New')).to.have.length(0);
+    });
+
+    it('answers 409 when a conflict is among mixed statuses', async () => {
+      const customer = oro.seed('customers', { name: 'C' });
+      const res = await api.patch(`/customers/${customer.id}`, {
+        data: { type: 'customers', id: '999999', attributes: { name: 'x' } },
+        included: [{ type: 'customergroups', id: 'g', attributes: { name: '' } }],
+      });
+      expect(res.body.errors.map((e: { status: string }) => e.status)).to.include.members(['409', '400']);
+      expect(res.status).to.equal(409);
+    });
+
+    it('picks the status of a set as the trait does (unit)', () => {
+      const e = (status: number) => apiError(status, 't', 'd');
+      expect(statusOf([e(404), e(404)])).to.equal(404);
+      expect(statusOf([e(400), e(404)])).to.equal(400);
+      expect(statusOf([e(400), e(409), e(404)])).to.equal(409);
+      expect(statusOf([e(403), e(500)])).to.equal(400);
+    });
+
+    it('answers 400 for mixed statuses without a conflict', async () => {
+      const res = await api.patch('/customers', { data: [{ type: 'customers', attributes: { name: '' } }, { type: 'customers', id: '999999', meta: { update: true }, attributes: { name: 'x' } }] }, SYNC);
+      expect(res.status).to.equal(400);
+      expect(res.body.errors.map((e: { status: string }) => e.status)).to.have.members(['400', '404']);
+    });
+
+    it('echoes meta.dataId only for items that sent an id (a temporary id, or the id of an update)', async () => {
+      const existing = oro.seed('customers', { name: 'Old' });
+      const res = await api.patch(
+        '/customers',
+        { data: [{ type: 'customers', id: 'tmp-1', attributes: { name: 'A' } }, { type: 'customers', attributes: { name: 'B' } }, { type: 'customers', id: existing.id, meta: { update: true }, attributes: { name: 'Old2' } }] },
+        SYNC,
+      );
+      expect(res.status).to.equal(200);
+      expect(res.body.data.map((r: { meta?: unknown }) => r.meta)).to.deep.equal([{ dataId: 'tmp-1' }, undefined, { dataId: existing.id }]);
+      expect(res.headers.get('content-location')).to.equal(null);
+    });
   });
 });

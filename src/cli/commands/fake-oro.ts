@@ -1,11 +1,19 @@
 import { startFakeOro } from '../../testing/fake-oro.js';
 import { faultsForRate } from '../../testing/faults.js';
+import { ORO_VERSIONS, type OroVersion } from '../../testing/resources.js';
+
+/** The values `--oro-version` accepts. */
+export const FAKE_ORO_VERSIONS: readonly OroVersion[] = ORO_VERSIONS;
 
 export interface FakeOroCommandOptions {
   readonly port: number;
   readonly latency: number;
   readonly faultRate: number;
   readonly seed: number;
+  /** `--oro-version`: the Oro version to play (default the newest). */
+  readonly oroVersion?: OroVersion;
+  /** `--rate-limit N`: requests a second per client, burst N, as a proxy would (429 + Retry-After). */
+  readonly rateLimit?: number;
   readonly clientId?: string;
   readonly clientSecret?: string;
 }
@@ -15,7 +23,9 @@ export interface FakeOroCommandOptions {
  * `{"baseUrl": ..., "tokenUrl": ...}`; it runs until SIGINT/SIGTERM.
  *
  * `--fault-rate F` is the share of API requests that fail: 40% of it 429, 30% 503 (both with
- * `Retry-After: 1`), 20% 500 and 10% connection resets.
+ * `Retry-After: 1`), 20% 500 and 10% connection resets. `--rate-limit N` puts a token bucket of
+ * N requests a second (burst N) per client in front of the API; `--oro-version` picks the Oro
+ * version whose resources it serves (docs/fake-oro.md has the table).
  */
 export async function fakeOroCommand(options: FakeOroCommandOptions, print: (line: string) => void): Promise<number> {
   const oro = await startFakeOro({
@@ -25,6 +35,8 @@ export async function fakeOroCommand(options: FakeOroCommandOptions, print: (lin
     ...(options.clientId !== undefined ? { clientId: options.clientId } : {}),
     ...(options.clientSecret !== undefined ? { clientSecret: options.clientSecret } : {}),
     faults: faultsForRate(options.faultRate),
+    ...(options.oroVersion !== undefined ? { version: options.oroVersion } : {}),
+    ...(options.rateLimit !== undefined && options.rateLimit > 0 ? { rateLimit: { perSecond: options.rateLimit, burst: Math.max(1, Math.ceil(options.rateLimit)) } } : {}),
   });
   print(JSON.stringify({ baseUrl: oro.baseUrl, tokenUrl: oro.tokenUrl }));
   await new Promise<void>((resolve) => {
