@@ -7,6 +7,7 @@ import type { OroClient } from '../oro/types.js';
 import { HttpError } from '../errors/http-error.js';
 import { NetworkError } from '../errors/network-error.js';
 import { TimeoutError } from '../errors/timeout-error.js';
+import { throwIfTargetRefused } from './target-refused.js';
 
 /** What every part of one sink subscription shares. */
 export interface SinkContext {
@@ -56,9 +57,17 @@ export function createSinkContext(options: SinkOptions): SinkContext {
   };
 }
 
-/** One request unit through the limiter and the retry policy. */
-export function request<T>(ctx: SinkContext, unit: () => Promise<T>, lane: RequestLane = 'write'): Promise<T> {
-  return firstValueFrom(defer(unit).pipe(ctx.throttle<T>(lane), ctx.retry<T>()));
+/**
+ * One request unit through the limiter and the retry policy. An answer that says the target
+ * itself is wrong (see {@link throwIfTargetRefused}) becomes a `ConfigError` that stops the run.
+ */
+export async function request<T>(ctx: SinkContext, unit: () => Promise<T>, lane: RequestLane = 'write'): Promise<T> {
+  try {
+    return await firstValueFrom(defer(unit).pipe(ctx.throttle<T>(lane), ctx.retry<T>()));
+  } catch (error) {
+    throwIfTargetRefused(ctx.target, error);
+    throw error;
+  }
 }
 
 /**

@@ -2,7 +2,6 @@ import { HttpError } from '../errors/http-error.js';
 import { isFatal } from '../errors/classify.js';
 import type { Outcome } from '../types/outcome.js';
 import { chunkItems, type BatchItem } from './batch-document.js';
-import { throwIfBatchDisabled } from './batch-disabled.js';
 import { attributeErrors } from './pointers.js';
 import type { SinkContext } from './context.js';
 import { outcomeOfError, successOutcome } from './outcomes.js';
@@ -49,7 +48,6 @@ async function writeChunk(ctx: SinkContext, chunk: readonly BatchItem[]): Promis
       return outcomes;
     } catch (error) {
       if (isFatal(error)) throw error;
-      throwIfBatchDisabled(ctx, error);
       const sent = attempt.items;
       if (error instanceof HttpError && error.status === 400) {
         const { byItem } = attributeErrors(error.errors, attempt.includedOwner);

@@ -4,12 +4,12 @@ import type { AsyncOperation, AsyncOperationHandle } from '../oro/types.js';
 import { SETTLE_DEFAULTS } from '../oro/async-operation.js';
 import type { ErrorDetail, Outcome } from '../types/outcome.js';
 import type { BatchItem } from './batch-document.js';
-import { throwIfBatchDisabled } from './batch-disabled.js';
 import { request, type SinkContext } from './context.js';
 import { lookupByKeys } from './lookup.js';
 import { outcomeOfError, successOutcome } from './outcomes.js';
 import { attributeErrors } from './pointers.js';
 import { submitBatch, type BatchAttempt } from './submit-batch.js';
+import { refusalIn } from './target-refused.js';
 
 /**
  * Writes items with the asynchronous Batch API: submit (`202` + `Content-Location`), poll the
@@ -31,7 +31,6 @@ export async function writeBatchAsync(ctx: SinkContext, items: readonly BatchIte
     operation = await settle(ctx, handle);
   } catch (error) {
     if (isFatal(error)) throw error;
-    throwIfBatchDisabled(ctx, error);
     if (error instanceof StillPending) {
       const errors = [{ title: 'async operation not finished', detail: error.message }];
       return [...attempt.settled, ...attempt.items.map((item): Outcome => ({ status: 'failed', record: item.pending.record, errors }))];
@@ -94,6 +93,9 @@ export async function outcomesOfOperation(
     const cancelled = [{ title: 'async operation cancelled', detail: `Oro's async operation ${operation.id} for ${ctx.target.type} was cancelled` }];
     return sent.map((item): Outcome => ({ status: 'failed', record: item.pending.record, errors: cancelled }));
   }
+  // Errors that condemn the target (upsert not allowed, no such key field) stop the run.
+  const refusal = refusalIn(ctx.target, errors);
+  if (refusal) throw refusal;
   const { byItem, unattributed } = attributeErrors(errors, includedOwner);
   const candidates: BatchItem[] = [];
   sent.forEach((item, i) => {

@@ -5,6 +5,7 @@ import { isUncertain, type SinkContext } from './context.js';
 import type { Decision, Pending } from './decide.js';
 import { documentFor, outcomeOfError, outcomeWithoutWrite } from './outcomes.js';
 import { mayHaveHappened, resolve } from './resolve.js';
+import { throwIfTargetRefused } from './target-refused.js';
 
 /**
  * Writes one record with one request (`POST` to create or upsert, `PATCH` to update) and yields
@@ -23,7 +24,10 @@ export function writeSingle(ctx: SinkContext, pending: Pending, first: Decision)
     ctx.throttle<Outcome>('write'),
     tap({ error: (error: unknown) => void (lookAgain = isUncertain(error)) }),
     ctx.retry<Outcome>(),
-    catchError((error: unknown) => of(outcomeOfError(pending, error))),
+    catchError((error: unknown) => {
+      throwIfTargetRefused(ctx.target, error);
+      return of(outcomeOfError(pending, error));
+    }),
   );
 }
 

@@ -20,15 +20,23 @@ describe('e2e: check', function () {
     expect(oro.requests.some((r) => r.method === 'OPTIONS' && r.path === '/admin/api/customers')).to.equal(true);
   });
 
-  it('exits non-zero for a batch-mode config whose type has the Batch API disabled, saying why', async () => {
+  it('exits 2 for a batch-mode config whose type has the Batch API disabled, saying why (a run would stop there too)', async () => {
     const { oro, ws, env } = t;
     const config = ws.config('groups', oro, {
       target: { type: 'customergroups', mode: 'batch', key: { source: 'id', oro: 'name' }, attributes: { name: 'name' }, relationships: {} },
     });
     const result = await runCli(['check', config], { env });
-    expect(result.code).to.equal(1);
+    expect(result.code).to.equal(2);
     expect(result.stdout).to.include('batch api: disabled for customergroups');
     expect(result.stdout).to.match(/not usable: target\.mode is "batch" but the Batch API is disabled for customergroups/);
+  });
+
+  it('exits 2 for strategy upsert on customers, which Oro refuses, saying to use lookup', async () => {
+    const { oro, ws, env } = t;
+    const config = ws.config('customers', oro, { target: { strategy: 'upsert' } });
+    const result = await runCli(['check', config], { env });
+    expect(result.code, result.stdout + result.stderr).to.equal(2);
+    expect(result.stdout).to.match(/not usable: target\.strategy: Oro does not allow upsert for customers .*use "lookup"/);
   });
 
   it('exits 2 with a wrong secret, naming the token URL, never the secret', async () => {

@@ -227,12 +227,12 @@ describe('sink/toOro against the fake Oro', function () {
     });
   }
 
-  it('upsert is refused by Oro for customers: every record is rejected with Oro\'s /meta/upsert reason', async () => {
+  it('upsert is refused by Oro for customers: the run stops with a config error quoting Oro\'s /meta/upsert reason', async () => {
     h = await startHarness({ seed: 5 });
-    const outcomes = await sync(h, customers(5), { strategy: 'upsert' });
-    expect(byStatus(outcomes)).to.deep.equal({ rejected: 5 });
-    const first = outcomes[0];
-    expect(first?.status === 'rejected' && first.errors[0]).to.deep.include({ title: 'value constraint', pointer: '/meta/upsert' });
+    const error = await sync(h, customers(5), { strategy: 'upsert' }).then(() => undefined, (e: unknown) => e);
+    expect(error).to.be.instanceOf(ConfigError);
+    expect((error as Error).message).to.contain('target.strategy').and.contain('upsert operation is not allowed').and.contain('at /meta/upsert');
+    expect(h.oro.records('customers')).to.have.length(0);
   });
 
   it('upsert on users (single mode) creates then updates by username, with faults on', async () => {

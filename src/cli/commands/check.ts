@@ -2,14 +2,15 @@ import { access } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { HttpError } from '../../errors/http-error.js';
 import { createRuntime, retryBudgetOf } from '../../run/runtime.js';
-import { EXIT_OK, EXIT_RECORDS } from '../exit.js';
+import { NO_UPSERT, targetRefusal, upsertNotAllowed } from '../../sink/target-refused.js';
+import { EXIT_OK, EXIT_RECORDS, EXIT_SYSTEMIC } from '../exit.js';
 import { loadConfigs } from './load-configs.js';
 
 /**
  * `oro-sync check <config.json>`: config valid, token obtained, target type reachable, Batch API
- * enabled or not, key filter usable, source readable. Prints one line per check; exits 0 only
- * when everything the config needs is usable (1 when something is not, 2 when it cannot even
- * get that far: config, credentials, network).
+ * enabled or not, upsert allowed, key field and filter present, source readable. Prints one line
+ * per check; exits 0 only when everything the config needs is usable, 2 otherwise: the config,
+ * credentials or network failed, or a run of that config would stop on what was found.
  */
 export async function checkCommand(file: string, logger: Logger, print: (line: string) => void): Promise<number> {
   const [config] = await loadConfigs([file], logger);
@@ -30,19 +31,30 @@ export async function checkCommand(file: string, logger: Logger, print: (line: s
       problems.push(`target.mode is "${config.target.mode}" but the Batch API is disabled for ${type}; use "single" or enable update_list for ${type} in Oro`);
     }
 
-    const keyFields = config.target.key.oro === 'id' ? {} : { fields: { [type]: [config.target.key.oro] } };
-    const page = await client.list(type, { page: { size: 1 }, totalCount: true, ...keyFields });
-    print(`read: ok (${page.total ?? page.data.length} ${type} in Oro)`);
+    const { key, strategy } = config.target;
+    const why = NO_UPSERT[type];
+    if (strategy === 'upsert' && why !== undefined) {
+      problems.push(upsertNotAllowed(type, `a stock Oro refuses meta.upsert for ${type}: ${why}`));
+    }
 
+    // The key filter first: on an Oro without the key field, asking for it in fields[] fails too.
+    let keyUsable = true;
     try {
-      await client.list(type, { filter: { [config.target.key.oro]: ['oro-sync-check'] }, page: { size: 1 }, ...keyFields });
-      print(`lookup: ok (filter[${config.target.key.oro}] works)`);
+      await client.list(type, { filter: { [key.oro]: ['oro-sync-check'] }, page: { size: 1 }, ...(key.oro === 'id' ? {} : { fields: { [type]: [key.oro] } }) });
+      print(`lookup: ok (filter[${key.oro}] works)`);
     } catch (error) {
       if (!(error instanceof HttpError) || error.errorClass !== 'permanent') throw error;
-      const message = `filter[${config.target.key.oro}] is refused by Oro (${error.message})`;
-      if (config.target.strategy === 'upsert' && config.target.mode === 'single') print(`lookup: ${message}; fine for upsert in single mode`);
+      const refusal = targetRefusal(config.target, error);
+      keyUsable = refusal === undefined;
+      const message = `filter[${key.oro}] is refused by Oro (${error.message})`;
+      if (refusal) problems.push(refusal.problems.join('; '));
+      else if (strategy === 'upsert' && config.target.mode === 'single') print(`lookup: ${message}; fine for upsert in single mode`);
       else problems.push(`${message}; target.key.oro must be a filterable field of ${type}`);
     }
+
+    const keyFields = key.oro === 'id' || !keyUsable ? {} : { fields: { [type]: [key.oro] } };
+    const page = await client.list(type, { page: { size: 1 }, totalCount: true, ...keyFields });
+    print(`read: ok (${page.total ?? page.data.length} ${type} in Oro)`);
 
     if ('path' in config.source) {
       try {
@@ -57,5 +69,6 @@ export async function checkCommand(file: string, logger: Logger, print: (line: s
   }
   for (const problem of problems) print(`not usable: ${problem}`);
   print(problems.length === 0 ? 'check: all usable' : `check: ${problems.length} problem(s)`);
-  return problems.length === 0 ? EXIT_OK : EXIT_RECORDS;
+  // A problem here is one a run would stop on: the same exit code as that run.
+  return problems.length === 0 ? EXIT_OK : EXIT_SYSTEMIC;
 }
