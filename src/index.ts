@@ -50,6 +50,7 @@ export type {
   SyncBatchResult, TypeCapabilities,
 } from './oro/types.js';
 export { createOroClient, type OroClientOptions } from './oro/client.js';
+export { createOro, type CreateOroOptions, type Oro } from './oro/create-oro.js';
 export { createHttp, type Http, type HttpOptions, type RequestEvent } from './util/http.js';
 export { parseRetryAfter } from './util/retry-after.js';
 

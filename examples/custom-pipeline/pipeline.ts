@@ -19,16 +19,11 @@ import { lastValueFrom, reduce } from 'rxjs';
 import {
   NonEmptyString,
   batchRecords,
-  createHttp,
-  createLimiter,
-  createOroClient,
-  createTokenStream,
+  createOro,
   decodeWith,
   httpSource,
   mapRecords,
   pullThrough,
-  retryTransient,
-  throttleRequests,
   toOro,
   type ErrorDetail,
   type Mapping,
@@ -103,11 +98,9 @@ export async function main(options: { readonly records?: number; readonly print?
   const print = options.print ?? ((line: string) => console.log(line));
   const exporter = await startExportServer(exportRecords(options.records ?? 250));
   const oro = await startFakeOro({ asyncStepMs: 5 });
-  const http = createHttp({ concurrency: 8, timeoutMs: 10_000 });
-  const tokens = createTokenStream({ tokenUrl: oro.tokenUrl, clientId: oro.clientId, clientSecret: oro.clientSecret, fetch: http.fetch });
-  const client = createOroClient({ baseUrl: oro.baseUrl, tokens, http });
-  // One limiter for every request of the process: it bounds requests in flight (and their rate).
-  const limiter = createLimiter({ concurrency: 8 });
+  // The client, its token and one limiter for every request of the process (requests in flight
+  // and their rate); the token URL defaults to the base URL's origin + /oauth2-token.
+  const { client, limiter, close } = createOro({ baseUrl: oro.baseUrl, clientId: oro.clientId, clientSecret: oro.clientSecret, concurrency: 8, timeoutMs: 10_000 });
   try {
     const outcomes$ = pullThrough(
       httpSource({ url: exporter.url, itemsPath: 'data', pagination: { kind: 'page', size: 40 } }),
@@ -120,8 +113,8 @@ export async function main(options: { readonly records?: number; readonly print?
             client,
             target: { type: 'customers', mode: 'batch', strategy: 'lookup', key: { oro: 'externalId' }, conflict: 'source-wins' },
             concurrency: 2,
-            throttle: () => throttleRequests(limiter),
-            retry: () => retryTransient({ retries: 5, baseMs: 50, maxMs: 2_000 }),
+            limiter,
+            retry: { retries: 5, baseMs: 50, maxMs: 2_000 },
             poll: { intervalMs: 10, maxIntervalMs: 200 },
           }),
         ),
@@ -139,9 +132,7 @@ export async function main(options: { readonly records?: number; readonly print?
     print(`done: ${Object.entries(counts).map(([status, n]) => `${status} ${n}`).join(', ')}`);
     return { counts, customers: oro.records('customers') };
   } finally {
-    tokens.shutdown();
-    client.close();
-    http.close();
+    close();
     await oro.close();
     await exporter.close();
   }

@@ -5,7 +5,7 @@
  * (which need the file's location) are done by `loadConfig`.
  */
 import { isRight } from 'fp-ts/lib/Either.js';
-import { isLoopbackUrl } from '../util/url.js';
+import { defaultTokenUrl, isLoopbackUrl } from '../util/url.js';
 import {
   alsoCheck, type AnyCodec, type CheckProblem, type Checked, type Codec, isRecord, oneOf, optional, primitive, recordOf,
   refine, section, strict, taggedUnion, withDefault,
@@ -73,7 +73,7 @@ function parseUrl(value: unknown): URL | undefined {
 function insecureUrlProblems(oro: Record<string, unknown>): CheckProblem[] {
   if (oro.allowInsecureHttp === true) return [];
   const base = parseUrl(oro.baseUrl);
-  const token = oro.tokenUrl === undefined && base ? new URL('/oauth2-token', base.origin) : parseUrl(oro.tokenUrl);
+  const token = oro.tokenUrl === undefined && base ? new URL(defaultTokenUrl(base)) : parseUrl(oro.tokenUrl);
   const problems: CheckProblem[] = [];
   for (const [key, url] of [['baseUrl', base], ['tokenUrl', token]] as const) {
     if (url?.protocol === 'http:' && !isLoopbackUrl(url)) problems.push({ path: [key], message: INSECURE });
@@ -95,7 +95,7 @@ export const OroCodec: Codec<OroConfig> = refine(
   (oro): Checked<OroConfig> => {
     // Trailing slashes would double up when paths are appended (`.../api//customers`).
     const baseUrl = oro.baseUrl.replace(/\/+$/, '');
-    return { value: { ...oro, baseUrl, tokenUrl: oro.tokenUrl ?? `${new URL(baseUrl).origin}/oauth2-token` } };
+    return { value: { ...oro, baseUrl, tokenUrl: oro.tokenUrl ?? defaultTokenUrl(baseUrl) } };
   },
 );
 

@@ -4,8 +4,6 @@ import { recordWithKey } from '../operators/codecs.js';
 import { decodeWith } from '../operators/decode.js';
 import { createLimiter } from '../oro/limiter.js';
 import { mapRecords, type Mapping } from '../operators/map.js';
-import { retryTransient } from '../operators/retry.js';
-import { throttleRequests } from '../operators/throttle.js';
 import { toOro } from '../sink/to-oro.js';
 import { createMemoryIdCache, type IdCache } from '../sink/id-cache.js';
 import { storeIdCache } from './store-id-cache.js';
@@ -14,6 +12,7 @@ import { createCheckpointTracker } from '../state/checkpoint-tracker.js';
 import { createDeadLetterWriter } from '../state/dead-letters.js';
 import type { StateStore } from '../state/state-store.js';
 import type { Json } from '../types/jsonapi.js';
+import type { RetryPolicy } from '../util/retry-policy.js';
 import type { Outcome, Step } from '../types/outcome.js';
 import { buildSource, numbered, sinceWatermark, watermarkOf } from './build-source.js';
 import type { Config } from '../config/config-types.js';
@@ -56,7 +55,7 @@ export interface RunResult {
 }
 
 /**
- * Runs one config once: source -> decode -> map -> batch -> throttle -> retry -> sink ->
+ * Runs one config once: source -> decode -> map -> batch -> sink (throttled, retried) ->
  * outcomes, with the checkpoint saved as finished work advances (invariant 4), dead letters
  * written, metrics and progress updated.
  */
@@ -102,9 +101,9 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
     ...(target.transform ? { transform: await loadTransform(target.transform) } : {}),
   };
   const limiter = createLimiter({ concurrency: pipeline.concurrency, ratePerSecond: pipeline.ratePerSecond });
-  const retryPolicy = {
+  const retryPolicy: RetryPolicy = {
     ...retryBudgetOf(pipeline),
-    onRetry: (info: { attempt: number; delayMs: number; error: unknown }) => {
+    onRetry: (info) => {
       metrics?.retries.inc({ target: target.type });
       logger.debug({ attempt: info.attempt, delayMs: Math.round(info.delayMs), error: errorText(info.error) }, 'retrying');
     },
@@ -130,8 +129,8 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
         client,
         target: { type: target.type, mode: target.mode, strategy: target.strategy, key: { oro: target.key.oro }, conflict: target.conflict },
         concurrency: batches,
-        throttle: (lane) => throttleRequests(limiter, { priority: lane === 'read' ? 'high' : 'normal' }),
-        retry: () => retryTransient(retryPolicy),
+        limiter,
+        retry: retryPolicy,
         ids,
         // Ids learnt by earlier configs of the run (customer groups before customers) come from here.
         relatedIds: remember,

@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
-import { createTokenStream } from '../auth/token-stream.js';
 import type { TokenStream } from '../auth/types.js';
-import { createOroClient } from '../oro/client.js';
+import { createOro, type Oro } from '../oro/create-oro.js';
 import { createHttp, type Http } from '../util/http.js';
 import type { OroClient } from '../oro/types.js';
 import type { RequestEvent } from '../util/http.js';
@@ -53,7 +52,7 @@ export function createRuntime(options: { logger: Logger; metrics?: Metrics; conc
     }
   };
   const http: Http = createHttp({ concurrency: options.concurrency, timeoutMs: options.timeoutMs, onRequest });
-  const credentials = new Map<string, Credential>();
+  const credentials = new Map<string, Oro>();
   const stores = new Map<string, StateStore>();
   return {
     logger,
@@ -62,20 +61,21 @@ export function createRuntime(options: { logger: Logger; metrics?: Metrics; conc
       const id = `${oro.tokenUrl}\u0000${oro.clientId}\u0000${oro.baseUrl}`;
       let credential = credentials.get(id);
       if (!credential) {
-        const tokens = createTokenStream({
+        // Every credential over the one HTTP stack; its requests are bounded per config (runConfig's limiter).
+        credential = createOro({
+          baseUrl: oro.baseUrl,
           tokenUrl: oro.tokenUrl,
           clientId: oro.clientId,
           clientSecret: oro.clientSecret,
           allowInsecureHttp: oro.allowInsecureHttp,
-          fetch: http.fetch,
+          http,
           ...(retry ? { retry } : {}),
+          onWarning: (message) => logger.warn({ baseUrl: oro.baseUrl }, message),
           onGrant: () => {
             metrics?.tokenGrants.inc();
             logger.debug({ tokenUrl: oro.tokenUrl }, 'token granted');
           },
         });
-        const client = createOroClient({ baseUrl: oro.baseUrl, tokens, http, allowInsecureHttp: oro.allowInsecureHttp, onWarning: (message) => logger.warn({ baseUrl: oro.baseUrl }, message) });
-        credential = { tokens, client };
         credentials.set(id, credential);
       }
       return credential;
@@ -89,10 +89,7 @@ export function createRuntime(options: { logger: Logger; metrics?: Metrics; conc
       return store;
     },
     async close() {
-      for (const { tokens, client } of credentials.values()) {
-        tokens.shutdown();
-        client.close();
-      }
+      for (const credential of credentials.values()) credential.close();
       http.close();
       for (const store of stores.values()) store.close();
       credentials.clear();

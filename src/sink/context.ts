@@ -1,4 +1,7 @@
-import { defer, firstValueFrom, identity, type MonoTypeOperatorFunction } from 'rxjs';
+import { asyncScheduler, defer, firstValueFrom, identity, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
+import { retryTransient } from '../operators/retry.js';
+import { throttleRequests } from '../operators/throttle.js';
+import type { RetryPolicy } from '../util/retry-policy.js';
 import { createMemoryIdCache, type IdCache } from './id-cache.js';
 import { createKeyLocks, type KeyLocks } from './key-locks.js';
 import { createRelatedWaits, type RelatedWaits } from './related-waits.js';
@@ -24,11 +27,23 @@ export interface SinkContext {
   readonly dryRun: boolean;
   readonly poll: NonNullable<SinkOptions['poll']>;
   readonly onBatch: NonNullable<SinkOptions['onBatch']>;
+  readonly scheduler: SchedulerLike;
+  /** One request attempt through the limiter, in `lane`'s priority. */
   readonly throttle: <T>(lane: RequestLane) => MonoTypeOperatorFunction<T>;
+  /** Around a request unit: each retry goes through `throttle` again (it sits inside). */
   readonly retry: <T>() => MonoTypeOperatorFunction<T>;
 }
 
+/** The retry policy `toOro`'s `retry` option stands for, waiting on the sink's clock. */
+export function retryPolicyOf(retry: SinkOptions['retry'], scheduler: SchedulerLike): RetryPolicy {
+  const policy: RetryPolicy = typeof retry === 'number' ? { retries: retry } : (retry ?? {});
+  return { ...policy, scheduler: policy.scheduler ?? scheduler };
+}
+
 export function createSinkContext(options: SinkOptions): SinkContext {
+  const scheduler = options.scheduler ?? asyncScheduler;
+  const { limiter } = options;
+  const policy = retryPolicyOf(options.retry, scheduler);
   const ids = options.ids ?? createMemoryIdCache();
   const relatedCaches = new Map<string, IdCache>();
   return {
@@ -52,8 +67,10 @@ export function createSinkContext(options: SinkOptions): SinkContext {
     dryRun: options.dryRun ?? false,
     poll: options.poll ?? {},
     onBatch: options.onBatch ?? (() => undefined),
-    throttle: options.throttle ?? (() => identity),
-    retry: options.retry ?? (() => identity),
+    scheduler,
+    // Reads go first: a whole batch of writes waits for its lookup.
+    throttle: limiter ? (lane) => throttleRequests(limiter, { priority: lane === 'read' ? 'high' : 'normal' }) : () => identity,
+    retry: () => retryTransient(policy),
   };
 }
 

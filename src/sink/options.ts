@@ -1,5 +1,7 @@
-import type { MonoTypeOperatorFunction } from 'rxjs';
+import type { SchedulerLike } from 'rxjs';
+import type { Limiter } from '../oro/limiter.js';
 import type { OroClient } from '../oro/types.js';
+import type { RetryPolicy } from '../util/retry-policy.js';
 import type { IdCache } from './id-cache.js';
 
 /** How the sink writes: one request per record, the async Batch API, or sync batches. */
@@ -25,16 +27,25 @@ export interface SinkTarget {
 export interface SinkOptions {
   readonly client: OroClient;
   readonly target: SinkTarget;
-  /** Batches written at the same time (default 4). Requests are bounded by `throttle`. */
+  /** Batches written at the same time (default 4). Requests are bounded by `limiter`. */
   readonly concurrency?: number;
   /**
-   * Applied to every request attempt, e.g. `throttleRequests(limiter)`: bounds requests in flight
-   * and their rate across every pipeline sharing the limiter. `lane` tells reads (lookups a whole
-   * batch of writes waits for; worth serving first) from writes.
+   * Every request attempt (retries too) waits for a slot of this limiter, which bounds requests in
+   * flight and their rate across every pipeline sharing it. Reads that a whole batch of writes
+   * waits for (lookups, read-backs) are served first. Absent: no bound.
    */
-  readonly throttle?: <T>(lane: RequestLane) => MonoTypeOperatorFunction<T>;
-  /** Applied around every request unit, e.g. `retryTransient(policy)`. */
-  readonly retry?: <T>() => MonoTypeOperatorFunction<T>;
+  readonly limiter?: Limiter;
+  /**
+   * How transient failures (network, timeouts, 429, 5xx) are retried: a number of retries, or a
+   * whole policy (with `onRetry` for logs and metrics). Default: the default policy (6 retries,
+   * exponential backoff from 200 ms, `Retry-After` honoured); `0` turns retrying off.
+   */
+  readonly retry?: number | RetryPolicy;
+  /**
+   * The sink's clock: retry waits, related-record waits, the poll budget. Default
+   * `asyncScheduler`; a policy's own `retry.scheduler` wins for the retry waits.
+   */
+  readonly scheduler?: SchedulerLike;
   /** Known source key -> Oro id (default: an in-memory LRU). */
   readonly ids?: IdCache;
   /**

@@ -1,6 +1,7 @@
-import { concat, defer, finalize, from, merge, mergeAll, mergeMap, Subject, tap, type Observable, type OperatorFunction } from 'rxjs';
+import { asyncScheduler, concat, defer, finalize, from, merge, mergeAll, mergeMap, Subject, tap, type Observable, type OperatorFunction } from 'rxjs';
 import { isOutcome, type MappedRecord, type Outcome, type Step } from '../types/outcome.js';
-import { createSinkContext, settleIfQuiet, type SinkContext } from './context.js';
+import { retryTransient } from '../operators/retry.js';
+import { createSinkContext, retryPolicyOf, settleIfQuiet, type SinkContext } from './context.js';
 import type { Pending } from './decide.js';
 import type { SinkOptions } from './options.js';
 import { splitIntoRounds } from './rounds.js';
@@ -23,8 +24,12 @@ import { writeBlocked, writeRound } from './write-round.js';
  * versions of one record can never both be created. Only fatal errors (bad credentials) end the
  * stream with an error; everything else is an outcome.
  *
+ * Every request runs through the `limiter` (lookups and read-backs ahead of writes) inside the
+ * `retry` policy, so each retry queues for the limiter again; the waits run on `scheduler`.
+ *
  * @example
  * ```ts
+ * const { client, limiter, close } = createOro({ baseUrl, clientId, clientSecret, concurrency: 8 });
  * records$.pipe(
  *   decodeWith(Customer),
  *   mapRecords(mapping),
@@ -32,13 +37,17 @@ import { writeBlocked, writeRound } from './write-round.js';
  *   toOro({
  *     client,
  *     target: { type: 'customers', mode: 'batch', strategy: 'lookup', key: { oro: 'externalId' }, conflict: 'source-wins' },
- *     throttle: () => throttleRequests(limiter),
- *     retry: () => retryTransient({ retries: 6 }),
+ *     limiter,
+ *     retry: 6,
  *   }),
- * ).subscribe((outcome) => console.log(outcome.status));
+ * ).subscribe({ next: (outcome) => console.log(outcome.status), complete: close });
  * ```
+ *
+ * @throws RangeError at once when `retry` is not a non-negative integer (or a policy with one).
  */
 export function toOro(options: SinkOptions): OperatorFunction<readonly Step<MappedRecord>[], Outcome> {
+  // Built once here so that a bad retry count fails the call, not every record's requests.
+  retryTransient(retryPolicyOf(options.retry, asyncScheduler));
   return (batches) =>
     defer(() => {
       const ctx = createSinkContext(options);

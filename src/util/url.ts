@@ -32,6 +32,17 @@ function isLoopbackHost(hostname: string): boolean {
   return mapped !== null;
 }
 
+/**
+ * Oro's OAuth token endpoint for an API base URL: the origin of `baseUrl` + `/oauth2-token` (the
+ * endpoint has no `/admin` prefix).
+ *
+ * @example defaultTokenUrl('https://shop.example.com/admin/api') // 'https://shop.example.com/oauth2-token'
+ * @throws TypeError when `baseUrl` is not an absolute URL
+ */
+export function defaultTokenUrl(baseUrl: string | URL): string {
+  return `${new URL(baseUrl).origin}/oauth2-token`;
+}
+
 /** `url` with any `user:password@` removed, for messages. */
 export function redactUrl(url: string): string {
   try {

@@ -4,8 +4,6 @@ import { toOro } from '../../src/sink/to-oro.js';
 import { mapRecords, type Mapping } from '../../src/operators/map.js';
 import { batchRecords } from '../../src/operators/batch.js';
 import { createLimiter } from '../../src/oro/limiter.js';
-import { throttleRequests } from '../../src/operators/throttle.js';
-import { retryTransient } from '../../src/operators/retry.js';
 import type { Outcome, SourceRecord } from '../../src/types/index.js';
 import type { SinkTarget, WriteMode } from '../../src/sink/options.js';
 import { startHarness, type OroHarness } from '../helpers/oro-harness.js';
@@ -59,8 +57,8 @@ async function sync(h: OroHarness, records: SourceRecord<Customer>[], mode: Writ
         client: h.client,
         target,
         concurrency: 2,
-        throttle: () => throttleRequests(limiter),
-        retry: () => retryTransient({ retries: 5, baseMs: 1, maxMs: 5 }),
+        limiter,
+        retry: { retries: 5, baseMs: 1, maxMs: 5 },
         poll: { intervalMs: 2, maxIntervalMs: 10, timeoutMs: 10_000 },
       }),
       toArray(),

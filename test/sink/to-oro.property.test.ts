@@ -5,8 +5,6 @@ import { toOro } from '../../src/sink/to-oro.js';
 import { mapRecords } from '../../src/operators/map.js';
 import { batchRecords } from '../../src/operators/batch.js';
 import { createLimiter } from '../../src/oro/limiter.js';
-import { throttleRequests } from '../../src/operators/throttle.js';
-import { retryTransient } from '../../src/operators/retry.js';
 import type { SourceRecord } from '../../src/types/index.js';
 import type { WriteMode } from '../../src/sink/options.js';
 import { startHarness } from '../helpers/oro-harness.js';
@@ -44,8 +42,8 @@ describe('sink/toOro: conservation under random input and faults (property)', fu
                 client: h.client,
                 target: { type: 'customers', mode, strategy: 'lookup', key: { oro: 'externalId' }, conflict: 'source-wins' },
                 concurrency: 3,
-                throttle: () => throttleRequests(limiter),
-                retry: () => retryTransient({ retries: 40, baseMs: 1, maxMs: 4, maxRetryAfterMs: 4 }),
+                limiter,
+                retry: { retries: 40, baseMs: 1, maxMs: 4, maxRetryAfterMs: 4 },
                 poll: { intervalMs: 1, maxIntervalMs: 4 },
               }),
               toArray(),

@@ -4,8 +4,6 @@ import { toOro } from '../../src/sink/to-oro.js';
 import { mapRecords, type Mapping } from '../../src/operators/map.js';
 import { batchRecords } from '../../src/operators/batch.js';
 import { createLimiter } from '../../src/oro/limiter.js';
-import { throttleRequests } from '../../src/operators/throttle.js';
-import { retryTransient } from '../../src/operators/retry.js';
 import type { Outcome, SourceRecord } from '../../src/types/index.js';
 import { ConfigError, NetworkError } from '../../src/errors/index.js';
 import type { OroClient } from '../../src/oro/types.js';
@@ -40,8 +38,8 @@ async function sync(h: OroHarness, records: SourceRecord<Customer>[], target: Pa
         client: h.client,
         target: full,
         concurrency: 4,
-        throttle: () => throttleRequests(limiter),
-        retry: () => retryTransient({ retries: 10, baseMs: 1, maxMs: 10, maxRetryAfterMs: 50 }),
+        limiter,
+        retry: { retries: 10, baseMs: 1, maxMs: 10, maxRetryAfterMs: 50 },
         poll: { intervalMs: 2, maxIntervalMs: 10, timeoutMs: 10_000 },
         ...extra,
       }),
@@ -162,8 +160,8 @@ describe('sink/toOro against the fake Oro', function () {
         toOro({
           client: h.client,
           target: { type: 'customers', mode: 'batch', strategy: 'lookup', key: { oro: 'externalId' }, conflict: 'source-wins' },
-          throttle: () => throttleRequests(limiter),
-          retry: () => retryTransient({ retries: 6, baseMs: 1, maxMs: 5 }),
+          limiter,
+          retry: { retries: 6, baseMs: 1, maxMs: 5 },
           poll: { intervalMs: 5, maxIntervalMs: 20, timeoutMs: 300 },
         }),
         toArray(),
@@ -193,8 +191,8 @@ describe('sink/toOro against the fake Oro', function () {
               toOro({
                 client: h.client,
                 target: { type: 'customers', mode: 'single', strategy: 'lookup', key: { oro: 'externalId' }, conflict: 'source-wins' },
-                throttle: () => throttleRequests(limiter),
-                retry: () => retryTransient({ retries: 10, baseMs: 1, maxMs: 5, onRetry: (info) => delays.push(info.delayMs) }),
+                limiter,
+                retry: { retries: 10, baseMs: 1, maxMs: 5, onRetry: (info) => delays.push(info.delayMs) },
               }),
               toArray(),
             ),
@@ -248,8 +246,8 @@ describe('sink/toOro against the fake Oro', function () {
           toOro({
             client: h.client,
             target: { type: 'users', mode: 'single', strategy: 'upsert', key: { oro: 'username' }, conflict: 'source-wins' },
-            throttle: () => throttleRequests(limiter),
-            retry: () => retryTransient({ retries: 10, baseMs: 1, maxMs: 10, maxRetryAfterMs: 50 }),
+            limiter,
+            retry: { retries: 10, baseMs: 1, maxMs: 10, maxRetryAfterMs: 50 },
           }),
           toArray(),
         ),

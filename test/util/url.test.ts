@@ -1,9 +1,14 @@
 import { expect } from 'chai';
-import { assertSecureUrl, isLoopbackUrl, redactUrl } from '../../src/util/url.js';
+import { assertSecureUrl, defaultTokenUrl, isLoopbackUrl, redactUrl } from '../../src/util/url.js';
 import { ConfigError } from '../../src/errors/config-error.js';
 import { InsecureUrlError } from '../../src/errors/insecure-url-error.js';
 
 describe('util/url', () => {
+  it('finds Oro\'s token endpoint at the origin of the API base URL, without /admin', () => {
+    expect(defaultTokenUrl('https://shop.example.com/admin/api')).to.equal('https://shop.example.com/oauth2-token');
+    expect(defaultTokenUrl('http://127.0.0.1:8080/shop/admin/api/')).to.equal('http://127.0.0.1:8080/oauth2-token');
+  });
+
   it('recognises loopback hosts', () => {
     for (const url of ['http://127.0.0.1:8080/', 'http://127.255.0.9/', 'http://127.1/', 'http://[::1]:3000/', 'http://localhost/', 'http://LOCALHOST./', 'http://api.localhost/', 'http://[::ffff:127.0.0.1]/']) {
       expect(isLoopbackUrl(url), url).to.equal(true);
