@@ -19,7 +19,11 @@ describe('e2e: crash safety', function () {
   let customers: GeneratedCustomer[];
   let valid: string[];
 
-  before(() => ensureBuilt());
+  before(function () {
+    // The first e2e file compiles src: on a loaded machine that outlasts a test's timeout.
+    this.timeout(300_000);
+    return ensureBuilt();
+  });
   beforeEach(async () => {
     oro = await startFakeOro({ latency: { min: 2, max: 5 }, asyncStepMs: 5 });
     for (let g = 1; g <= 5; g++) oro.seed('customergroups', { name: `Group ${g}` });

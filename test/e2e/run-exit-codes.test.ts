@@ -16,7 +16,11 @@ describe('e2e: run --once exit codes', function () {
   let ws: Workspace;
   const env = { [SECRET_ENV]: SECRET };
 
-  before(() => ensureBuilt());
+  before(function () {
+    // The first e2e file compiles src: on a loaded machine that outlasts a test's timeout.
+    this.timeout(300_000);
+    return ensureBuilt();
+  });
   beforeEach(async () => {
     oro = await startFakeOro({ clientSecret: SECRET });
     ws = workspace();

@@ -16,7 +16,11 @@ describe('e2e: secrets stay secret', function () {
   let oro: FakeOro;
   let ws: Workspace;
 
-  before(() => ensureBuilt());
+  before(function () {
+    // The first e2e file compiles src: on a loaded machine that outlasts a test's timeout.
+    this.timeout(300_000);
+    return ensureBuilt();
+  });
   beforeEach(async () => {
     // Every 25th API request revokes all tokens: far enough apart that a request replayed after
     // its 401 is not hit by the next revocation too (it would then be rejected with its 401).

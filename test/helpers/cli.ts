@@ -265,7 +265,11 @@ export interface FakeOroWorkspace {
  */
 export function useFakeOroWorkspace(options: FakeOroOptions = {}, prepare?: (t: FakeOroWorkspace) => void): FakeOroWorkspace {
   const t = {} as { oro: FakeOro; ws: Workspace; env: Record<string, string> };
-  before(() => ensureBuilt());
+  before(function () {
+    // The first e2e file compiles src: on a loaded machine that outlasts a test's timeout.
+    this.timeout(300_000);
+    return ensureBuilt();
+  });
   beforeEach(async () => {
     t.oro = await startFakeOro(options);
     t.env = { [SECRET_ENV]: t.oro.clientSecret };
