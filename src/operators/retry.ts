@@ -1,12 +1,13 @@
 import { asyncScheduler, retry, throwError, timer, type MonoTypeOperatorFunction } from 'rxjs';
 import { isTransient } from '../errors/classify.js';
-import { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from '../util/retry-policy.js';
+import { backoffDelay, retriesOf, type RetryPolicy } from '../util/retry-policy.js';
 
 /**
  * Resubscribes to the source when it errors with a transient error (by default `isTransient`),
  * waiting {@link backoffDelay} before each retry. Permanent errors pass at once; after `retries`
  * retries the last error is rethrown. Apply it to an Observable of one request, after
- * `throttleRequests`, so that each retry queues for the limiter again.
+ * `throttleRequests`, so that each retry queues for the limiter again. Promise code retries with
+ * the same policy through `retryAsync`.
  *
  * ```
  * retryTransient({ retries: 2, baseMs: 10, random: () => 0.5 }), source fails transiently each time
@@ -23,10 +24,7 @@ import { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from '../util/re
  * @throws RangeError at construction when `retries` is negative or not an integer (`Infinity` is allowed).
  */
 export function retryTransient<T>(policy: RetryPolicy = {}): MonoTypeOperatorFunction<T> {
-  const retries = policy.retries ?? DEFAULT_RETRY_POLICY.retries;
-  if (!(retries === Infinity || (Number.isInteger(retries) && retries >= 0))) {
-    throw new RangeError(`retryTransient: retries must be a non-negative integer, got ${retries}`);
-  }
+  const retries = retriesOf(policy, 'retryTransient');
   const isRetryable = policy.isRetryable ?? isTransient;
   const scheduler = policy.scheduler ?? asyncScheduler;
   return retry<T>({

@@ -21,6 +21,12 @@ export interface RetryPolicy {
   readonly maxMs?: number;
   /** Cap of a server's `Retry-After` in ms; default 300 000 (five minutes). */
   readonly maxRetryAfterMs?: number;
+  /**
+   * `full` (default): each computed wait is `random() ×` the exponential step, so clients that
+   * failed together do not retry together. `none`: the step itself, for loops with few, slow
+   * attempts where a predictable total matters more (the amqp reconnect, async-operation polling).
+   */
+  readonly jitter?: 'full' | 'none';
   /** Uniform random number in [0, 1) for the jitter; default `Math.random`. */
   readonly random?: () => number;
   /** Where the waits run; `asyncScheduler` by default (inject a `TestScheduler` in tests). */
@@ -41,7 +47,8 @@ export const DEFAULT_RETRY_POLICY = {
 /**
  * The wait before a retry: the server's `Retry-After` when the error carries one (capped at
  * `maxRetryAfterMs`, but not at `maxMs`: the server knows best), otherwise exponential backoff
- * with full jitter, `random() * min(maxMs, baseMs * 2 ** attempt)`.
+ * with full jitter, `random() * min(maxMs, baseMs * 2 ** attempt)` (without the `random()` factor
+ * when `jitter` is `none`).
  *
  * @param attempt retries already made: 0 before the first retry.
  *
@@ -57,5 +64,20 @@ export function backoffDelay(attempt: number, error: unknown, policy: RetryPolic
   } = policy;
   const retryAfter = retryAfterOf(error);
   if (retryAfter !== undefined) return Math.min(Math.max(0, retryAfter), maxRetryAfterMs);
-  return random() * Math.min(maxMs, baseMs * 2 ** attempt);
+  const step = Math.min(maxMs, baseMs * 2 ** attempt);
+  return policy.jitter === 'none' ? step : random() * step;
+}
+
+/**
+ * The policy's `retries` (default 6), checked: a retry loop built on a bad count would retry for
+ * ever or never, silently.
+ *
+ * @throws RangeError naming `where` when `retries` is negative or not an integer (`Infinity` is allowed).
+ */
+export function retriesOf(policy: RetryPolicy, where: string): number {
+  const retries = policy.retries ?? DEFAULT_RETRY_POLICY.retries;
+  if (!(retries === Infinity || (Number.isInteger(retries) && retries >= 0))) {
+    throw new RangeError(`${where}: retries must be a non-negative integer, got ${retries}`);
+  }
+  return retries;
 }
