@@ -1,6 +1,7 @@
 import * as client from 'openid-client';
-import { backoffDelay } from '../util/retry-policy.js';
-import { ReplaySubject } from 'rxjs';
+import { asyncScheduler, ReplaySubject, type SchedulerLike, type Subscription } from 'rxjs';
+import { retryAsync } from '../util/retry-async.js';
+import type { RetryPolicy } from '../util/retry-policy.js';
 import { HttpError, classifyStatus } from '../errors/http-error.js';
 import { NetworkError } from '../errors/network-error.js';
 import { OroSyncError } from '../errors/oro-sync-error.js';
@@ -26,7 +27,8 @@ const DEFAULT_EXPIRES_IN_S = 3600;
 /** openid-client's own request timeout (its default), in case no `fetch` with a timeout is given. */
 const OPENID_TIMEOUT_S = 30;
 
-type TimerHandle = unknown;
+/** The token endpoint's retries unless the caller says otherwise (about 12 s of waiting at most). */
+export const DEFAULT_TOKEN_RETRY = { retries: 5, baseMs: 200, maxMs: 10_000 } as const satisfies RetryPolicy;
 
 export interface TokenStreamOptions {
   /** `{origin}/oauth2-token` for Oro (no `/admin` prefix). */
@@ -42,14 +44,14 @@ export interface TokenStreamOptions {
   readonly skewMs?: number;
   /** Allow plain `http://` to a non-loopback token URL (config `oro.allowInsecureHttp`). */
   readonly allowInsecureHttp?: boolean;
-  /** Backoff for network errors, 5xx and 429 from the token endpoint (exponential, full jitter). */
-  readonly retry?: { readonly retries?: number; readonly baseMs?: number; readonly maxMs?: number };
-  /** Clock, timers and randomness: the globals by default; injectable for virtual-time tests. */
-  readonly now?: () => number;
-  readonly setTimeout?: (fn: () => void, ms: number) => TimerHandle;
-  readonly clearTimeout?: (handle: never) => void;
-  /** Uniform in [0, 1): the jitter source. */
-  readonly random?: () => number;
+  /**
+   * How network errors, timeouts, 429 and 5xx from the token endpoint are retried (fields not
+   * given: {@link DEFAULT_TOKEN_RETRY}, then the `RetryPolicy` defaults; a `Retry-After` is
+   * honoured up to `maxRetryAfterMs`). Its waits run on `scheduler` unless it names its own.
+   */
+  readonly retry?: RetryPolicy;
+  /** The clock of the renewal timer, the retry waits and token ages; `asyncScheduler` by default. */
+  readonly scheduler?: SchedulerLike;
   /** Called after every successful grant (metrics). Never given the token. */
   readonly onGrant?: () => void;
 }
@@ -65,15 +67,17 @@ interface HeldToken extends AccessToken {
  *
  * - **Single flight**: however many callers ask at once, at most one token request is in flight;
  *   they all get its result.
- * - **Renewal ahead of expiry**: a timer (unref'd, so it never keeps the process alive) renews the
- *   token `skewMs` before it expires; `current()` also renews when it finds the token past that point.
+ * - **Renewal ahead of expiry**: a timer on `scheduler` renews the token `skewMs` before it
+ *   expires; `current()` also renews when it finds the token past that point. The timer is a live
+ *   timer of the event loop until `shutdown()` cancels it: call `shutdown()` when done, or the
+ *   process stays up for the next renewal.
  * - **401 bursts**: `refresh(rejected)` resolves at once to the current token when it is already
  *   newer than `rejected`, otherwise joins (or starts) the one grant of the burst.
  * - **Errors**: `invalid_client` and the other permanent OAuth errors reject with a `TokenError`
  *   (naming the token URL and the OAuth error, never the secret) without a retry; network errors,
- *   timeouts, 429 and 5xx are retried `retry.retries` times with exponential backoff and full jitter
- *   (at least `Retry-After` when the endpoint sends one), then reject with the last
- *   `NetworkError` / `TimeoutError` / `HttpError`.
+ *   timeouts, 429 and 5xx are retried as the `retry` policy says (`retryAsync`: `backoffDelay`,
+ *   a `Retry-After` when the endpoint sends one), then reject with the last
+ *   `NetworkError` / `TimeoutError` / `HttpError`. `shutdown()` ends a retry wait at once.
  * - `grants` counts successful grants.
  *
  * ```
@@ -94,13 +98,9 @@ export function createTokenStream(options: TokenStreamOptions): TokenStream {
   assertSecureUrl(options.tokenUrl, allowInsecureHttp, 'oro.allowInsecureHttp');
   const tokenUrl = redactUrl(options.tokenUrl);
   const skewMs = options.skewMs ?? 60_000;
-  const retries = options.retry?.retries ?? 5;
-  const baseMs = options.retry?.baseMs ?? 200;
-  const maxMs = options.retry?.maxMs ?? 10_000;
-  const now = options.now ?? (() => Date.now());
-  const setTimer = options.setTimeout ?? ((fn: () => void, ms: number): TimerHandle => setTimeout(fn, ms));
-  const clearTimer = options.clearTimeout ?? ((handle: never) => clearTimeout(handle));
-  const random = options.random ?? Math.random;
+  const scheduler = options.scheduler ?? asyncScheduler;
+  const now = (): number => scheduler.now();
+  const retry: RetryPolicy = { ...DEFAULT_TOKEN_RETRY, scheduler, ...options.retry };
 
   const parsed = new URL(options.tokenUrl);
   // Oro has no discovery document: the metadata is configured by hand.
@@ -118,27 +118,15 @@ export function createTokenStream(options: TokenStreamOptions): TokenStream {
   const subject = new ReplaySubject<AccessToken>(1);
   let token: HeldToken | undefined;
   let inflight: Promise<HeldToken> | undefined;
-  let renewTimer: TimerHandle | undefined;
+  let renewal: Subscription | undefined;
   let closed = false;
   let grants = 0;
-  const pendingSleeps = new Set<{ handle: TimerHandle; reject: (error: Error) => void }>();
+  // Keeping no process alive needs no unref: shutdown() cancels the renewal and aborts a retry
+  // wait (it rejects with the shutdown error), and every owner shuts the stream down (the CLI's
+  // runtime does in every command's `finally`), so no timer of this stream outlives its use.
+  const stopping = new AbortController();
 
   const shutDownError = (): Error => new Error(`token stream for ${tokenUrl} is shut down`);
-
-  function sleep(ms: number): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const entry = {
-        handle: undefined as TimerHandle,
-        reject,
-      };
-      entry.handle = setTimer(() => {
-        pendingSleeps.delete(entry);
-        resolve();
-      }, ms);
-      unref(entry.handle);
-      pendingSleeps.add(entry);
-    });
-  }
 
   async function requestToken(): Promise<HeldToken> {
     const sentAt = now();
@@ -153,29 +141,16 @@ export function createTokenStream(options: TokenStreamOptions): TokenStream {
     return { value: response.access_token, expiresAt, renewAt: expiresAt - Math.min(skewMs, lifetimeMs / 2) };
   }
 
-  async function grantWithRetry(): Promise<HeldToken> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await requestToken();
-      } catch (error) {
-        if (closed || !(error instanceof OroSyncError) || error.errorClass !== 'transient' || attempt >= retries) throw error;
-        // The same schedule as every other retry (full jitter; a Retry-After wins); the loop is
-        // kept here because its sleeps must end at shutdown and must not keep the process alive.
-        await sleep(backoffDelay(attempt, error, { baseMs, maxMs, random }));
-        if (closed) throw shutDownError();
-      }
-    }
-  }
+  const grantWithRetry = (): Promise<HeldToken> => retryAsync(() => requestToken(), retry, { signal: stopping.signal });
 
   function schedule(held: HeldToken): void {
-    if (renewTimer !== undefined) clearTimer(renewTimer as never);
-    renewTimer = setTimer(() => {
-      renewTimer = undefined;
+    renewal?.unsubscribe();
+    renewal = scheduler.schedule(() => {
+      renewal = undefined;
       // A failed renewal is not lost: the old token stays usable until it expires, and the next
       // current() past renewAt grants again and hands its error to a caller that can report it.
       grant().catch(() => undefined);
     }, Math.max(0, held.renewAt - now()));
-    unref(renewTimer);
   }
 
   function grant(): Promise<HeldToken> {
@@ -218,20 +193,12 @@ export function createTokenStream(options: TokenStreamOptions): TokenStream {
     shutdown() {
       if (closed) return;
       closed = true;
-      if (renewTimer !== undefined) clearTimer(renewTimer as never);
-      renewTimer = undefined;
-      for (const entry of pendingSleeps) {
-        clearTimer(entry.handle as never);
-        entry.reject(shutDownError());
-      }
-      pendingSleeps.clear();
+      renewal?.unsubscribe();
+      renewal = undefined;
+      stopping.abort(shutDownError());
       subject.complete();
     },
   };
-}
-
-function unref(handle: TimerHandle): void {
-  (handle as { unref?: () => void } | undefined)?.unref?.();
 }
 
 interface ResponseLike {

@@ -27,9 +27,10 @@ function fraction(value: string): number {
 
 /**
  * Runs a command and turns its result or its systemic failure into the process exit code.
- * The library unrefs its timers (token renewal, token retry backoff) so that they never hold a
- * process open; while a command runs, this keeps the process alive, or a backoff with nothing
- * else pending would end it mid-command (exit 13, no message).
+ * Some library timers are unref'd (the sink's related-record waits) so that they never hold a
+ * process open; while a command runs, this keeps the process alive, or such a wait with nothing
+ * else pending would end it mid-command (exit 13, no message). The token stream's timers are
+ * ordinary ones, ended by the runtime's `close()` in every command's `finally`.
  */
 async function exitWith(action: () => Promise<number>): Promise<void> {
   const keepAlive = setInterval(() => undefined, 1 << 30);

@@ -8,8 +8,9 @@ import { InsecureUrlError } from '../../src/errors/insecure-url-error.js';
 import { NetworkError } from '../../src/errors/network-error.js';
 import { TokenError } from '../../src/errors/token-error.js';
 import { createHttp, type Http } from '../../src/util/http.js';
+import { backoffDelay } from '../../src/util/retry-policy.js';
 import { send, startScriptedServer, tokenEndpoint, type ScriptedServer, type TokenEndpoint } from '../helpers/scripted-server.js';
-import { immediateTimers } from '../helpers/timers.js';
+import { turn, VirtualClock } from '../helpers/virtual-time.js';
 
 const SECRET = 'super-secret-value';
 
@@ -74,17 +75,17 @@ describe('createTokenStream', () => {
     expect(server.requests).to.have.length(1);
   });
 
-  it('renews once, skewMs before expiry, on a timer', async () => {
-    const clock = sinon.useFakeTimers({ now: 1_000_000, toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+  it('renews once, skewMs before expiry, on the scheduler', async () => {
+    const clock = new VirtualClock(1_000_000);
     const onGrant = sinon.spy();
-    const tokens = stream({ skewMs: 60_000, onGrant });
+    const tokens = stream({ skewMs: 60_000, onGrant, scheduler: clock });
     expect(await tokens.current()).to.equal('token-1');
     const renewed = firstValueFrom(tokens.token$.pipe(skip(1)));
 
-    await clock.tickAsync(3_600_000 - 60_000 - 1);
+    await clock.advance(3_600_000 - 60_000 - 1);
     expect(server.requests).to.have.length(1);
 
-    await clock.tickAsync(1);
+    await clock.advance(1);
     const next = await renewed;
     expect(next.value).to.equal('token-2');
     expect(next.expiresAt).to.equal(1_000_000 + 3_540_000 + 3_600_000);
@@ -95,11 +96,11 @@ describe('createTokenStream', () => {
   });
 
   it('renews in current() when the timer could not run (token past its renewal point)', async () => {
-    let now = 0;
-    // Timers that never fire: only current() can notice the token is due.
-    const tokens = stream({ now: () => now, setTimeout: () => ({ unref() {} }), clearTimeout: () => undefined });
+    const clock = new VirtualClock();
+    const tokens = stream({ scheduler: clock });
     expect(await tokens.current()).to.equal('token-1');
-    now = 3_600_000 - 60_000;
+    // Time moves on without the renewal running: only current() can notice the token is due.
+    clock.frame = 3_600_000 - 60_000;
     expect(await tokens.current()).to.equal('token-2');
   });
 
@@ -111,25 +112,30 @@ describe('createTokenStream', () => {
     expect((await all).map((t) => t.value)).to.deep.equal(['token-1']);
   });
 
-  it('leaves no timer behind after shutdown', async () => {
-    const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-    const tokens = stream();
+  it('leaves no timer behind after shutdown (nothing of it keeps the process alive)', async () => {
+    const clock = new VirtualClock();
+    const tokens = stream({ scheduler: clock });
     const first = await tokens.current();
-    expect(clock.countTimers()).to.equal(1); // the renewal timer
+    expect(clock.pending).to.equal(1); // the renewal timer
     await tokens.refresh(first);
-    expect(clock.countTimers()).to.equal(1); // rescheduled for the new token, not added
+    expect(clock.pending).to.equal(1); // rescheduled for the new token, not added
     tokens.shutdown();
     tokens.shutdown(); // idempotent
-    expect(clock.countTimers()).to.equal(0);
-    await clock.tickAsync(10 * 3_600_000);
+    expect(clock.pending).to.equal(0);
+    await clock.advance(10 * 3_600_000);
     expect(server.requests).to.have.length(2);
   });
 
-  it('unrefs the renewal timer so it never keeps the process alive', async () => {
-    const unref = sinon.spy();
-    const tokens = stream({ setTimeout: () => ({ unref }), clearTimeout: () => undefined });
-    await tokens.current();
-    expect(unref.callCount).to.equal(1);
+  it('ends a retry wait at shutdown: the caller gets the shutdown error, no timer is left', async () => {
+    server.handle = (_req, res) => send(res, 503);
+    const clock = new VirtualClock();
+    const tokens = stream({ scheduler: clock, retry: { baseMs: 60_000, jitter: 'none' } });
+    const result = tokens.current().then(() => undefined, (e: unknown) => e);
+    while (clock.pending === 0) await turn();
+    tokens.shutdown();
+    expect(((await result) as Error).message).to.equal(`token stream for ${server.origin}/oauth2-token is shut down`);
+    expect(clock.pending).to.equal(0);
+    expect(server.requests).to.have.length(1);
   });
 
   it('rejects current() after shutdown', async () => {
@@ -203,41 +209,61 @@ describe('createTokenStream', () => {
     it('retries a 503 with backoff and then succeeds', async () => {
       let calls = 0;
       server.handle = (req, res) => (++calls === 1 ? send(res, 503, '<html>busy</html>', {}, 'text/html') : endpoint.route(req, res));
-      const timers = immediateTimers();
-      const tokens = stream({ ...timers, random: () => 0.5, retry: { baseMs: 200 } });
-      expect(await tokens.current()).to.equal('token-1');
+      const clock = new VirtualClock();
+      const tokens = stream({ scheduler: clock, retry: { baseMs: 200, random: () => 0.5 } });
+      expect(await clock.run(tokens.current())).to.equal('token-1');
       expect(server.requests).to.have.length(2);
-      expect(timers.delays[0]).to.equal(100); // 0.5 × 200 × 2^0
+      expect(clock.delays[0]).to.equal(100); // 0.5 × 200 × 2^0
     });
 
-    it('backs off exponentially with full jitter, capped at maxMs, then fails with the HttpError', async () => {
+    it('waits backoffDelay of its retry policy (full jitter, capped at maxMs), then fails with the HttpError', async () => {
       server.handle = (_req, res) => send(res, 502);
-      const timers = immediateTimers();
-      const tokens = stream({ ...timers, random: () => 0.999, retry: { retries: 4, baseMs: 100, maxMs: 500 } });
-      const error = await tokens.current().then(() => undefined, (e: unknown) => e);
+      const clock = new VirtualClock();
+      const policy = { retries: 4, baseMs: 100, maxMs: 500, random: () => 0.999 };
+      const tokens = stream({ scheduler: clock, retry: policy });
+      const error = await clock.run(tokens.current().then(() => undefined, (e: unknown) => e));
       expect(error).to.be.instanceOf(HttpError);
       expect((error as HttpError).status).to.equal(502);
       expect((error as HttpError).url).to.equal(`${server.origin}/oauth2-token`);
       expect(server.requests).to.have.length(5);
-      expect(timers.delays.map(Math.round)).to.deep.equal([100, 200, 400, 500]);
+      expect(clock.delays).to.deep.equal([0, 1, 2, 3].map((n) => backoffDelay(n, error, policy)));
+      expect(clock.delays.map(Math.round)).to.deep.equal([100, 200, 400, 500]);
+    });
+
+    it('with no retry policy given, retries 5 times from a 200 ms base (DEFAULT_TOKEN_RETRY)', async () => {
+      server.handle = (_req, res) => send(res, 502);
+      const clock = new VirtualClock();
+      const tokens = stream({ scheduler: clock, retry: { random: () => 0.5 } });
+      await clock.run(tokens.current().catch(() => undefined));
+      expect(clock.delays).to.deep.equal([100, 200, 400, 800, 1_600]);
+      expect(server.requests).to.have.length(6);
     });
 
     it('waits at least Retry-After on a 429', async () => {
       let calls = 0;
       server.handle = (req, res) => (++calls === 1 ? send(res, 429, '', { 'Retry-After': '7' }) : endpoint.route(req, res));
-      const timers = immediateTimers();
-      const tokens = stream({ ...timers, random: () => 0 });
-      expect(await tokens.current()).to.equal('token-1');
-      expect(timers.delays[0]).to.equal(7_000);
+      const clock = new VirtualClock();
+      const tokens = stream({ scheduler: clock, retry: { random: () => 0 } });
+      expect(await clock.run(tokens.current())).to.equal('token-1');
+      expect(clock.delays[0]).to.equal(7_000);
+    });
+
+    it('honours a 503 Retry-After up to the policy\'s maxRetryAfterMs, beyond maxMs', async () => {
+      let calls = 0;
+      server.handle = (req, res) => (++calls <= 2 ? send(res, 503, '', { 'Retry-After': calls === 1 ? '20' : '600' }) : endpoint.route(req, res));
+      const clock = new VirtualClock();
+      const tokens = stream({ scheduler: clock, retry: { maxMs: 1_000, maxRetryAfterMs: 120_000 } });
+      expect(await clock.run(tokens.current())).to.equal('token-1');
+      expect(clock.delays.slice(0, 2)).to.deep.equal([20_000, 120_000]);
     });
 
     it('retries network errors, then fails with a NetworkError', async () => {
       server.handle = (_req, res) => {
         res.socket?.destroy();
       };
-      const timers = immediateTimers();
-      const tokens = stream({ ...timers, retry: { retries: 2 } });
-      const error = await tokens.current().then(() => undefined, (e: unknown) => e);
+      const clock = new VirtualClock();
+      const tokens = stream({ scheduler: clock, retry: { retries: 2 } });
+      const error = await clock.run(tokens.current().then(() => undefined, (e: unknown) => e));
       expect(error).to.be.instanceOf(NetworkError);
       expect((error as Error).message).to.contain('/oauth2-token');
       expect(server.requests).to.have.length(3);
