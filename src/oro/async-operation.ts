@@ -1,14 +1,10 @@
+import type { SchedulerLike } from 'rxjs';
 import { TimeoutError } from '../errors/timeout-error.js';
+import { backoffDelay } from '../util/retry-policy.js';
+import { sleep } from '../util/sleep.js';
 import { AsyncOperationDocument, AsyncOperationErrorsDocument } from './codecs.js';
 import type { Transport } from './transport.js';
 import type { AsyncOperation, AsyncOperationError, AsyncOperationHandle } from './types.js';
-
-/** Timers for polling; the globals by default, injectable for virtual-time tests. */
-export interface PollTimers {
-  readonly now: () => number;
-  readonly setTimeout: (fn: () => void, ms: number) => unknown;
-  readonly clearTimeout: (handle: never) => void;
-}
 
 /** Defaults of {@link AsyncOperationHandle.settle}. */
 export const SETTLE_DEFAULTS = { intervalMs: 500, maxIntervalMs: 5_000, timeoutMs: 600_000 } as const;
@@ -20,13 +16,13 @@ const TERMINAL: ReadonlySet<AsyncOperation['status']> = new Set(['success', 'fai
  *
  * - `get()` polls once.
  * - `settle()` polls until `success`, `failed` or `cancelled`, waiting `intervalMs`, then twice as
- *   long each time up to `maxIntervalMs`; rejects with a `TimeoutError` after `timeoutMs` (default
+ *   long each time up to `maxIntervalMs` (`backoffDelay` without jitter), on `scheduler`; rejects with a `TimeoutError` after `timeoutMs` (default
  *   10 minutes: an operation stays `new` for ever while Oro's queue consumer is down) and with the
  *   signal's reason when `signal` aborts (the poll in flight is aborted too).
  *   Note that `success` may still carry `summary.errorCount > 0`: read `errors()`.
  * - `errors()` reads `{url}/errors`, following `links.next` until the last page.
  */
-export function createAsyncOperationHandle(id: string, url: string, transport: Transport, timers: PollTimers): AsyncOperationHandle {
+export function createAsyncOperationHandle(id: string, url: string, transport: Transport, scheduler: SchedulerLike): AsyncOperationHandle {
   async function get(signal?: AbortSignal): Promise<AsyncOperation> {
     const answer = await transport.request({ method: 'GET', url, ...(signal ? { signal } : {}) });
     const { data } = transport.decode(answer, AsyncOperationDocument);
@@ -38,24 +34,6 @@ export function createAsyncOperationHandle(id: string, url: string, transport: T
     };
   }
 
-  function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) {
-        reject(signal.reason);
-        return;
-      }
-      const onAbort = (): void => {
-        timers.clearTimeout(handle as never);
-        reject(signal?.reason);
-      };
-      const handle = timers.setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
-  }
-
   return {
     id,
     url,
@@ -65,16 +43,16 @@ export function createAsyncOperationHandle(id: string, url: string, transport: T
       const maxIntervalMs = options.maxIntervalMs ?? SETTLE_DEFAULTS.maxIntervalMs;
       const timeoutMs = options.timeoutMs ?? SETTLE_DEFAULTS.timeoutMs;
       const { signal } = options;
-      const deadline = timers.now() + timeoutMs;
-      let delay = Math.min(intervalMs, maxIntervalMs);
-      for (;;) {
+      const deadline = scheduler.now() + timeoutMs;
+      // Polling is not retrying an error, but it backs off on the same schedule, without jitter.
+      const polling = { baseMs: intervalMs, maxMs: maxIntervalMs, jitter: 'none' } as const;
+      for (let poll = 0; ; poll += 1) {
         signal?.throwIfAborted();
         const operation = await get(signal);
         if (TERMINAL.has(operation.status)) return operation;
-        const remaining = deadline - timers.now();
+        const remaining = deadline - scheduler.now();
         if (remaining <= 0) throw new TimeoutError('GET', url, timeoutMs);
-        await sleep(Math.min(delay, remaining), signal);
-        delay = Math.min(maxIntervalMs, delay * 2);
+        await sleep(Math.min(backoffDelay(poll, undefined, polling), remaining), { scheduler, signal });
       }
     },
     async errors() {

@@ -2,7 +2,8 @@ import type { TokenStream } from '../auth/types.js';
 import { assertSecureUrl } from '../util/url.js';
 import { DecodeError } from '../errors/decode-error.js';
 import type { BatchDocument, Resource, ResourceObject, SingleDocument } from '../types/jsonapi.js';
-import { createAsyncOperationHandle, type PollTimers } from './async-operation.js';
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import { createAsyncOperationHandle } from './async-operation.js';
 import { AsyncOperationDocument, ListDocument, SingleResourceDocument } from './codecs.js';
 import { createHttp, type Http } from '../util/http.js';
 import { buildQuery, withQuery } from './query.js';
@@ -27,8 +28,8 @@ export interface OroClientOptions {
   readonly onWarning?: (message: string) => void;
   /** Called once per request attempt, including the replay after a 401 (`replayed: true`). */
   readonly onRequest?: (event: RequestEvent) => void;
-  /** Clock and timers for polling async operations; the globals by default. */
-  readonly timers?: Partial<PollTimers>;
+  /** The clock of async-operation polling and of `Retry-After` dates; `asyncScheduler` by default. */
+  readonly scheduler?: SchedulerLike;
 }
 
 /**
@@ -59,16 +60,12 @@ export function createOroClient(options: OroClientOptions): OroClient {
   assertSecureUrl(baseUrl, options.allowInsecureHttp ?? false, 'oro.allowInsecureHttp');
   const ownHttp = options.http === undefined;
   const http = options.http ?? createHttp({ concurrency: options.concurrency ?? 8, timeoutMs: options.timeoutMs ?? 30_000 });
-  const timers: PollTimers = {
-    now: options.timers?.now ?? (() => Date.now()),
-    setTimeout: options.timers?.setTimeout ?? ((fn, ms) => setTimeout(fn, ms)),
-    clearTimeout: options.timers?.clearTimeout ?? ((handle) => clearTimeout(handle)),
-  };
+  const scheduler = options.scheduler ?? asyncScheduler;
   const transport = createTransport({
     baseUrl,
     tokens: options.tokens,
     send: http.send,
-    now: timers.now,
+    now: () => scheduler.now(),
     ...(options.onRequest ? { onRequest: options.onRequest } : {}),
     ...(options.onWarning ? { onWarning: options.onWarning } : {}),
   });
@@ -97,7 +94,7 @@ export function createOroClient(options: OroClientOptions): OroClient {
     const id = answer.body.trim() === ''
       ? decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '')
       : transport.decode(answer, AsyncOperationDocument).data.id;
-    return createAsyncOperationHandle(id, url, transport, timers);
+    return createAsyncOperationHandle(id, url, transport, scheduler);
   }
 
   return {

@@ -12,7 +12,7 @@ import type { OroClient } from '../../src/oro/types.js';
 import type { RequestEvent } from '../../src/util/http.js';
 import { JSON_API, startScriptedOro, type ScriptedOro } from '../helpers/scripted-oro.js';
 import { send } from '../helpers/scripted-server.js';
-import { immediateTimers } from '../helpers/timers.js';
+import { VirtualClock } from '../helpers/virtual-time.js';
 import { staticTokens } from '../helpers/tokens.js';
 
 const customer = (id: string, name = `Customer ${id}`) => ({ type: 'customers', id, attributes: { name } });
@@ -24,13 +24,15 @@ describe('oro/createOroClient', () => {
   let tokens: TokenStream;
   let client: OroClient;
   let events: RequestEvent[];
+  let clock: VirtualClock;
 
   beforeEach(async () => {
     oro = await startScriptedOro();
     http = createHttp({ concurrency: 8, timeoutMs: 5_000 });
     tokens = createTokenStream({ tokenUrl: oro.tokenUrl, clientId: 'client', clientSecret: 'secret', fetch: http.fetch });
     events = [];
-    client = createOroClient({ baseUrl: `${oro.baseUrl}/`, tokens, http, onRequest: (e) => events.push(e), timers: immediateTimers() });
+    clock = new VirtualClock(Date.now());
+    client = createOroClient({ baseUrl: `${oro.baseUrl}/`, tokens, http, onRequest: (e) => events.push(e), scheduler: clock });
   });
 
   afterEach(async () => {
@@ -240,8 +242,9 @@ describe('oro/createOroClient', () => {
       const handle = await client.batch('customers', { data: [{ type: 'customers', attributes: { name: 'a' } }, { type: 'customers', attributes: { name: '' } }, { type: 'customers', attributes: {} }] });
       expect(handle.id).to.equal('5');
       expect(handle.url).to.equal(`${oro.baseUrl}/asyncoperations/5`);
-      const settled = await handle.settle({ intervalMs: 10 });
+      const settled = await clock.run(handle.settle({ intervalMs: 10 }));
       expect(settled.status).to.equal('success');
+      expect(clock.delays).to.deep.equal([10, 20]);
       expect(settled.summary?.errorCount).to.equal(2);
       expect(await handle.errors()).to.deep.equal([
         { id: '5-1-0', status: 400, title: 'not blank constraint', detail: 'This value should not be blank.', pointer: '/data/0/attributes/name' },
@@ -374,7 +377,7 @@ describe('oro/createOroClient', () => {
 
     it('carries Retry-After as an HTTP date (429 from a proxy)', async () => {
       const now = Date.UTC(2030, 0, 1, 0, 0, 0);
-      const timed = createOroClient({ baseUrl: oro.baseUrl, tokens, http, timers: { now: () => now } });
+      const timed = createOroClient({ baseUrl: oro.baseUrl, tokens, http, scheduler: new VirtualClock(now) });
       oro.api = (_req, res) => send(res, 429, '<html>slow down</html>', { 'Retry-After': new Date(now + 30_000).toUTCString() }, 'text/html');
       const error = (await errorOf(timed.list('customers'))) as HttpError;
       expect(error.status).to.equal(429);
