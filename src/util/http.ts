@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import nodeFetch, { type Headers as NodeFetchHeaders, type RequestInit as NodeFetchInit, type Response as NodeFetchResponse } from 'node-fetch';
 import { NetworkError } from '../errors/network-error.js';
 import { TimeoutError } from '../errors/timeout-error.js';
@@ -66,10 +67,12 @@ export interface HttpOptions {
   readonly timeoutMs: number;
   /** Called once per request when it ends (answered, failed or timed out). Never given headers. */
   readonly onRequest?: (event: RequestEvent) => void;
-  /** Timers, injectable for tests on virtual time; the globals by default. */
-  readonly setTimeout?: (fn: () => void, ms: number) => unknown;
-  readonly clearTimeout?: (handle: never) => void;
-  readonly now?: () => number;
+  /**
+   * The clock of the request timeout and of `durationMs`; `asyncScheduler` by default. A virtual
+   * scheduler here times out real sockets on virtual time: give it only to tests of the timeout,
+   * not the scheduler a test moves for retry waits.
+   */
+  readonly scheduler?: SchedulerLike;
 }
 
 /**
@@ -90,9 +93,7 @@ export function createHttp(options: HttpOptions): Http {
   const { concurrency, timeoutMs, onRequest } = options;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
   if (!(timeoutMs > 0)) throw new RangeError(`timeoutMs must be positive, got ${timeoutMs}`);
-  const setTimer = options.setTimeout ?? ((fn: () => void, ms: number) => setTimeout(fn, ms));
-  const clearTimer = options.clearTimeout ?? ((h: never) => clearTimeout(h));
-  const now = options.now ?? Date.now;
+  const scheduler = options.scheduler ?? asyncScheduler;
 
   const agentOptions = { keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency, scheduling: 'lifo' as const };
   const httpAgent = new http.Agent(agentOptions);
@@ -107,10 +108,10 @@ export function createHttp(options: HttpOptions): Http {
     const method = (init.method ?? 'GET').toUpperCase();
     const shownUrl = redactUrl(url);
     if (closed) throw new NetworkError(method, shownUrl, new Error('HTTP stack closed'));
-    const started = now();
+    const started = scheduler.now();
     const controller = new AbortController();
     let timedOut = false;
-    const timer = setTimer(() => {
+    const timer = scheduler.schedule(() => {
       timedOut = true;
       controller.abort();
     }, timeoutMs);
@@ -138,9 +139,9 @@ export function createHttp(options: HttpOptions): Http {
       if (callerSignal?.aborted) throw callerSignal.reason ?? error;
       throw new NetworkError(method, shownUrl, error);
     } finally {
-      clearTimer(timer as never);
+      timer.unsubscribe();
       callerSignal?.removeEventListener('abort', onCallerAbort);
-      onRequest?.({ method, url: shownUrl, status, durationMs: now() - started });
+      onRequest?.({ method, url: shownUrl, status, durationMs: scheduler.now() - started });
     }
   }
 

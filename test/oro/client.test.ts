@@ -403,10 +403,10 @@ describe('oro/createOroClient', () => {
     });
 
     it('times out with a TimeoutError', async () => {
-      const fire: (() => void)[] = [];
-      const slowHttp = createHttp({ concurrency: 1, timeoutMs: 30_000, setTimeout: (fn) => fire.push(fn), clearTimeout: () => undefined });
+      const requestClock = new VirtualClock();
+      const slowHttp = createHttp({ concurrency: 1, timeoutMs: 30_000, scheduler: requestClock });
       const slow = createOroClient({ baseUrl: oro.baseUrl, tokens: staticTokens(), http: slowHttp });
-      oro.server.handle = () => fire[0]?.();
+      oro.server.handle = () => void requestClock.advance(30_000); // never answers; 30 s pass
       const error = await errorOf(slow.get('customers', '1'));
       expect(error).to.be.instanceOf(TimeoutError);
       expect((error as TimeoutError).message).to.equal(`GET ${oro.baseUrl}/customers/1 timed out after 30000 ms`);

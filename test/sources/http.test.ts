@@ -218,7 +218,7 @@ describe('httpSource', () => {
 
   it('no answer within timeoutMs is a TimeoutError (virtual time)', async () => {
     fault = () => ({ hang: true });
-    const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const clock = sinon.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
     try {
       const it = httpSource({ url: `${server.origin}/page`, timeoutMs: 5000 })[Symbol.asyncIterator]();
       const next = it.next().then(

@@ -5,6 +5,7 @@ import { TimeoutError } from '../../src/errors/timeout-error.js';
 import { createHttp, type Http } from '../../src/util/http.js';
 import type { RequestEvent } from '../../src/util/http.js';
 import { send, startScriptedServer, until, type ScriptedServer } from '../helpers/scripted-server.js';
+import { VirtualClock } from '../helpers/virtual-time.js';
 
 describe('oro/createHttp', () => {
   let server: ScriptedServer;
@@ -57,16 +58,30 @@ describe('oro/createHttp', () => {
     expect(ports.size).to.equal(2);
   });
 
-  it('turns an unanswered request into a TimeoutError when the timer fires', async () => {
-    const timers: (() => void)[] = [];
-    server.handle = () => timers[0]?.(); // never answers; fires the request's timeout instead
+  it('turns an unanswered request into a TimeoutError after timeoutMs of the scheduler\'s time', async () => {
+    const clock = new VirtualClock();
+    let arrived = false;
+    server.handle = () => {
+      arrived = true; // never answers
+    };
     const events: RequestEvent[] = [];
-    http = createHttp({ concurrency: 1, timeoutMs: 1_234, setTimeout: (fn) => timers.push(fn), clearTimeout: () => undefined, onRequest: (e) => events.push(e) });
-    const error = await http.fetch(`${server.origin}/slow`, { method: 'GET' }).then(() => undefined, (e: unknown) => e);
-    expect(error).to.be.instanceOf(TimeoutError);
-    expect((error as TimeoutError).message).to.equal(`GET ${server.origin}/slow timed out after 1234 ms`);
-    expect(events).to.have.length(1);
-    expect(events[0]?.status).to.equal(undefined);
+    http = createHttp({ concurrency: 1, timeoutMs: 1_234, scheduler: clock, onRequest: (e) => events.push(e) });
+    const error = http.fetch(`${server.origin}/slow`, { method: 'GET' }).then(() => undefined, (e: unknown) => e);
+    await until(() => arrived);
+    await clock.advance(1_233);
+    expect(events).to.have.length(0);
+    await clock.advance(1);
+    expect(await error).to.be.instanceOf(TimeoutError);
+    expect(((await error) as TimeoutError).message).to.equal(`GET ${server.origin}/slow timed out after 1234 ms`);
+    expect(events).to.deep.equal([{ method: 'GET', url: `${server.origin}/slow`, status: undefined, durationMs: 1_234 }]);
+  });
+
+  it('cancels the timeout once the answer is read', async () => {
+    const clock = new VirtualClock();
+    http = createHttp({ concurrency: 1, timeoutMs: 1_234, scheduler: clock });
+    await http.fetch(`${server.origin}/x`);
+    expect(clock.delays).to.deep.equal([1_234]);
+    expect(clock.pending).to.equal(0);
   });
 
   it('turns a reset connection into a NetworkError', async () => {
@@ -100,8 +115,12 @@ describe('oro/createHttp', () => {
 
   it('reports every request to onRequest, without headers', async () => {
     const events: RequestEvent[] = [];
-    let now = 0;
-    http = createHttp({ concurrency: 1, timeoutMs: 5_000, onRequest: (e) => events.push(e), now: () => (now += 5) });
+    const clock = new VirtualClock();
+    server.handle = (_req, res) => {
+      clock.frame += 5; // the answer takes 5 ms of the scheduler's time
+      send(res, 200, { ok: true });
+    };
+    http = createHttp({ concurrency: 1, timeoutMs: 5_000, onRequest: (e) => events.push(e), scheduler: clock });
     await http.fetch(`${server.origin}/x?a=1`, { method: 'get', headers: { Authorization: 'Bearer secret-token' } });
     expect(events).to.deep.equal([{ method: 'GET', url: `${server.origin}/x?a=1`, status: 200, durationMs: 5 }]);
   });
