@@ -2,30 +2,31 @@
  * Connecting to RabbitMQ with bounded exponential backoff, and naming the broker safely.
  */
 import amqp, { type ChannelModel } from 'amqplib';
+import type { SchedulerLike } from 'rxjs';
+import { retryAsync } from '../util/retry-async.js';
+import type { RetryPolicy } from '../util/retry-policy.js';
 
-/** How `connectWithBackoff` retries. */
-export interface AmqpBackoff {
-  /** Connection attempts in all (default 9: about 30 s of waiting with the defaults). */
-  readonly attempts?: number;
-  /** Wait after the first failed attempt, doubled after each next one (default 250 ms). */
-  readonly baseMs?: number;
-  /** Longest single wait (default 8000 ms). */
-  readonly maxMs?: number;
-}
+/**
+ * The reconnect's retry policy unless the caller says otherwise: 8 retries (9 attempts), waits of
+ * 250 ms doubling up to 8 s, without jitter (attempts are few and slow), 31.75 s of waiting in all.
+ */
+export const DEFAULT_AMQP_RETRY = { retries: 8, baseMs: 250, maxMs: 8_000, jitter: 'none' } as const satisfies RetryPolicy;
 
 /** What `connectWithBackoff` needs besides the URL; every field is optional. */
-export interface ConnectOptions extends AmqpBackoff {
+export interface ConnectOptions {
   /** Opens one connection (default `amqplib.connect`); injectable for tests. */
   readonly connect?: (url: string) => Promise<ChannelModel>;
-  /** Waits `ms` (default a timer); injectable so backoff is tested on virtual time. */
-  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /**
+   * How to retry: fields not given come from {@link DEFAULT_AMQP_RETRY}. Every error is worth a
+   * retry unless `isRetryable` says otherwise; `onRetry` is told before each wait (e.g. to log
+   * `attempt 2 failed, retrying in 500 ms`).
+   */
+  readonly retry?: RetryPolicy;
+  /** Where the waits run when `retry` names no scheduler; `asyncScheduler` by default. */
+  readonly scheduler?: SchedulerLike;
   /** Aborting stops retrying: the last error is thrown at once. */
   readonly signal?: AbortSignal;
-  /** Called before each wait, e.g. to log `attempt 2 failed, retrying in 500 ms`. */
-  readonly onRetry?: (info: { attempt: number; delayMs: number; error: unknown }) => void;
 }
-
-export const DEFAULT_AMQP_BACKOFF: Required<AmqpBackoff> = { attempts: 9, baseMs: 250, maxMs: 8000 };
 
 /** `amqp://user:secret@host/vhost` -> `amqp://user:***@host/vhost`: safe for logs and errors. */
 export function redactAmqpUrl(url: string): string {
@@ -39,12 +40,6 @@ export function redactAmqpUrl(url: string): string {
   }
 }
 
-/** The waits between attempts: base, 2·base, 4·base, … capped at `maxMs` (no jitter: attempts are few). */
-export function backoffDelays(backoff: AmqpBackoff = {}): number[] {
-  const { attempts, baseMs, maxMs } = { ...DEFAULT_AMQP_BACKOFF, ...backoff };
-  return Array.from({ length: Math.max(0, attempts - 1) }, (_, i) => Math.min(maxMs, baseMs * 2 ** i));
-}
-
 /**
  * Opens a connection to `url`, retrying with exponential backoff (defaults: 9 attempts, about 30 s
  * in all). Every error names the broker without its password; the thrown error's `cause` is the
@@ -54,7 +49,7 @@ export function backoffDelays(backoff: AmqpBackoff = {}): number[] {
  *
  * @example
  * ```ts
- * const connection = await connectWithBackoff('amqp://guest:guest@127.0.0.1:5672', { attempts: 3 });
+ * const connection = await connectWithBackoff('amqp://guest:guest@127.0.0.1:5672', { retry: { retries: 2 } });
  * ```
  */
 export function connectWithBackoff(url: string, options: ConnectOptions = {}): Promise<ChannelModel> {
@@ -63,34 +58,48 @@ export function connectWithBackoff(url: string, options: ConnectOptions = {}): P
 }
 
 /**
- * Runs `attempt` until it resolves, waiting `backoffDelays(options)` between failures. An error for
- * which `permanent` says true is thrown at once (a refused login or a queue declared otherwise will
- * not get better by waiting). The final error names the broker (`url`, password hidden).
+ * Runs `attempt` until it resolves, through `retryAsync` with the `retry` policy (defaults
+ * {@link DEFAULT_AMQP_RETRY}). An error for which `permanent` (or the policy's `isRetryable`) says
+ * so is thrown at once, as it is (a refused login or a queue declared otherwise will not get
+ * better by waiting). Otherwise the final error, after the last attempt or an abort, names the
+ * broker (`url`, password hidden), the attempts and the time waited; its `cause` is the last error.
  */
 export async function withBackoff<T>(
   url: string,
   attempt: () => Promise<T>,
   options: ConnectOptions & { readonly permanent?: (error: unknown) => boolean } = {},
 ): Promise<T> {
-  const sleep = options.sleep ?? defaultSleep;
-  const delays = backoffDelays(options);
+  const policy: RetryPolicy = { ...DEFAULT_AMQP_RETRY, ...options.retry };
+  const permanent = (error: unknown): boolean => options.permanent?.(error) === true || policy.isRetryable?.(error) === false;
+  let attempts = 0;
   let waited = 0;
-  for (let n = 1; ; n += 1) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (options.permanent?.(error)) throw error;
-      const delayMs = delays[n - 1];
-      if (delayMs === undefined || options.signal?.aborted) {
-        throw new Error(
-          `RabbitMQ at ${redactAmqpUrl(url)} unreachable after ${n} attempt(s) (${(waited / 1000).toFixed(1)} s): ${scrubUrl(reasonOf(error), url)}`,
-          { cause: error },
-        );
-      }
-      options.onRetry?.({ attempt: n, delayMs, error });
-      await sleep(delayMs, options.signal);
-      waited += delayMs;
-    }
+  let last: unknown;
+  try {
+    return await retryAsync(
+      () => {
+        attempts += 1;
+        return attempt().catch((error: unknown) => {
+          last = error;
+          throw error;
+        });
+      },
+      {
+        ...policy,
+        scheduler: policy.scheduler ?? options.scheduler,
+        isRetryable: (error) => !permanent(error),
+        onRetry: (info) => {
+          waited += info.delayMs;
+          policy.onRetry?.(info);
+        },
+      },
+      { signal: options.signal },
+    );
+  } catch (error) {
+    if (error === last && permanent(error)) throw error;
+    throw new Error(
+      `RabbitMQ at ${redactAmqpUrl(url)} unreachable after ${attempts} attempt(s) (${(waited / 1000).toFixed(1)} s): ${scrubUrl(reasonOf(last), url)}`,
+      { cause: last },
+    );
   }
 }
 
@@ -105,16 +114,4 @@ export function reasonOf(error: unknown): string {
   const code = (error as { code?: unknown }).code;
   if (typeof code !== 'string' || error.message.includes(code)) return error.message || error.name;
   return error.message ? `${code} (${error.message})` : code;
-}
-
-function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

@@ -3,10 +3,12 @@
  * settled (acked, dead-lettered, requeued) only once each record's outcome is final.
  */
 import amqp, { type ChannelModel, type ConfirmChannel, type ConsumeMessage, type Options } from 'amqplib';
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import type { RetryPolicy } from '../util/retry-policy.js';
 import { rejected, type ErrorDetail, type Outcome, type Step } from '../types/outcome.js';
 import type { Position, SourceRecord } from '../types/record.js';
 import { errorsHeader, ERRORS_HEADER } from './amqp-headers.js';
-import { redactAmqpUrl, reasonOf, withBackoff, type AmqpBackoff, type ConnectOptions } from './amqp-connection.js';
+import { redactAmqpUrl, reasonOf, withBackoff, type ConnectOptions } from './amqp-connection.js';
 import { assertQueueTopology, deadQueueOf } from './amqp-topology.js';
 
 export { ERRORS_HEADER };
@@ -25,8 +27,11 @@ export interface AmqpSourceOptions {
   readonly idleExitMs?: number;
   /** Aborting stops consuming: the iteration ends; records already pulled can still be settled. */
   readonly signal?: AbortSignal;
-  /** Reconnection: attempts and waits (default 9 attempts, about 30 s), then the iteration fails. */
-  readonly backoff?: AmqpBackoff;
+  /**
+   * How (re)connecting is retried, then the iteration fails: fields not given come from
+   * `DEFAULT_AMQP_RETRY` (8 retries, about 30 s). Its `onRetry` is told besides the `retry` event.
+   */
+  readonly retry?: RetryPolicy;
   /**
    * After losing the connection, wait at most this long for the records pulled from it to finish
    * before reconnecting (default 30 000 ms): their copies, redelivered by the broker, then find
@@ -35,10 +40,8 @@ export interface AmqpSourceOptions {
   readonly reconnectDrainMs?: number;
   /** Opens a connection (default `amqplib.connect`). */
   readonly connect?: ConnectOptions['connect'];
-  /** Backoff waits (default timers); injectable for virtual-time tests. */
-  readonly sleep?: ConnectOptions['sleep'];
-  /** Schedules `fn` after `ms`, returns its cancel (default `setTimeout`): the idle and drain timers. */
-  readonly setTimer?: (ms: number, fn: () => void) => () => void;
+  /** The clock of the reconnect waits and the idle and drain timers; `asyncScheduler` by default. */
+  readonly scheduler?: SchedulerLike;
   /** Connection life, for logs. */
   readonly onEvent?: (event: AmqpSourceEvent) => void;
 }
@@ -114,11 +117,6 @@ function copyProperties(message: ConsumeMessage, headers: Record<string, unknown
   return keep;
 }
 
-const defaultSetTimer = (ms: number, fn: () => void): (() => void) => {
-  const timer = setTimeout(fn, ms);
-  return () => clearTimeout(timer);
-};
-
 /**
  * A RabbitMQ queue as a pull-based source of records for the sync pipeline.
  *
@@ -158,7 +156,12 @@ export function amqpSource(options: AmqpSourceOptions): AmqpQueueSource {
   const prefetch = options.prefetch ?? 32;
   if (!Number.isInteger(prefetch) || prefetch < 1) throw new RangeError(`amqpSource: prefetch must be a positive integer, got ${String(prefetch)}`);
   const deadQueue = deadQueueOf(queue);
-  const setTimer = options.setTimer ?? defaultSetTimer;
+  const scheduler = options.scheduler ?? asyncScheduler;
+  /** Runs `fn` after `ms` on the scheduler; returns its cancel. */
+  const setTimer = (ms: number, fn: () => void): (() => void) => {
+    const action = scheduler.schedule(fn, ms);
+    return () => action.unsubscribe();
+  };
   const emit = (event: AmqpSourceEvent) => options.onEvent?.(event);
   const stopping = new AbortController();
 
@@ -308,11 +311,16 @@ export function amqpSource(options: AmqpSourceOptions): AmqpQueueSource {
 
   const establish = () =>
     withBackoff(url, connectOnce, {
-      ...(options.backoff ?? {}),
-      ...(options.sleep ? { sleep: options.sleep } : {}),
+      retry: {
+        ...options.retry,
+        onRetry: (info) => {
+          emit({ type: 'retry', attempt: info.attempt, delayMs: info.delayMs, reason: reasonOf(info.error) });
+          options.retry?.onRetry?.(info);
+        },
+      },
+      scheduler,
       signal: stopping.signal,
       permanent: (error) => isPermanent(error) || ended,
-      onRetry: ({ attempt, delayMs, error }) => emit({ type: 'retry', attempt, delayMs, reason: reasonOf(error) }),
     });
 
   const open = async (): Promise<void> => {

@@ -68,7 +68,7 @@ describe('oro-sync publish (RabbitMQ on 127.0.0.1:5672)', function () {
     const raw = JSON.parse(readFileSync(config, 'utf8')) as { publish: { url: string } };
     raw.publish.url = 'amqp://guest:hunter2@127.0.0.1:1';
     writeFileSync(config, JSON.stringify(raw));
-    const error = await publishCommand(config, logger, print, { attempts: 1 }).then(() => undefined, (e: unknown) => e as Error);
+    const error = await publishCommand(config, logger, print, { retry: { retries: 0 } }).then(() => undefined, (e: unknown) => e as Error);
     expect(error?.message).to.match(/^RabbitMQ at amqp:\/\/guest:\*\*\*@127\.0\.0\.1:1 unreachable after 1 attempt\(s\)/);
     expect(error?.message).to.not.contain('hunter2');
   });

@@ -1,32 +1,11 @@
 import { expect } from 'chai';
 import amqp, { type ChannelModel } from 'amqplib';
-import { amqpSource, ERRORS_HEADER, type AmqpQueueSource, type AmqpSourceOptions } from '../../src/sources/amqp.js';
+import { amqpSource, ERRORS_HEADER, type AmqpQueueSource, type AmqpSourceEvent, type AmqpSourceOptions } from '../../src/sources/amqp.js';
 import { isOutcome, type Step } from '../../src/types/outcome.js';
 import type { SourceRecord } from '../../src/types/record.js';
 import { assertQueueTopology } from '../../src/sources/amqp-topology.js';
+import { VirtualClock } from '../helpers/virtual-time.js';
 import { openAdmin, RABBIT_URL, uniqueQueue, type RabbitAdmin } from '../helpers/rabbit.js';
-
-/** A manual timer: the test fires it; nothing waits on wall-clock time. */
-function manualTimers() {
-  const timers = new Map<number, { ms: number; fn: () => void }>();
-  let id = 0;
-  return {
-    setTimer: (ms: number, fn: () => void) => {
-      const key = (id += 1);
-      timers.set(key, { ms, fn });
-      return () => void timers.delete(key);
-    },
-    /** Timers armed with `ms`. */
-    armed: (ms: number) => [...timers.values()].filter((t) => t.ms === ms).length,
-    fire(ms: number) {
-      for (const [key, t] of [...timers]) {
-        if (t.ms !== ms) continue;
-        timers.delete(key);
-        t.fn();
-      }
-    },
-  };
-}
 
 const record = (step: Step<unknown> | undefined): SourceRecord => {
   if (step === undefined || isOutcome(step)) throw new Error(`expected a record, got ${JSON.stringify(step)}`);
@@ -154,15 +133,19 @@ describe('amqpSource (RabbitMQ on 127.0.0.1:5672)', function () {
 
   it('ends after idleExitMs of quiet, but not while a record is in flight', async () => {
     await admin.publish(queue, ['{"id":"a"}']);
-    const timers = manualTimers();
-    const source = open({ idleExitMs: 1500, setTimer: timers.setTimer });
+    const clock = new VirtualClock();
+    const source = open({ idleExitMs: 1500, scheduler: clock });
     const it = source[Symbol.asyncIterator]();
     const r = record((await it.next()).value);
-    expect(timers.armed(1500)).to.equal(0); // in flight: not idle
+    expect(clock.pending).to.equal(0); // in flight: not idle
     source.ack(r);
-    expect(timers.armed(1500)).to.equal(1);
+    expect(clock.pending).to.equal(1);
     const end = it.next();
-    timers.fire(1500);
+    let ended = false;
+    void end.then(() => (ended = true));
+    await clock.advance(1499);
+    expect(ended).to.equal(false);
+    await clock.advance(1);
     expect((await end).done).to.equal(true);
   });
 
@@ -204,20 +187,20 @@ describe('amqpSource (RabbitMQ on 127.0.0.1:5672)', function () {
   });
 
   it('an unreachable broker: open() fails after the backoff, naming the URL without the password', async () => {
-    const delays: number[] = [];
+    const clock = new VirtualClock();
+    const events: AmqpSourceEvent[] = [];
     const source = amqpSource({
       url: 'amqp://guest:hunter2@127.0.0.1:1',
       queue,
-      backoff: { attempts: 3, baseMs: 100 },
-      sleep: (ms) => {
-        delays.push(ms);
-        return Promise.resolve();
-      },
+      retry: { retries: 2, baseMs: 100 },
+      scheduler: clock,
+      onEvent: (e) => events.push(e),
     });
-    const error = await source.open().then(() => undefined, (e: unknown) => e as Error);
+    const error = await clock.run(source.open().then(() => undefined, (e: unknown) => e as Error));
     expect(error?.message).to.match(/^RabbitMQ at amqp:\/\/guest:\*\*\*@127\.0\.0\.1:1 unreachable after 3 attempt\(s\)/);
     expect(error?.message).to.not.contain('hunter2');
-    expect(delays).to.deep.equal([100, 200]);
+    expect(clock.delays).to.deep.equal([100, 200]);
+    expect(events.filter((e) => e.type === 'retry').map((e) => e.type === 'retry' && [e.attempt, e.delayMs])).to.deep.equal([[1, 100], [2, 200]]);
     await source.close();
   });
 });

@@ -3,6 +3,7 @@ import { filter, merge, share, type Observable } from 'rxjs';
 import { ConfigError } from '../../errors/config-error.js';
 import { toQueue, type Publication } from '../../queue/to-queue.js';
 import { connectWithBackoff, redactAmqpUrl } from '../../sources/amqp-connection.js';
+import type { RetryPolicy } from '../../util/retry-policy.js';
 import { assertQueueTopology } from '../../sources/amqp-topology.js';
 import { pullThrough } from '../../sources/pull-through.js';
 import { createDeadLetterWriter } from '../../state/dead-letters.js';
@@ -15,8 +16,11 @@ import { loadConfigs } from './load-configs.js';
 
 /** Test seams of {@link publishCommand}. */
 export interface PublishCommandOptions {
-  /** Connection attempts before giving up (default 3: a publisher is started by hand or by a job, so fail fast). */
-  readonly attempts?: number;
+  /**
+   * How connecting is retried (default 2 retries, 3 attempts: a publisher is started by hand or by
+   * a job, so it fails fast; the other fields as the amqp reconnect's).
+   */
+  readonly retry?: RetryPolicy;
 }
 
 /**
@@ -37,8 +41,11 @@ export async function publishCommand(file: string, logger: Logger, print: (line:
 
   const started = performance.now();
   const connection = await connectWithBackoff(target.url, {
-    attempts: options.attempts ?? 3,
-    onRetry: ({ attempt, delayMs }) => logger.warn({ url: redactAmqpUrl(target.url), attempt, delayMs }, 'RabbitMQ unreachable, retrying'),
+    retry: {
+      retries: 2,
+      onRetry: ({ attempt, delayMs }) => logger.warn({ url: redactAmqpUrl(target.url), attempt, delayMs }, 'RabbitMQ unreachable, retrying'),
+      ...options.retry,
+    },
   });
   connection.on('error', () => undefined); // followed by 'close', which the channel reports as an error of the stream
   const deadLetters = createDeadLetterWriter(config.deadLetter.path);
