@@ -1,5 +1,4 @@
-import { defer, firstValueFrom } from 'rxjs';
-import { retryTransient } from '../operators/retry.js';
+import type { SchedulerLike } from 'rxjs';
 import { getPath } from '../util/path.js';
 import { csvFile } from '../sources/csv.js';
 import { httpSource } from '../sources/http.js';
@@ -18,6 +17,8 @@ export interface SourceContext {
   readonly resume?: Json | null;
   readonly onTotal?: (total: number) => void;
   readonly onRetry?: () => void;
+  /** The clock of the http source's retry waits and timeout; `asyncScheduler` by default. */
+  readonly scheduler?: SchedulerLike;
 }
 
 /**
@@ -45,13 +46,9 @@ export function buildSource(config: Config, context: SourceContext = {}): AsyncI
         ...(source.pagination !== undefined ? { pagination: source.pagination } : {}),
         ...resumeOption,
         timeoutMs: pipeline.requestTimeoutMs,
-        retry: (attempt) =>
-          firstValueFrom(
-            defer(attempt).pipe(
-              retryTransient({ ...retryBudgetOf(pipeline), onRetry: () => context.onRetry?.() }),
-            ),
-          ),
+        retry: { ...retryBudgetOf(pipeline), onRetry: () => context.onRetry?.() },
         ...(context.onTotal ? { onTotal: context.onTotal } : {}),
+        ...(context.scheduler ? { scheduler: context.scheduler } : {}),
       });
     case 'amqp':
       throw new Error('the amqp source is consumed by the queue worker, not buildSource');

@@ -6,6 +6,7 @@ import type { OroClient } from '../oro/types.js';
 import type { RequestEvent } from '../util/http.js';
 import { openStateStore, type StateStore } from '../state/state-store.js';
 import type { OroConfig, PipelineConfig } from '../config/config-types.js';
+import type { RetryPolicy } from '../util/retry-policy.js';
 import type { Metrics } from './metrics.js';
 
 /** One Oro credential's shared token stream and client. */
@@ -14,15 +15,11 @@ export interface Credential {
   readonly client: OroClient;
 }
 
-/** A config's retry budget for transient failures (`pipeline.retries`, `retryBaseMs`, `retryMaxMs`). */
-export interface RetryBudget {
-  readonly retries: number;
-  readonly baseMs: number;
-  readonly maxMs: number;
-}
-
-/** The retry budget a config's pipeline sets: for Oro requests, the source and the token endpoint alike. */
-export function retryBudgetOf(pipeline: PipelineConfig): RetryBudget {
+/**
+ * The retry budget a config's pipeline sets (`pipeline.retries`, `retryBaseMs`, `retryMaxMs`) as
+ * a retry policy: for Oro requests, the source and the token endpoint alike.
+ */
+export function retryBudgetOf(pipeline: PipelineConfig): RetryPolicy {
   return { retries: pipeline.retries, baseMs: pipeline.retryBaseMs, maxMs: pipeline.retryMaxMs };
 }
 
@@ -38,7 +35,7 @@ export interface Runtime {
    * endpoint's retry budget (the config's `pipeline.retries`/`retryBaseMs`/`retryMaxMs`), so an
    * unreachable Oro fails after the budget the user set; the first config of a credential sets it.
    */
-  credential(oro: OroConfig, retry?: RetryBudget): Credential;
+  credential(oro: OroConfig, retry?: RetryPolicy): Credential;
   stateStore(path: string): StateStore;
   close(): Promise<void>;
 }

@@ -7,7 +7,10 @@ import { paginate, type PaginatedSource } from './pages.js';
 import { readResume } from './resume-token.js';
 import { redactUrl } from '../util/url.js';
 import { createHttp, type HttpAnswer, type HttpSend } from '../util/http.js';
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { parseRetryAfter } from '../util/retry-after.js';
+import { retryAsync } from '../util/retry-async.js';
+import type { RetryPolicy } from '../util/retry-policy.js';
 import { errorsOf } from '../oro/transport.js';
 
 /** `?page=1&per_page=100`, then 2, 3, … until an empty or short page. */
@@ -59,9 +62,6 @@ export type NextLinkPagination =
 
 export type HttpPagination = PagePagination | OffsetPagination | CursorPagination | NextLinkPagination;
 
-/** Wraps one attempt with the caller's retry policy (the CLI builds one from the retry operator). */
-export type RetryFn = <R>(attempt: () => Promise<R>) => Promise<R>;
-
 export interface HttpSourceOptions {
   readonly url: string;
   /** Dot path to the records in each response body; absent: the body is the array. */
@@ -85,8 +85,15 @@ export interface HttpSourceOptions {
   readonly send?: HttpSend;
   /** Per attempt, covering the answer's headers and body (default 30 000); for the source's own stack. */
   readonly timeoutMs?: number;
-  /** Default: no retry. Transient failures reach it as `NetworkError`, `TimeoutError`, `HttpError`. */
-  readonly retry?: RetryFn;
+  /**
+   * How a page request is retried (`retryAsync`: `backoffDelay`, a `Retry-After` honoured; the
+   * `RetryPolicy` defaults for fields not given). Absent: no retry. Transient failures reach its
+   * `isRetryable` and `onRetry` as `NetworkError`, `TimeoutError`, `HttpError`. A wait ends when
+   * the iteration does.
+   */
+  readonly retry?: RetryPolicy;
+  /** The clock of the retry waits (unless `retry` names one) and of the own stack's timeout; `asyncScheduler` by default. */
+  readonly scheduler?: SchedulerLike;
   /** Called once with the export's total record count, when the server tells it. */
   readonly onTotal?: (total: number) => void;
   /** Dot path to a total count in the body. */
@@ -120,7 +127,7 @@ interface Plan {
  * - resume tokens: page `{page, skip}`, offset `{offset}`, cursor `{cursor, skip}`, next-link
  *   `{url, skip}`, single `{skip}`. Resuming refetches that page and drops the records already done.
  * - a 4xx stops the source with an `HttpError` naming the URL and status; transient failures
- *   (network, timeout, 408/429/5xx) go through `retry` (none by default), then stop it.
+ *   (network, timeout, 408/429/5xx) are retried as `retry` says (not at all by default), then stop it.
  * - a body that is not JSON, or has no array at `itemsPath`: a `DecodeError` naming URL and path.
  *
  * @example
@@ -136,8 +143,9 @@ interface Plan {
  */
 export function httpSource(options: HttpSourceOptions): PaginatedSource {
   const given = options.send;
-  const sendOf = given === undefined ? sendPerRun(options.timeoutMs ?? 30_000) : () => given;
-  const retry: RetryFn = options.retry ?? ((attempt) => attempt());
+  const scheduler = options.scheduler ?? asyncScheduler;
+  const sendOf = given === undefined ? sendPerRun(options.timeoutMs ?? 30_000, scheduler) : () => given;
+  const retry: RetryPolicy = options.retry === undefined ? { retries: 0 } : { scheduler, ...options.retry };
   const headers = requestHeaders(options);
   const plan = planOf(options);
   let totalReported = false;
@@ -145,7 +153,7 @@ export function httpSource(options: HttpSourceOptions): PaginatedSource {
   const fetchPage = async (request: Request, signal: AbortSignal) => {
     const url = plan.urlOf(request);
     const send = sendOf(signal);
-    const { body, headers: responseHeaders } = await retry(() => getJson(send, url, headers, signal));
+    const { body, headers: responseHeaders } = await retryAsync(() => getJson(send, url, headers, signal), retry, { signal });
     const items = options.itemsPath === undefined ? body : getPath(body, options.itemsPath);
     if (!Array.isArray(items)) {
       const where = options.itemsPath === undefined ? 'response body' : `itemsPath "${options.itemsPath}"`;
@@ -175,14 +183,14 @@ export function httpSource(options: HttpSourceOptions): PaginatedSource {
  * when `paginate` aborts the iteration's signal, which it does however the iteration ends
  * (return, error, last page), so no keep-alive socket outlives it.
  */
-function sendPerRun(timeoutMs: number): (signal: AbortSignal) => HttpSend {
+function sendPerRun(timeoutMs: number, scheduler: SchedulerLike): (signal: AbortSignal) => HttpSend {
   const stacks = new WeakMap<AbortSignal, HttpSend>();
   return (signal) => {
     let send = stacks.get(signal);
     if (send === undefined) {
       // Pages are fetched one at a time; the second socket lets a retry start while the socket of
       // a timed-out attempt is still being torn down.
-      const http = createHttp({ concurrency: 2, timeoutMs });
+      const http = createHttp({ concurrency: 2, timeoutMs, scheduler });
       signal.addEventListener('abort', () => http.close(), { once: true });
       send = http.send;
       stacks.set(signal, send);

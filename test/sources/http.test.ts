@@ -1,10 +1,11 @@
 import { expect } from 'chai';
-import sinon from 'sinon';
 import { lastValueFrom, map, take, toArray } from 'rxjs';
 import type { Socket } from 'node:net';
-import { ConfigError, DecodeError, HttpError, NetworkError, TimeoutError, isTransient } from '../../src/errors/index.js';
+import { ConfigError, DecodeError, HttpError, NetworkError, TimeoutError } from '../../src/errors/index.js';
 import { createHttp } from '../../src/util/http.js';
-import { httpSource, type HttpSourceOptions, type RetryFn } from '../../src/sources/http.js';
+import { httpSource, type HttpSourceOptions } from '../../src/sources/http.js';
+import { backoffDelay, type RetryPolicy } from '../../src/util/retry-policy.js';
+import { VirtualClock } from '../helpers/virtual-time.js';
 import { pullThrough } from '../../src/sources/pull-through.js';
 import type { SourceRecord } from '../../src/types/record.js';
 import { exportRoute } from './export-routes.js';
@@ -12,19 +13,13 @@ import { collect, serve, slice, type Reply, type TestServer } from './serve.js';
 
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Retries transient errors up to `max` times, with no delay; records what it saw. */
-function retryTransient(max: number, seen: unknown[] = []): RetryFn {
-  return async <R>(attempt: () => Promise<R>): Promise<R> => {
-    for (let i = 0; ; i += 1) {
-      try {
-        return await attempt();
-      } catch (error) {
-        seen.push(error);
-        if (!isTransient(error) || i >= max) throw error;
-      }
-    }
-  };
+/** A retry policy of `max` retries on `clock`, recording each retried error and wait. */
+function retryOn(clock: VirtualClock, max: number, seen: unknown[] = []): RetryPolicy {
+  return { retries: max, baseMs: 100, jitter: 'none', scheduler: clock, onRetry: ({ error }) => seen.push(error) };
 }
+
+/** Runs a source to its end on virtual time (retry waits pass at once; request timeouts, 30 s away, never). */
+const onClock = <T>(clock: VirtualClock, promise: Promise<T>): Promise<T> => clock.run(promise, 10_000);
 
 /** Drains a source, returning what came before the error and the error. */
 async function drain(source: AsyncIterable<SourceRecord>): Promise<{ records: SourceRecord[]; error: unknown }> {
@@ -160,21 +155,24 @@ describe('httpSource', () => {
       return undefined;
     };
     const seen: unknown[] = [];
-    const records = await collect(
-      httpSource({ url: `${server.origin}/page`, pagination: { kind: 'page', size: 5 }, retry: retryTransient(3, seen) }),
-    );
+    const clock = new VirtualClock();
+    const records = await onClock(clock, collect(
+      httpSource({ url: `${server.origin}/page`, pagination: { kind: 'page', size: 5 }, retry: retryOn(clock, 3, seen) }),
+    ));
     expect(ids(records)).to.deep.equal(range(0, 50));
     const pages = server.requests.map((r) => Number(new URL(r, server.origin).searchParams.get('page')));
     expect(pages).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 7, 7, 8, 9, 10, 11]);
     expect(seen).to.have.length(2);
     expect(seen[0]).to.be.instanceOf(HttpError).and.include({ status: 503 });
+    expect(clock.delays.filter((ms) => ms < 30_000)).to.deep.equal([100, 200]);
   });
 
   it('a transient error that outlasts the retry budget stops the source after the records before it', async () => {
     fault = (url) => (url.searchParams.get('page') === '3' ? { status: 502 } : undefined);
-    const { records, error } = await drain(
-      httpSource({ url: `${server.origin}/page`, pagination: { kind: 'page', size: 5 }, retry: retryTransient(2) }),
-    );
+    const clock = new VirtualClock();
+    const { records, error } = await onClock(clock, drain(
+      httpSource({ url: `${server.origin}/page`, pagination: { kind: 'page', size: 5 }, retry: retryOn(clock, 2) }),
+    ));
     expect(ids(records)).to.deep.equal(range(0, 10));
     expect(error).to.be.instanceOf(HttpError).and.include({ status: 502 });
     expect(server.requests.filter((r) => r.includes('page=3'))).to.have.length(3);
@@ -183,16 +181,17 @@ describe('httpSource', () => {
   it('a 404 mid-export stops it with an error naming the URL and status, not retried', async () => {
     fault = (url) =>
       url.searchParams.get('page') === '4' ? { status: 404, json: { errors: [{ status: '404', title: 'not found' }] } } : undefined;
-    const { records, error } = await drain(
-      httpSource({ url: `${server.origin}/page`, pagination: { kind: 'page', size: 5 }, retry: retryTransient(5) }),
-    );
+    const clock = new VirtualClock();
+    const { records, error } = await onClock(clock, drain(
+      httpSource({ url: `${server.origin}/page`, pagination: { kind: 'page', size: 5 }, retry: retryOn(clock, 5) }),
+    ));
     expect(ids(records)).to.deep.equal(range(0, 15));
     expect(error).to.be.instanceOf(HttpError);
     expect((error as Error).message).to.equal(`GET ${server.origin}/page?page=4&per_page=5 answered 404: not found`);
     expect(server.requests.filter((r) => r.includes('page=4'))).to.have.length(1);
   });
 
-  it('429 with Retry-After reaches the retry as a transient error carrying the delay', async () => {
+  it('429 with Retry-After: the retry waits the delay the server asked for (backoffDelay of the policy)', async () => {
     let first = true;
     fault = () => {
       if (!first) return undefined;
@@ -200,17 +199,23 @@ describe('httpSource', () => {
       return { status: 429, headers: { 'Retry-After': '3' } };
     };
     const seen: unknown[] = [];
-    const records = await collect(httpSource({ url: `${server.origin}/page`, retry: retryTransient(1, seen) }));
+    const clock = new VirtualClock();
+    const policy = retryOn(clock, 1, seen);
+    const records = await onClock(clock, collect(httpSource({ url: `${server.origin}/page`, retry: policy })));
     expect(records).to.have.length(23);
     expect(seen[0]).to.be.instanceOf(HttpError).and.include({ status: 429, retryAfterMs: 3000 });
+    expect(clock.delays.filter((ms) => ms < 30_000)).to.deep.equal([backoffDelay(0, seen[0], policy)]);
+    expect(clock.delays.filter((ms) => ms < 30_000)).to.deep.equal([3_000]);
   });
 
   it('a network failure is a NetworkError handed to the retry', async () => {
     const url = `${server.origin}/page`;
     await server.close();
     const seen: unknown[] = [];
-    const { error } = await drain(httpSource({ url, retry: retryTransient(2, seen) }));
-    expect(seen).to.have.length(3);
+    const clock = new VirtualClock();
+    const { error } = await onClock(clock, drain(httpSource({ url, retry: retryOn(clock, 2, seen) })));
+    expect(seen).to.have.length(2);
+    expect(seen[0]).to.be.instanceOf(NetworkError);
     expect(error).to.be.instanceOf(NetworkError);
     expect((error as Error).message).to.match(/^GET http:\/\/127\.0\.0\.1:\d+\/page failed: ECONNREFUSED/);
     server = await serve(() => ({ json: [] })); // for afterEach
@@ -218,23 +223,20 @@ describe('httpSource', () => {
 
   it('no answer within timeoutMs is a TimeoutError (virtual time)', async () => {
     fault = () => ({ hang: true });
-    const clock = sinon.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
-    try {
-      const it = httpSource({ url: `${server.origin}/page`, timeoutMs: 5000 })[Symbol.asyncIterator]();
-      const next = it.next().then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      while (server.requests.length === 0) await settle();
-      clock.tick(4999);
-      await settle();
-      clock.tick(1);
-      const error = await next;
-      expect(error).to.be.instanceOf(TimeoutError);
-      expect((error as Error).message).to.equal(`GET ${server.origin}/page timed out after 5000 ms`);
-    } finally {
-      clock.restore();
-    }
+    const clock = new VirtualClock();
+    const it = httpSource({ url: `${server.origin}/page`, timeoutMs: 5000, scheduler: clock })[Symbol.asyncIterator]();
+    let error: unknown;
+    const next = it.next().then(
+      () => undefined,
+      (e: unknown) => (error = e),
+    );
+    while (server.requests.length === 0) await settle();
+    await clock.advance(4999);
+    expect(error).to.equal(undefined);
+    await clock.advance(1);
+    await next;
+    expect(error).to.be.instanceOf(TimeoutError);
+    expect((error as Error).message).to.equal(`GET ${server.origin}/page timed out after 5000 ms`);
   });
 
   it('a body without an array at itemsPath is an error naming the URL and the path', async () => {
