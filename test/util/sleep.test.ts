@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { sleep } from '../../src/util/sleep.js';
+import { isAbort, sleep } from '../../src/util/sleep.js';
 import sinon from 'sinon';
 import { VirtualClock } from '../helpers/virtual-time.js';
 
@@ -43,5 +43,15 @@ describe('util/sleep', () => {
     await clock.advance(10);
     await waiting;
     expect(removed.calledOnceWith('abort')).to.equal(true);
+  });
+
+  it('isAbort tells the rejection of an aborted wait from any other error', async () => {
+    const controller = new AbortController();
+    const waiting = sleep(1_000, { scheduler: new VirtualClock(), signal: controller.signal }).catch((e: unknown) => e);
+    expect(isAbort(new Error('other'), controller.signal)).to.equal(false);
+    controller.abort();
+    const error = await waiting;
+    expect(isAbort(error, controller.signal)).to.equal(true);
+    expect(isAbort(new Error('other'), controller.signal)).to.equal(false);
   });
 });

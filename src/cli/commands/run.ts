@@ -3,6 +3,7 @@ import { createMetrics, startMetricsServer, type MetricsServer } from '../../run
 import { runConfig } from '../../run/run-config.js';
 import { createProgress } from '../progress.js';
 import { createRuntime } from '../../run/runtime.js';
+import { isAbort, sleep } from '../../util/sleep.js';
 import { exitCodeFor, formatSummary } from '../../run/summary.js';
 import { EXIT_OK, EXIT_RECORDS } from '../exit.js';
 import { loadConfigs } from './load-configs.js';
@@ -77,7 +78,10 @@ export async function runCommand(files: readonly string[], options: RunCommandOp
       if (once || controller.signal.aborted) break;
       const seconds = first.schedule.intervalSeconds;
       logger.info({ seconds }, 'waiting for the next run');
-      await sleep(seconds * 1000, controller.signal);
+      // A stop signal ends the wait (sleep rejects with its reason): that is the normal way out.
+      await sleep(seconds * 1000, { signal: controller.signal }).catch((error: unknown) => {
+        if (!isAbort(error, controller.signal)) throw error;
+      });
       if (controller.signal.aborted) break;
     }
     return exit;
@@ -89,14 +93,3 @@ export async function runCommand(files: readonly string[], options: RunCommandOp
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
