@@ -99,7 +99,7 @@ describe('oro/createOroClient', () => {
 
     it('follows a links.next on another origin (Oro behind a proxy) on the base origin, warning once', async () => {
       const warnings: string[] = [];
-      const behindProxy = createOroClient({ baseUrl: oro.baseUrl, tokens, http, onWarning: (w) => warnings.push(w), timers: immediateTimers() });
+      const behindProxy = createOroClient({ baseUrl: oro.baseUrl, tokens, http, onWarning: (w) => warnings.push(w), scheduler: clock });
       const inside = 'http://oro-app-1.internal:8080/admin/api/customers';
       oro.api = (req, res) => {
         const number = new URLSearchParams(req.url.split('?')[1] ?? '').get('page[number]');
