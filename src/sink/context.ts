@@ -60,7 +60,7 @@ export function createSinkContext(options: SinkOptions): SinkContext {
       }
       return cache;
     },
-    waits: createRelatedWaits({ timeoutMs: options.relatedWaitMs ?? 30_000 }),
+    waits: createRelatedWaits({ timeoutMs: options.relatedWaitMs ?? 30_000, scheduler }),
     locks: createKeyLocks(),
     active: 0,
     inputDone: false,
@@ -101,12 +101,11 @@ export function isUncertain(error: unknown): boolean {
  * When the input is done and nothing is in progress, records still waiting for a related record
  * can no longer be helped by this sink: one is released to look a last time (and the next when
  * that one is done).
+ *
+ * No hop to a later turn is needed before looking: a waiter woken by a write counts itself as in
+ * progress synchronously, inside that write's `written()` (see `writeBlocked`), so a release here
+ * can never overtake it.
  */
 export function settleIfQuiet(ctx: SinkContext): void {
-  if (!ctx.inputDone || ctx.active !== 0) return;
-  // Checked again once pending promise callbacks have run: a waiter woken by a write a moment
-  // ago has not yet counted itself as in progress, and must not be overtaken by a release.
-  setImmediate(() => {
-    if (ctx.inputDone && ctx.active === 0) ctx.waits.releaseOne();
-  });
+  if (ctx.inputDone && ctx.active === 0) ctx.waits.releaseOne();
 }

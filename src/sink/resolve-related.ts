@@ -1,3 +1,4 @@
+import { defer, forkJoin, mergeMap, of, tap, type Observable } from 'rxjs';
 import { isFatal } from '../errors/classify.js';
 import type { Relationship } from '../types/jsonapi.js';
 import type { MappedRecord, Outcome, RelatedRef } from '../types/outcome.js';
@@ -69,24 +70,42 @@ export async function resolveRelated(ctx: SinkContext, round: readonly Pending[]
 /**
  * Waits for a blocked record's related keys to be written in this run, then fills them in; a key
  * that never appears rejects the record with `customers externalId=4711 not found`.
+ *
+ * ```
+ * written(parent):  ------p
+ * unblock(child):   ------(c|)    c: the child with the parent's id, emitted inside written()
+ * ```
+ *
+ * When the last key is written, the filled record is emitted synchronously, inside that write's
+ * `written()`; a wait that ended without the id looks in Oro once more (asynchronously).
  */
-export async function unblock(ctx: SinkContext, pending: Pending): Promise<Pending | Outcome> {
+export function unblock(ctx: SinkContext, pending: Pending): Observable<Pending | Outcome> {
   const waited = new Map<RelatedRef, Map<string, string[]>>();
-  await Promise.all(
-    (pending.mapped.related ?? []).flatMap((ref) => {
-      const cache = ctx.relatedIds(ref.type, ref.match);
-      const ids = waited.get(ref) ?? new Map<string, string[]>();
-      waited.set(ref, ids);
-      return ref.keys.map(async (key) => {
-        const id = cache.get([key]).get(key) ?? (await ctx.waits.wait(ref.type, ref.match, key));
-        if (id !== undefined) ids.set(key, [id]);
-      });
+  const waits = (pending.mapped.related ?? []).flatMap((ref) => {
+    const cache = ctx.relatedIds(ref.type, ref.match);
+    const ids = waited.get(ref) ?? new Map<string, string[]>();
+    waited.set(ref, ids);
+    return ref.keys.map((key) => {
+      const cached = cache.get([key]).get(key);
+      return (cached !== undefined ? of(cached) : ctx.waits.wait(ref.type, ref.match, key)).pipe(
+        tap((id) => {
+          if (id !== undefined) ids.set(key, [id]);
+        }),
+      );
+    });
+  });
+  return (waits.length > 0 ? forkJoin(waits) : of([])).pipe(
+    mergeMap(() => {
+      // Incomplete (a key not written in time) fills nothing; one id per key is never ambiguous.
+      const result = fill(pending, (ref) => waited.get(ref));
+      if ('pending' in result && result.pending) return of(result.pending);
+      return defer(() => lookOnceMore(ctx, pending));
     }),
   );
-  // Incomplete (a key not written in time) fills nothing; one id per key is never ambiguous.
-  const result = fill(pending, (ref) => waited.get(ref));
-  if ('pending' in result && result.pending) return result.pending;
-  // One last look in Oro before giving up: the record may have been written by someone else.
+}
+
+/** One last look in Oro before giving up: the related record may have been written by someone else. */
+async function lookOnceMore(ctx: SinkContext, pending: Pending): Promise<Pending | Outcome> {
   const again = await resolveRelated(ctx, [pending], true);
   const settledOutcome = again.settled[0];
   if (settledOutcome) return settledOutcome;

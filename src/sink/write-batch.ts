@@ -1,4 +1,4 @@
-import { defer, firstValueFrom } from 'rxjs';
+import { defer, firstValueFrom, mergeMap, race, throwError, timer } from 'rxjs';
 import { isFatal } from '../errors/classify.js';
 import type { AsyncOperation, AsyncOperationHandle } from '../oro/types.js';
 import { SETTLE_DEFAULTS } from '../oro/async-operation.js';
@@ -56,24 +56,24 @@ class StillPending extends Error {}
 
 /**
  * Polls the operation to its end. A poll that fails transiently is retried, but never past the
- * overall budget (`poll.timeoutMs`, 10 min by default): an operation stays `new` for as long as
- * Oro's message queue consumer is down, and retrying the whole wait would multiply it.
- * Polling holds no limiter slot: a slot held for the seconds Oro takes would idle a request
- * that another batch could use, and polls are light.
+ * overall budget (`poll.timeoutMs`, 10 min by default, timed on the sink's scheduler): an
+ * operation stays `new` for as long as Oro's message queue consumer is down, and retrying the
+ * whole wait would multiply it. Polling holds no limiter slot: a slot held for the seconds Oro
+ * takes would idle a request that another batch could use, and polls are light.
  */
 async function settle(ctx: SinkContext, handle: AsyncOperationHandle): Promise<AsyncOperation> {
   const budgetMs = ctx.poll.timeoutMs ?? SETTLE_DEFAULTS.timeoutMs;
-  const deadline = Date.now() + budgetMs;
-  return firstValueFrom(defer(async () => {
-    const remaining = deadline - Date.now();
-    if (remaining <= 0) {
-      throw new StillPending(
+  const deadline = ctx.scheduler.now() + budgetMs;
+  const polls = defer(() => handle.settle({ ...ctx.poll, timeoutMs: Math.max(1, deadline - ctx.scheduler.now()) })).pipe(ctx.retry<AsyncOperation>());
+  const budget = timer(budgetMs, ctx.scheduler).pipe(
+    mergeMap(() =>
+      throwError(() => new StillPending(
         `Oro's async operation ${handle.id} for ${ctx.target.type} did not finish within ${budgetMs / 1000} s ` +
           '(operations stay "new" while Oro\'s message queue consumer is not running)',
-      );
-    }
-    return handle.settle({ ...ctx.poll, timeoutMs: remaining });
-  }).pipe(ctx.retry<AsyncOperation>()));
+      )),
+    ),
+  );
+  return firstValueFrom(race(polls, budget));
 }
 
 /**

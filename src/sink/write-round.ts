@@ -71,12 +71,13 @@ function announce(ctx: SinkContext, outcome: Outcome): void {
  */
 export function writeBlocked(ctx: SinkContext, pending: Pending): Observable<Outcome> {
   let counted = false;
-  return defer(async () => {
-    const next = await unblock(ctx, pending);
-    ctx.active++;
-    counted = true;
-    return next;
-  }).pipe(
+  return unblock(ctx, pending).pipe(
+    // Synchronous with the wake-up (inside the write that woke it): from here on the sink is not
+    // quiet, so `settleIfQuiet` releases no other waiter ahead of this one.
+    tap(() => {
+      ctx.active++;
+      counted = true;
+    }),
     mergeMap((next) => ('status' in next ? of(next) : writeRound(ctx, [next], () => undefined))),
     finalize(() => {
       if (!counted) return;

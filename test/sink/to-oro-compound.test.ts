@@ -6,6 +6,7 @@ import { batchRecords } from '../../src/operators/batch.js';
 import { createLimiter } from '../../src/oro/limiter.js';
 import type { Outcome, SourceRecord } from '../../src/types/index.js';
 import type { SinkTarget, WriteMode } from '../../src/sink/options.js';
+import { instantScheduler } from '../helpers/instant-scheduler.js';
 import { startHarness, type OroHarness } from '../helpers/oro-harness.js';
 
 interface Address { street: string; city: string; zip: string; country: string }
@@ -59,6 +60,7 @@ async function sync(h: OroHarness, records: SourceRecord<Customer>[], mode: Writ
         concurrency: 2,
         limiter,
         retry: { retries: 5, baseMs: 1, maxMs: 5 },
+        scheduler: instantScheduler(),
         poll: { intervalMs: 2, maxIntervalMs: 10, timeoutMs: 10_000 },
       }),
       toArray(),

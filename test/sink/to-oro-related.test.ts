@@ -5,6 +5,7 @@ import { mapRecords, type Mapping } from '../../src/operators/map.js';
 import { batchRecords } from '../../src/operators/batch.js';
 import type { SinkOptions, SinkTarget } from '../../src/sink/options.js';
 import type { Outcome, SourceRecord } from '../../src/types/index.js';
+import { instantScheduler } from '../helpers/instant-scheduler.js';
 import { startHarness, type OroHarness } from '../helpers/oro-harness.js';
 
 function records<T>(values: T[]): SourceRecord<T>[] {
@@ -17,7 +18,7 @@ async function sync<T>(h: OroHarness, values: T[], mapping: Mapping<T>, extra: P
     from(records(values)).pipe(
       mapRecords(mapping),
       batchRecords({ size: batchSize, ms: 5 }),
-      toOro({ client: h.client, target, concurrency: 2, ...extra }),
+      toOro({ client: h.client, target, concurrency: 2, scheduler: instantScheduler(), ...extra }),
       toArray(),
     ),
   );
@@ -75,11 +76,12 @@ describe('sink/toOro: relationships named by source key', function () {
 
   it('rejects a record whose related key never appears, with the reason, once nothing else can help', async () => {
     h = await startHarness({ seed: 12 });
-    const started = Date.now();
+    // The 60 s bound is held, never fired: only going quiet can end this wait.
+    const scheduler = instantScheduler();
     const outcomes = await sync(h, [
       { id: 'A1', name: 'Orphan', parentId: 'NOPE' },
       { id: 'A2', name: 'Fine' },
-    ], customerMapping, { relatedWaitMs: 60_000 });
+    ], customerMapping, { relatedWaitMs: 60_000, scheduler });
     const orphan = outcomes.find((o) => o.record.position.seq === 0);
     expect(orphan?.status).to.equal('rejected');
     expect(orphan?.status === 'rejected' && orphan.errors[0]).to.deep.include({
@@ -88,8 +90,9 @@ describe('sink/toOro: relationships named by source key', function () {
       pointer: '/data/relationships/parent/data',
     });
     expect(outcomes.find((o) => o.record.position.seq === 1)?.status).to.equal('created');
-    // Released when the sink went quiet, not after the 60 s wait bound.
-    expect(Date.now() - started).to.be.below(10_000);
+    // Released when the sink went quiet, not after the 60 s wait bound, whose timer is cancelled.
+    expect(scheduler.delays).to.include(60_000);
+    expect(scheduler.held).to.equal(0);
     expect(h.oro.records('customers').map((r) => r.attributes?.['externalId'])).to.deep.equal(['A2']);
   });
 
@@ -98,13 +101,15 @@ describe('sink/toOro: relationships named by source key', function () {
     const { Subject } = await import('rxjs');
     const input = new Subject<SourceRecord<{ id: string; name: string; parentId?: string }>>();
     const target: SinkTarget = { type: 'customers', mode: 'single', strategy: 'lookup', key: { oro: 'externalId' }, conflict: 'source-wins' };
-    // The input stays open: only the wait bound can end the wait (the bound itself is tested on
-    // fake timers in test/sink/related-waits.test.ts).
-    const first = firstValueFrom(input.pipe(mapRecords(customerMapping), batchRecords({ size: 1, ms: 1 }), toOro({ client: h.client, target, relatedWaitMs: 50 })));
+    // The input stays open: only the wait bound can end the wait (asked of the sink's scheduler,
+    // which ends it at once; the bound itself is tested in test/sink/related-waits.test.ts).
+    const scheduler = instantScheduler();
+    const first = firstValueFrom(input.pipe(mapRecords(customerMapping), batchRecords({ size: 1, ms: 1 }), toOro({ client: h.client, target, relatedWaitMs: 50, scheduler })));
     input.next({ value: { id: 'W1', name: 'Waits', parentId: 'LATER' }, position: { seq: 0, where: '#0' } });
     const outcome = await first;
     expect(outcome.status).to.equal('rejected');
     expect(outcome.status === 'rejected' && outcome.errors[0]?.detail).to.equal('customers externalId=LATER not found');
+    expect(scheduler.delays).to.include(50);
   });
 
   it('resolves from records written by an earlier pipeline (customers, then their users) and uses the cache next time', async () => {

@@ -7,6 +7,7 @@ import { batchRecords } from '../../src/operators/batch.js';
 import { createLimiter } from '../../src/oro/limiter.js';
 import type { SourceRecord } from '../../src/types/index.js';
 import type { WriteMode } from '../../src/sink/options.js';
+import { instantScheduler } from '../helpers/instant-scheduler.js';
 import { startHarness } from '../helpers/oro-harness.js';
 
 interface Row { id: string; name: string }
@@ -44,6 +45,7 @@ describe('sink/toOro: conservation under random input and faults (property)', fu
                 concurrency: 3,
                 limiter,
                 retry: { retries: 40, baseMs: 1, maxMs: 4, maxRetryAfterMs: 4 },
+                scheduler: instantScheduler(),
                 poll: { intervalMs: 1, maxIntervalMs: 4 },
               }),
               toArray(),
