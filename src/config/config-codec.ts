@@ -215,6 +215,7 @@ export const PipelineCodec: Codec<PipelineConfig> = refine(
     retryBaseMs: withDefault(NonNegativeInt, 200),
     retryMaxMs: withDefault(NonNegativeInt, 30000),
     requestTimeoutMs: withDefault(PositiveInt, 30000),
+    maxPauseSeconds: withDefault(NonNegativeNumber, 300),
   }),
   (p): Checked<PipelineConfig> =>
     p.retryMaxMs < p.retryBaseMs

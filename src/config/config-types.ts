@@ -177,6 +177,8 @@ export interface PipelineConfig {
   readonly retryMaxMs: number;
   /** Default 30000. */
   readonly requestTimeoutMs: number;
+  /** Longest pause a 429/503's `Retry-After` may impose on every request of the pipeline. Default 300. */
+  readonly maxPauseSeconds: number;
 }
 
 export interface ScheduleConfig {

@@ -1,4 +1,5 @@
 import { Observable, Subscription, type MonoTypeOperatorFunction } from 'rxjs';
+import { retryAfterOf } from '../errors/classify.js';
 import { HttpError } from '../errors/http-error.js';
 import type { Limiter } from '../oro/limiter.js';
 
@@ -18,8 +19,10 @@ function isOverloadSignal(error: unknown): error is HttpError {
  * {@link Limiter}: the source is subscribed only once the limiter grants a slot (and a rate
  * token), and the slot is released when the source completes, errors or is unsubscribed. On a 429
  * or 503 it halves the limiter's concurrency before forwarding the error (so every pipeline sharing
- * the limiter eases off), and each success gives one slot back. The failed request itself waits
- * for the server's `Retry-After` in `retryTransient`.
+ * the limiter eases off), and each success gives one slot back. When that answer carries
+ * `Retry-After`, no request of any pipeline on the limiter starts before then (retries included;
+ * those in flight finish): to a rate limiter, a client that keeps sending other requests during
+ * the pause it was given is ignoring it. The failed request itself waits in `retryTransient`.
  *
  * Put it before `retryTransient` so that each retry queues for the limiter again:
  * `defer(request).pipe(throttleRequests(limiter), retryTransient(policy))`.
@@ -54,7 +57,11 @@ export function throttleRequests<T>(limiter: Limiter, options: ThrottleOptions =
           request = source.subscribe({
             next: (value) => subscriber.next(value),
             error: (error: unknown) => {
-              if (isOverloadSignal(error)) limiter.backOff();
+              if (isOverloadSignal(error)) {
+                limiter.backOff();
+                const retryAfter = retryAfterOf(error);
+                if (retryAfter !== undefined) limiter.slowDown(retryAfter);
+              }
               subscriber.error(error);
             },
             complete: () => {

@@ -8,8 +8,22 @@ export interface LimiterOptions {
   readonly ratePerSecond?: number;
   /** Starts allowed back to back after a quiet spell (token bucket size). Default 1: evenly spaced. */
   readonly burst?: number;
+  /** Longest pause a server may impose through {@link Limiter.slowDown}, in ms. Default 300 000 (5 min). */
+  readonly maxPauseMs?: number;
+  /** Told when a pause starts or is made longer (for the log and the metrics). */
+  readonly onPause?: (pause: PauseInfo) => void;
   /** Clock and timers; `asyncScheduler` by default (inject a `TestScheduler` in tests). */
   readonly scheduler?: SchedulerLike;
+}
+
+/** What {@link LimiterOptions.onPause} is told. */
+export interface PauseInfo {
+  /** How long the server asked to wait, in ms, after the cap. */
+  readonly ms: number;
+  /** By how much the pause grew, in ms: `ms` for a new pause, less when one was already running. */
+  readonly addedMs: number;
+  /** A pause was already running: this one only makes it longer (or not at all, `addedMs` 0). */
+  readonly extended: boolean;
 }
 
 /**
@@ -45,8 +59,9 @@ export interface Limiter {
   /** A request succeeded: allow one more in flight, up to `concurrency`. */
   recover(): void;
   /**
-   * No new request starts before `now + ms` (a 429/503 told us to back off). Requests already in
-   * flight are not touched; a later, shorter pause does not shorten an earlier, longer one.
+   * No new request starts before `now + ms`, `ms` capped at `maxPauseMs` (a 429/503 with
+   * `Retry-After` told us to wait). Requests already in flight are not touched; a later, shorter
+   * pause does not shorten an earlier, longer one. `onPause` hears of it.
    */
   slowDown(ms: number): void;
 }
@@ -70,10 +85,10 @@ interface Waiter {
  * defer(() => client.create(doc)).pipe(throttleRequests(limiter), retryTransient(policy));
  *
  * @throws RangeError when `concurrency` is not a positive integer (or `Infinity`), `ratePerSecond`
- *   is negative or not finite, or `burst` is not a positive integer.
+ *   is negative or not finite, `burst` is not a positive integer, or `maxPauseMs` is negative.
  */
 export function createLimiter(options: LimiterOptions): Limiter {
-  const { concurrency, ratePerSecond = 0, burst = 1, scheduler = asyncScheduler } = options;
+  const { concurrency, ratePerSecond = 0, burst = 1, maxPauseMs = 300_000, onPause, scheduler = asyncScheduler } = options;
   if (!(concurrency === Infinity || (Number.isInteger(concurrency) && concurrency >= 1))) {
     throw new RangeError(`createLimiter: concurrency must be a positive integer, got ${concurrency}`);
   }
@@ -82,6 +97,9 @@ export function createLimiter(options: LimiterOptions): Limiter {
   }
   if (!(Number.isInteger(burst) && burst >= 1)) {
     throw new RangeError(`createLimiter: burst must be a positive integer, got ${burst}`);
+  }
+  if (!(maxPauseMs >= 0)) {
+    throw new RangeError(`createLimiter: maxPauseMs must be 0 or more, got ${maxPauseMs}`);
   }
 
   const interval = ratePerSecond > 0 ? 1000 / ratePerSecond : 0;
@@ -187,9 +205,16 @@ export function createLimiter(options: LimiterOptions): Limiter {
       limit += 1;
       pump();
     },
-    slowDown: (ms: number) => {
+    slowDown: (requested: number) => {
+      const ms = Math.min(requested, maxPauseMs);
       if (!(ms > 0)) return;
-      notBefore = Math.max(notBefore, scheduler.now() + ms);
+      const now = scheduler.now();
+      const extended = notBefore > now;
+      const until = Math.max(notBefore, now + ms);
+      const addedMs = until - Math.max(notBefore, now);
+      if (addedMs <= 0) return;
+      notBefore = until;
+      onPause?.({ ms, addedMs, extended });
     },
   };
 }

@@ -32,6 +32,10 @@ export interface Metrics {
   readonly queueDepth: Gauge<string>;
   /** Time to write one batch (or one record in `single` mode). */
   readonly batchDuration: Histogram<string>;
+  /** Pauses Oro (or a proxy in front of it) asked for with `Retry-After` on a 429/503. */
+  readonly pauses: Counter<string>;
+  /** Seconds new requests were held back by those pauses (an extended pause counts what it added). */
+  readonly pauseSeconds: Counter<string>;
   /** Unix time of the last run of a target that ended without rejected or failed records. */
   readonly lastSuccess: Gauge<'target'>;
   /** Count one outcome. */
@@ -77,6 +81,10 @@ export function createMetrics(registry: Registry = new Registry()): Metrics {
       help: 'Time to write one batch to Oro',
       buckets: [...BATCH_DURATION_BUCKETS],
       registers,
+    }),
+    pauses: new Counter({ name: 'oro_sync_pauses_total', help: 'Pauses asked for by Oro or a proxy in front of it (429/503 with Retry-After)', registers }),
+    pauseSeconds: new Counter({
+      name: 'oro_sync_pause_seconds_total', help: 'Seconds no new request to Oro started because of those pauses', registers,
     }),
     lastSuccess: new Gauge({
       name: 'oro_sync_last_success_timestamp_seconds',

@@ -18,6 +18,7 @@ import { buildSource, numbered, sinceWatermark, watermarkOf } from './build-sour
 import type { Config } from '../config/config-types.js';
 import { countLines } from './count-lines.js';
 import { deadLetteredByInterruptedRuns } from './interrupted-dead-letters.js';
+import { reportPauses } from './pauses.js';
 import { NO_PROGRESS, type Progress } from './progress.js';
 import { retryBudgetOf, type Runtime } from './runtime.js';
 import { countOutcomes, type OutcomeCounts } from './summary.js';
@@ -100,9 +101,17 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
     ...(watermarkField ? { watermark: watermarkField } : {}),
     ...(target.transform ? { transform: await loadTransform(target.transform) } : {}),
   };
-  const limiter = createLimiter({ concurrency: pipeline.concurrency, ratePerSecond: pipeline.ratePerSecond });
+  const maxPauseMs = pipeline.maxPauseSeconds * 1000;
+  const limiter = createLimiter({
+    concurrency: pipeline.concurrency,
+    ratePerSecond: pipeline.ratePerSecond,
+    maxPauseMs,
+    onPause: reportPauses(logger.child({ pipeline: config.name }), metrics),
+  });
   const retryPolicy: RetryPolicy = {
     ...retryBudgetOf(pipeline),
+    // The refused request waits no longer than the pause it imposed on the others.
+    maxRetryAfterMs: maxPauseMs,
     onRetry: (info) => {
       metrics?.retries.inc({ target: target.type });
       logger.debug({ attempt: info.attempt, delayMs: Math.round(info.delayMs), error: errorText(info.error) }, 'retrying');

@@ -27,7 +27,7 @@ const EXAMPLE = {
   },
   pipeline: {
     batchSize: 100, batchMs: 500, concurrency: 8, ratePerSecond: 0,
-    retries: 6, retryBaseMs: 200, retryMaxMs: 30000, requestTimeoutMs: 30000,
+    retries: 6, retryBaseMs: 200, retryMaxMs: 30000, requestTimeoutMs: 30000, maxPauseSeconds: 300,
   },
   schedule: { intervalSeconds: 60, watermark: 'updatedAt' },
   state: { path: '.oro-sync/state.db' },
@@ -110,7 +110,7 @@ describe('config/config loadConfig', () => {
       },
       pipeline: {
         batchSize: 100, batchMs: 500, concurrency: 8, ratePerSecond: 0,
-        retries: 6, retryBaseMs: 200, retryMaxMs: 30000, requestTimeoutMs: 30000,
+        retries: 6, retryBaseMs: 200, retryMaxMs: 30000, requestTimeoutMs: 30000, maxPauseSeconds: 300,
       },
       schedule: { intervalSeconds: 60, watermark: 'updatedAt' },
       state: { path: join(dir, '.oro-sync/state.db') },
@@ -143,7 +143,7 @@ describe('config/config loadConfig', () => {
       },
       pipeline: {
         batchSize: 100, batchMs: 500, concurrency: 8, ratePerSecond: 0,
-        retries: 6, retryBaseMs: 200, retryMaxMs: 30000, requestTimeoutMs: 30000,
+        retries: 6, retryBaseMs: 200, retryMaxMs: 30000, requestTimeoutMs: 30000, maxPauseSeconds: 300,
       },
       schedule: { intervalSeconds: 60 },
       state: { path: join(dir, '.oro-sync', 'state.db') },
@@ -432,6 +432,12 @@ describe('config/config loadConfig', () => {
       }))).to.deep.equal(['pipeline.retryMaxMs: expected at least pipeline.retryBaseMs (1000), got 10']);
     });
 
+    it('takes pipeline.maxPauseSeconds as a non-negative number of seconds', async () => {
+      expect(await problemsOf(withPatch((d) => {
+        d.pipeline = { maxPauseSeconds: -1 };
+      }))).to.deep.equal(['pipeline.maxPauseSeconds: expected non-negative number, got -1']);
+    });
+
     it('never shows a secret value in a problem', async () => {
       const problems = await problemsOf(withPatch((d) => {
         d.oro!.clientSecret = 12345;
@@ -506,7 +512,7 @@ describe('config/config redactConfig', () => {
       },
       pipeline: {
         batchSize: 1, batchMs: 1, concurrency: 1, ratePerSecond: 0, retries: 0, retryBaseMs: 0, retryMaxMs: 0,
-        requestTimeoutMs: 1,
+        requestTimeoutMs: 1, maxPauseSeconds: 0,
       },
       schedule: { intervalSeconds: 1 },
       state: { path: '/s' },

@@ -76,7 +76,7 @@ describe('operators/throttleRequests + createLimiter', () => {
       const ts = scheduler();
       ts.run(({ cold, expectObservable }) => {
         const limiter = createLimiter({ concurrency: 4, scheduler: ts });
-        const failing = cold('--#', undefined, new HttpError('GET', URL, status, [], 1000));
+        const failing = cold('--#', undefined, new HttpError('GET', URL, status, []));
         expectObservable(failing.pipe(throttleRequests(limiter), catchError(() => EMPTY))).toBe('--|');
         ts.schedule(() => {
           expect(limiter.limit, String(status)).to.equal(after);
