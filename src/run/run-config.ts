@@ -18,6 +18,7 @@ import { buildSource, numbered, sinceWatermark, watermarkOf } from './build-sour
 import type { Config } from '../config/config-types.js';
 import { countLines } from './count-lines.js';
 import { deadLetteredByInterruptedRuns } from './interrupted-dead-letters.js';
+import { inFlightBounds } from './in-flight.js';
 import { reportPauses } from './pauses.js';
 import { NO_PROGRESS, type Progress } from './progress.js';
 import { retryBudgetOf, type Runtime } from './runtime.js';
@@ -117,10 +118,7 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
       logger.debug({ attempt: info.attempt, delayMs: Math.round(info.delayMs), error: errorText(info.error) }, 'retrying');
     },
   };
-  // Batches in flight: in single mode each batch is many requests, and a batch holds its place
-  // until its slowest record is done (one waiting out a Retry-After), so a few run side by side
-  // (the next batch's lookup jumps the queue); in batch modes one batch is one request.
-  const batches = target.mode === 'single' ? Math.max(4, Math.ceil((4 * pipeline.concurrency) / pipeline.batchSize) + 1) : pipeline.concurrency;
+  const bounds = inFlightBounds(pipeline);
   const stored: { flush(): void }[] = [];
   const remember = (type: string, field: string): IdCache => {
     if (dryRun) return createMemoryIdCache();
@@ -137,7 +135,7 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
       toOro({
         client,
         target: { type: target.type, mode: target.mode, strategy: target.strategy, key: { oro: target.key.oro }, conflict: target.conflict },
-        concurrency: batches,
+        concurrency: bounds.batches,
         limiter,
         retry: retryPolicy,
         ids,
@@ -177,7 +175,7 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
   let stopped = false;
   try {
     const outcomes = pullThrough(steps, write, {
-      maxInFlight: pipeline.batchSize * (batches + 1),
+      maxInFlight: bounds.records,
       gauge: (gauge) => metrics?.queueDepth.set(gauge.inFlight),
       onPull: (gauge) => metrics?.queueDepth.set(gauge.inFlight),
     });

@@ -19,7 +19,9 @@ function capturingLogger() {
 
 describe('run/reportPauses', () => {
   it('logs one line per pause and counts pauses and paused seconds in the metrics', async () => {
-    const ts = new TestScheduler((a, b) => expect(a).to.deep.equal(b));
+    const ts = new TestScheduler((a, b) => {
+      expect(a).to.deep.equal(b);
+    });
     const { logger, lines } = capturingLogger();
     const metrics = createMetrics();
     ts.run(({ cold }) => {
