@@ -106,6 +106,9 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
   const limiter = createLimiter({
     concurrency: pipeline.concurrency,
     ratePerSecond: pipeline.ratePerSecond,
+    // A timer firing a few ms late would otherwise be lost for good, leaving the run below the
+    // rate it was given; a second token lets the next start catch up (never above the rate).
+    burst: 2,
     maxPauseMs,
     onPause: reportPauses(logger.child({ pipeline: config.name }), metrics),
   });
