@@ -28,9 +28,8 @@ import {
   type ErrorDetail,
   type Mapping,
   type OutcomeStatus,
-  type Resource,
 } from '../../src/index.js';
-import { startFakeOro } from '../../src/testing/index.js';
+import { startFakeOro, type FakeOro } from '../../src/testing/index.js';
 
 /** A customer as the ERP exports it. */
 const ErpCustomer = t.type({
@@ -87,7 +86,7 @@ const describe = (e: ErrorDetail): string => `${e.title}${e.pointer === undefine
 /** What a run did: outcome counts, and the customers Oro holds at the end. */
 export interface PipelineResult {
   readonly counts: Readonly<Partial<Record<OutcomeStatus, number>>>;
-  readonly customers: readonly Resource[];
+  readonly customers: ReturnType<FakeOro['records']>;
 }
 
 /**

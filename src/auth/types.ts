@@ -17,6 +17,13 @@ export interface AccessToken {
  *   for the same token causes one grant, and all of them get the new token.
  * - Permanent OAuth errors (`invalid_client`, ...) reject with a `TokenError`; network errors and 5xx
  *   at the token endpoint are retried with backoff first.
+ *
+ * @example
+ * ```ts
+ * const { tokens, close } = createOro({ baseUrl, clientId, clientSecret });
+ * const bearer = await tokens.current();   // one grant, however many callers ask at once
+ * close();                                 // stops the renewal timer, closes the agents
+ * ```
  */
 export interface TokenStream {
   /** Emits the current token and every renewal; shared and replayed. Completes on `shutdown()`. */

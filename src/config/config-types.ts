@@ -200,7 +200,15 @@ export interface PublishConfig {
   readonly queue: string;
 }
 
-/** A whole decoded config file. */
+/**
+ * A whole decoded config file.
+ *
+ * @example
+ * ```ts
+ * const { config } = await loadConfig('customers.json');
+ * console.log(config.name, config.target.type, config.pipeline.batchSize);
+ * ```
+ */
 export interface Config {
   /** Pipeline name for checkpoints; default: the config file's base name without extension. */
   readonly name: string;

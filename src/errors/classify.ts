@@ -6,6 +6,14 @@ export function classOf(error: unknown): ErrorClass {
   return error instanceof OroSyncError ? error.errorClass : 'permanent';
 }
 
+/**
+ * True for errors worth retrying: network errors, timeouts, 429 and 5xx answers.
+ *
+ * @example
+ * ```ts
+ * request$.pipe(retryTransient({ retries: 3, isRetryable: isTransient }));
+ * ```
+ */
 export const isTransient = (error: unknown): boolean => classOf(error) === 'transient';
 export const isFatal = (error: unknown): boolean => classOf(error) === 'fatal';
 

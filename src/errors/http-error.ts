@@ -17,6 +17,15 @@ export function classifyStatus(status: number): ErrorClass {
 /**
  * A non-2xx answer from Oro (or from a proxy in front of it). Keeps Oro's own
  * title / detail / pointer for every error in the body.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await client.create({ data: { type: 'customers', attributes: { name: '' } } });
+ * } catch (error) {
+ *   if (error instanceof HttpError && error.status === 400) console.log(error.errors[0]?.pointer);   // /data/attributes/name
+ * }
+ * ```
  */
 export class HttpError extends OroSyncError {
   readonly errorClass: ErrorClass;

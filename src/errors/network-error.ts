@@ -1,7 +1,14 @@
 import type { ErrorDetail } from '../types/outcome.js';
 import { OroSyncError } from './oro-sync-error.js';
 
-/** The request never got an HTTP answer (connection refused or reset, DNS, TLS). Transient. */
+/**
+ * The request never got an HTTP answer (connection refused or reset, DNS, TLS). Transient.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof NetworkError) console.log(`no answer from ${error.method} ${error.url}`);
+ * ```
+ */
 export class NetworkError extends OroSyncError {
   readonly errorClass = 'transient' as const;
 

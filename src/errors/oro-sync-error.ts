@@ -9,7 +9,18 @@ import type { ErrorDetail } from '../types/outcome.js';
  */
 export type ErrorClass = 'transient' | 'permanent' | 'auth' | 'fatal';
 
-/** Base of every error oro-sync throws. Messages never contain secrets or tokens. */
+/**
+ * Base of every error oro-sync throws. Messages never contain secrets or tokens.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await client.get('customers', '1');
+ * } catch (error) {
+ *   if (error instanceof OroSyncError && error.errorClass === 'fatal') process.exitCode = 2;
+ * }
+ * ```
+ */
 export abstract class OroSyncError extends Error {
   abstract readonly errorClass: ErrorClass;
   /** Server-requested delay before a retry, in ms (from `Retry-After`), if any. */

@@ -24,7 +24,20 @@ export type TransformResult =
   | ResourceObject
   | { readonly resource: ResourceObject; readonly included?: readonly ResourceObject[] };
 
-/** How a source record becomes an Oro resource (the `target` part of the config). */
+/**
+ * How a source record becomes an Oro resource (the `target` part of the config).
+ *
+ * @example
+ * ```ts
+ * const mapping: Mapping<Customer> = {
+ *   type: 'customers',
+ *   key: { source: 'id', oro: 'externalId' },
+ *   attributes: { name: 'company.name', externalId: 'id' },
+ *   relationships: { group: { type: 'customergroups', source: 'groupId' } },
+ * };
+ * records$.pipe(mapRecords(mapping));
+ * ```
+ */
 export interface Mapping<A = unknown> {
   /** Oro resource type, e.g. `customers`. */
   readonly type: string;

@@ -31,6 +31,14 @@ export interface PauseInfo {
  * second, and a pause on demand when the server says it is overloaded. Several pipelines may share
  * one limiter (one per Oro instance), so that together they stay within the bounds.
  * Waiters are served strictly first come, first served.
+ *
+ * @example
+ * ```ts
+ * const limiter = createLimiter({ concurrency: 8, ratePerSecond: 50 });
+ * // Both pipelines together keep at most 8 requests in flight.
+ * customers$.pipe(toOro({ client, target: customersTarget, limiter }));
+ * users$.pipe(toOro({ client, target: usersTarget, limiter }));
+ * ```
  */
 export interface Limiter {
   /** Requests holding a slot now. */

@@ -94,6 +94,12 @@ export interface TypeCapabilities {
  * The Oro JSON:API client. Every method throws typed errors (`HttpError`, `NetworkError`,
  * `TimeoutError`, `DecodeError`, `TokenError`); it handles 401 itself (one token refresh, one
  * replay) and does not retry anything else: that is the retry operator's job.
+ *
+ * @example
+ * ```ts
+ * const { client } = createOro({ baseUrl, clientId, clientSecret });
+ * const page = await client.list('customers', { filter: { externalId: ['C-1', 'C-2'] }, fields: { customers: ['externalId'] } });
+ * ```
  */
 export interface OroClient {
   readonly baseUrl: string;

@@ -16,7 +16,16 @@ export const BATCH_DURATION_BUCKETS: readonly number[] = [0.01, 0.025, 0.05, 0.1
 /** The `status` label of a request that got no HTTP answer. */
 export type NoAnswer = 'network' | 'timeout';
 
-/** Every metric of oro-sync, registered in `registry`. */
+/**
+ * Every metric of oro-sync, registered in `registry`.
+ *
+ * @example
+ * ```ts
+ * const metrics = createMetrics();
+ * const runtime = createRuntime({ logger: pino(), metrics, concurrency: 8, timeoutMs: 30_000 });
+ * console.log(await metrics.registry.metrics());   // Prometheus text format
+ * ```
+ */
 export interface Metrics {
   readonly registry: Registry;
   /** Outcomes per record. */

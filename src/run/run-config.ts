@@ -46,6 +46,16 @@ export interface RunOptions {
   readonly onOutcome?: (outcome: Outcome) => void;
 }
 
+/**
+ * What one run of a config did: outcome counts, how long it took, whether a signal stopped it,
+ * and where its dead letters are.
+ *
+ * @example
+ * ```ts
+ * const result = await runConfig(config, runtime);
+ * console.log(`${result.name}: created ${result.counts.created}, rejected ${result.counts.rejected} in ${result.elapsedMs} ms`);
+ * ```
+ */
 export interface RunResult {
   readonly name: string;
   readonly counts: OutcomeCounts;
@@ -60,6 +70,18 @@ export interface RunResult {
  * Runs one config once: source -> decode -> map -> batch -> sink (throttled, retried) ->
  * outcomes, with the checkpoint saved as finished work advances (invariant 4), dead letters
  * written, metrics and progress updated.
+ *
+ * @example
+ * ```ts
+ * const runtime = createRuntime({ logger: pino(), concurrency: 8, timeoutMs: 30_000 });
+ * try {
+ *   const { config } = await loadConfig('customers.json');
+ *   const result = await runConfig(config, runtime, { onOutcome: (o) => console.log(o.status) });
+ *   process.exitCode = result.counts.rejected + result.counts.failed > 0 ? 1 : 0;
+ * } finally {
+ *   await runtime.close();
+ * }
+ * ```
  */
 export async function runConfig(config: Config, runtime: Runtime, options: RunOptions = {}): Promise<RunResult> {
   const { logger, metrics } = runtime;

@@ -26,6 +26,13 @@ export function retryBudgetOf(pipeline: PipelineConfig): RetryPolicy {
 /**
  * What every config run in one process shares (`oro-sync run a.json b.json`): one HTTP stack,
  * one token stream per credential (invariant 3) and one state store per file.
+ *
+ * @example
+ * ```ts
+ * const runtime = createRuntime({ logger: pino(), metrics: createMetrics(), concurrency: 8, timeoutMs: 30_000 });
+ * for (const file of ['groups.json', 'customers.json']) await runConfig((await loadConfig(file)).config, runtime);
+ * await runtime.close();
+ * ```
  */
 export interface Runtime {
   readonly logger: Logger;
@@ -40,6 +47,19 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
+/**
+ * What several configs run in one process share, as `oro-sync run a.json b.json` does: one HTTP stack
+ * (`concurrency` connections, `timeoutMs` per request), one token per credential, one state store per
+ * file. `metrics` (from `createMetrics`) counts records, requests and token grants. `close()` releases
+ * all of it.
+ *
+ * @example
+ * ```ts
+ * const runtime = createRuntime({ logger: pino({ level: 'info' }), concurrency: 8, timeoutMs: 30_000 });
+ * const result = await runConfig((await loadConfig('customers.json')).config, runtime);
+ * await runtime.close();
+ * ```
+ */
 export function createRuntime(options: { logger: Logger; metrics?: Metrics; concurrency: number; timeoutMs: number }): Runtime {
   const { logger, metrics } = options;
   const onRequest = (event: RequestEvent) => {

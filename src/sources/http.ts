@@ -62,6 +62,21 @@ export type NextLinkPagination =
 
 export type HttpPagination = PagePagination | OffsetPagination | CursorPagination | NextLinkPagination;
 
+/**
+ * Where and how `httpSource` reads a paginated JSON export: the URL, where the records are in each
+ * page, credentials, and how the next page is addressed.
+ *
+ * @example
+ * ```ts
+ * const options: HttpSourceOptions = {
+ *   url: 'https://erp.example.com/api/customers',
+ *   itemsPath: 'items',
+ *   auth: { bearer: process.env.ERP_TOKEN ?? '' },
+ *   pagination: { kind: 'page', pageParam: 'page', sizeParam: 'per_page', size: 500 },
+ * };
+ * pullThrough(httpSource(options), (records$) => records$.pipe(decodeWith(Customer)), { maxInFlight: 1_000 });
+ * ```
+ */
 export interface HttpSourceOptions {
   readonly url: string;
   /** Dot path to the records in each response body; absent: the body is the array. */

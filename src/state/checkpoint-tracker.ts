@@ -16,7 +16,17 @@ export interface Checkpoint {
   readonly watermark: string | null;
 }
 
-/** Follows records as they enter and complete, and says how far the checkpoint may move. */
+/**
+ * Follows records as they enter and complete, and says how far the checkpoint may move.
+ *
+ * @example
+ * ```ts
+ * const tracker = createCheckpointTracker();
+ * outcomes$.subscribe((outcome) => {
+ *   if (tracker.complete(outcome.record.position)) store.saveCheckpoint('customers', tracker.checkpoint!);
+ * });
+ * ```
+ */
 export interface CheckpointTracker {
   /**
    * A record entered the pipeline. Optional: seqs are contiguous, so completing seq `n` implies

@@ -21,6 +21,13 @@ export interface DeadLetterError {
  * One line of the dead-letter file, as the contract fixes it (ARCHITECTURE.md "Dead letters"):
  * `record`, `status`, `errors`, `at`; plus `where` (the record's `position.where`, e.g.
  * `customers.ndjson:12`) so people can find the input.
+ *
+ * @example
+ * ```ts
+ * // {"record":{"id":"C-7","name":""},"status":"rejected","errors":[{"status":"400","title":"not blank constraint",
+ * //  "pointer":"/data/attributes/name"}],"at":"2026-01-01T12:00:00.000Z","where":"customers.ndjson:7"}
+ * const letter: DeadLetter = JSON.parse(line);
+ * ```
  */
 export interface DeadLetter {
   /** The source record as the source gave it (`rawOf(record)`), before decoding/mapping. */
@@ -253,6 +260,12 @@ function parseLetter(path: string, line: number, text: string): DeadLetter {
  *
  * @throws DecodeError `file:line: ...` at the first line that is not JSON or not a dead letter;
  *   the file's own open error (naming the path) when it cannot be read.
+ *
+ * @example
+ * ```ts
+ * for await (const { line, letter } of readDeadLetters('dead-letters.ndjson'))
+ *   console.log(line, letter.where, letter.errors.map((e) => e.title).join('; '));
+ * ```
  */
 export async function* readDeadLetters(path: string): AsyncIterable<{ line: number; letter: DeadLetter }> {
   for await (const { line, letter } of readLines(path)) yield { line, letter };

@@ -72,6 +72,13 @@ export interface StateStoreInfo {
  * in one process (`oro-sync run a.json b.json`) share one `StateStore` instance, keyed by pipeline
  * name / resource type. Other processes may read it (WAL), but two daemons writing the same file
  * would interleave checkpoints; give each daemon its own `state.path`.
+ *
+ * @example
+ * ```ts
+ * const store = openStateStore('.oro-sync/state.db');
+ * const ids = store.getIds('customers', 'externalId', ['C-1', 'C-2']);   // Map { 'C-1' => '17' }
+ * store.close();
+ * ```
  */
 export interface StateStore {
   getCheckpoint(pipeline: string): StoredCheckpoint | undefined;

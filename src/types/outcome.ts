@@ -4,6 +4,12 @@ import type { SourceRecord } from './record.js';
 /**
  * One problem with one record, in the shape of a dead letter's `errors[]` entry.
  * For errors from Oro these are Oro's own `status` / `title` / `detail` / `source.pointer`.
+ *
+ * @example
+ * ```ts
+ * const line = (e: ErrorDetail) => `${e.title}${e.pointer ? ` at ${e.pointer}` : ''}${e.detail ? `: ${e.detail}` : ''}`;
+ * // "not blank constraint at /data/attributes/name: This value should not be blank."
+ * ```
  */
 export interface ErrorDetail {
   /** HTTP status as Oro reported it (string in normal errors, integer in async-operation errors). */
@@ -57,18 +63,52 @@ export interface Failed extends OutcomeBase {
   readonly errors: readonly ErrorDetail[];
 }
 
-/** What happened to one record. Every record that enters a pipeline yields exactly one. */
+/**
+ * What happened to one record. Every record that enters a pipeline yields exactly one.
+ *
+ * @example
+ * ```ts
+ * outcomes$.subscribe((outcome) => {
+ *   if (outcome.status === 'rejected' || outcome.status === 'failed')
+ *     console.log(outcome.record.position.where, outcome.errors.map((e) => e.title).join('; '));
+ * });
+ * ```
+ */
 export type Outcome = Created | Updated | Skipped | Rejected | Failed;
+
+/**
+ * The status of an outcome: `created`, `updated`, `skipped`, `rejected` or `failed`.
+ *
+ * @example
+ * ```ts
+ * const counts: Partial<Record<OutcomeStatus, number>> = {};
+ * outcomes$.subscribe((o) => { counts[o.status] = (counts[o.status] ?? 0) + 1; });
+ * ```
+ */
 export type OutcomeStatus = Outcome['status'];
 
 /**
  * What flows between the decode/map stages and the sink: either a record still on its way,
  * or an outcome already decided upstream (a record that failed to decode). The sink passes
  * decided outcomes through unchanged.
+ *
+ * @example
+ * ```ts
+ * // A custom stage passes decided outcomes through and works on the records.
+ * const upper = map((step: Step<{ name: string }>) =>
+ *   isOutcome(step) ? step : { ...step, value: { ...step.value, name: step.value.name.toUpperCase() } });
+ * ```
  */
 export type Step<T> = SourceRecord<T> | Outcome;
 
-/** True when `step` is an outcome already decided (not a record still to write). */
+/**
+ * True when `step` is an outcome already decided (not a record still to write).
+ *
+ * @example
+ * ```ts
+ * steps$.pipe(filter((step) => !isOutcome(step)));   // only the records still to write
+ * ```
+ */
 export function isOutcome<T>(step: Step<T>): step is Outcome {
   return 'status' in step;
 }

@@ -25,6 +25,15 @@ export interface Position {
  * (as read, then decoded, then mapped); `raw` is the record exactly as the source gave it, kept
  * for dead letters. Stages that transform `value` spread the record (`{ ...record, value }`) so
  * that `raw` and `position` travel along.
+ *
+ * @example
+ * ```ts
+ * const record: SourceRecord<{ id: string }> = {
+ *   value: { id: 'C-1' },
+ *   raw: { id: 'C-1' },
+ *   position: { seq: 0, where: 'customers.ndjson:1' },
+ * };
+ * ```
  */
 export interface SourceRecord<T = unknown> {
   readonly value: T;

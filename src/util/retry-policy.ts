@@ -11,7 +11,15 @@ export interface RetryInfo {
   readonly error: unknown;
 }
 
-/** How a retry loop retries (requests, the token endpoint, reconnects, sources). Every field is optional. */
+/**
+ * How a retry loop retries (requests, the token endpoint, reconnects, sources). Every field is optional.
+ *
+ * @example
+ * ```ts
+ * const policy: RetryPolicy = { retries: 6, baseMs: 200, maxMs: 30_000 };
+ * request$.pipe(retryTransient(policy));
+ * ```
+ */
 export interface RetryPolicy {
   /** Retries after the first attempt; default 6. `0` turns retrying off. */
   readonly retries?: number;
