@@ -5,6 +5,7 @@
  */
 import { runBaseline } from './scenarios/baseline.js';
 import { runHandWritten } from './scenarios/hand-written.js';
+import { runHandWrittenBatch } from './scenarios/hand-written-batch.js';
 import { runOroSync } from './scenarios/oro-sync.js';
 import type { ScenarioCounts, ScenarioParams, ScenarioResult } from './scenarios/types.js';
 
@@ -20,6 +21,9 @@ switch (params.kind) {
     break;
   case 'hand-written':
     counts = await runHandWritten(params, onGrant);
+    break;
+  case 'hand-written-batch':
+    counts = await runHandWrittenBatch(params, onGrant);
     break;
   default: {
     const { grants: g, ...r } = await runOroSync({ ...params, kind: params.kind });

@@ -7,17 +7,12 @@
 import pLimit from 'p-limit';
 import pRetry, { AbortError } from 'p-retry';
 import { customerDocument, readNdjson } from './read-records.js';
+import { fetchToken } from './fetch-token.js';
 import type { ScenarioCounts, ScenarioParams } from './types.js';
 
 export async function runHandWritten(params: ScenarioParams, onGrant: () => void): Promise<ScenarioCounts> {
   const { oro } = params;
-  const tokenResponse = await fetch(oro.tokenUrl, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: oro.clientId, client_secret: oro.clientSecret }),
-  });
-  if (!tokenResponse.ok) throw new Error(`token request to ${oro.tokenUrl} failed: ${tokenResponse.status}`);
-  const { access_token: token } = (await tokenResponse.json()) as { access_token: string };
+  const token = await fetchToken(oro);
   onGrant();
 
   const limit = pLimit(params.concurrency);

@@ -10,7 +10,7 @@ export interface OroTarget {
   readonly clientSecret: string;
 }
 
-export type ScenarioKind = 'baseline' | 'hand-written' | 'single' | 'batch-sync' | 'batch';
+export type ScenarioKind = 'baseline' | 'hand-written' | 'single' | 'batch-sync' | 'batch' | 'hand-written-batch';
 
 export interface ScenarioParams {
   readonly kind: ScenarioKind;
