@@ -4,6 +4,7 @@ import { DecodeError } from '../errors/decode-error.js';
 import { locateIoTsError } from '../errors/describe-io-ts.js';
 import { shortJson } from '../errors/short-json.js';
 import type { Json, Relationship, Resource, ResourceIdentifier } from '../types/jsonapi.js';
+import { isListDocument, isSingleResourceDocument } from './resource-guards.js';
 
 /*
  * io-ts codecs for every document read from Oro (`oro-api.md` §2–§6). `t.type`/`t.partial` let
@@ -60,19 +61,38 @@ export const ResourceCodec: t.Type<Resource> = t.intersection(
 
 const Links = t.partial({ self: t.string, first: t.string, prev: t.string, next: t.string }, 'Links');
 
-/** `{ data: Resource, included? }`: GET item, POST, PATCH item. */
-export const SingleResourceDocument = t.intersection(
+/**
+ * `codec` behind a hand-written check: a value `accepts` passes is the codec's result as it is
+ * (the check must accept only values the codec returns unchanged); anything else is decoded by
+ * the codec, which converts it or reports where it is wrong, exactly as without the check.
+ */
+function withFastPath<A>(codec: t.Type<A, A, unknown>, accepts: (u: unknown) => u is A): t.Type<A, A, unknown> {
+  return new t.Type<A, A, unknown>(
+    codec.name,
+    codec.is,
+    // The codec takes this codec's place in the context, so error paths read as they did without it.
+    (u, c) => (accepts(u) ? t.success(u) : codec.validate(u, [...c.slice(0, -1), { key: c[c.length - 1]?.key ?? '', type: codec, actual: u }])),
+    codec.encode,
+  );
+}
+
+/** The io-ts codec alone (the guard is tested against it). */
+export const SingleResourceDocumentCodec = t.intersection(
   [t.type({ data: ResourceCodec }), t.partial({ included: t.readonlyArray(ResourceCodec), links: Links, meta: JsonObject })],
   'SingleResourceDocument',
 );
-export type SingleResourceDocument = t.TypeOf<typeof SingleResourceDocument>;
+export type SingleResourceDocument = t.TypeOf<typeof SingleResourceDocumentCodec>;
+/** `{ data: Resource, included? }`: GET item, POST, PATCH item. */
+export const SingleResourceDocument = withFastPath(SingleResourceDocumentCodec, isSingleResourceDocument);
 
-/** `{ data: Resource[], included?, links?: { next? } }`: GET list, sync batch. */
-export const ListDocument = t.intersection(
+/** The io-ts codec alone (the guard is tested against it). */
+export const ListDocumentCodec = t.intersection(
   [t.type({ data: t.readonlyArray(ResourceCodec) }), t.partial({ included: t.readonlyArray(ResourceCodec), links: Links, meta: JsonObject })],
   'ListDocument',
 );
-export type ListDocument = t.TypeOf<typeof ListDocument>;
+export type ListDocument = t.TypeOf<typeof ListDocumentCodec>;
+/** `{ data: Resource[], included?, links?: { next? } }`: GET list, sync batch. */
+export const ListDocument = withFastPath(ListDocumentCodec, isListDocument);
 
 export const AsyncOperationStatus = t.keyof(
   { new: null, running: null, success: null, failed: null, cancelled: null },
