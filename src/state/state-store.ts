@@ -149,6 +149,21 @@ const MIGRATIONS: readonly string[] = [
 
 /** IN-list size for `getIds`; well below SQLite's bound-parameter limit. */
 const ID_CHUNK = 500;
+/** Rows per INSERT of `putIds` (5 parameters each). */
+const PUT_CHUNK = 100;
+
+/** `prepare(n)` once per `n` asked for. */
+function preparedBySize<S>(prepare: (n: number) => S): (n: number) => S {
+  const statements = new Map<number, S>();
+  return (n) => {
+    let statement = statements.get(n);
+    if (statement === undefined) {
+      statement = prepare(n);
+      statements.set(n, statement);
+    }
+    return statement;
+  };
+}
 
 interface CheckpointRow { resume: string | null; watermark: string | null; seq: number; updated_at: string }
 interface IdRow { key: string; id: string }
@@ -193,11 +208,6 @@ export function openStateStore(path: string, options: StateStoreOptions = {}): S
        ON CONFLICT (pipeline) DO UPDATE SET resume = excluded.resume, watermark = excluded.watermark,
          seq = excluded.seq, updated_at = excluded.updated_at`),
     clearCheckpoint: db.prepare<[string]>('DELETE FROM checkpoints WHERE pipeline = ?'),
-    getIds: db.prepare<string[], IdRow>(
-      `SELECT key, id FROM ids WHERE type = ? AND key_field = ? AND key IN (${Array(ID_CHUNK).fill('?').join(', ')})`),
-    putId: db.prepare<[string, string, string, string, string]>(
-      `INSERT INTO ids (type, key_field, key, id, updated_at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (type, key_field, key) DO UPDATE SET id = excluded.id, updated_at = excluded.updated_at`),
     forgetId: db.prepare<[string, string, string]>('DELETE FROM ids WHERE type = ? AND key_field = ? AND key = ?'),
     startRun: db.prepare<[string, string, string | null]>('INSERT INTO runs (pipeline, started_at, meta) VALUES (?, ?, ?)'),
     finishRun: db.prepare<[string, string, string, string | null, number]>(
@@ -208,9 +218,23 @@ export function openStateStore(path: string, options: StateStoreOptions = {}): S
       `SELECT * FROM runs WHERE pipeline = ? AND status = 'ok' ORDER BY id DESC LIMIT 1`),
   };
 
+  // One statement per number of keys (prepared when a size first occurs, at most ID_CHUNK of
+  // each): binding 100 keys beats padding every lookup to 500, and one multi-row INSERT per
+  // chunk beats a statement run per id (the run's N-API crossing was most of putIds' cost).
+  const getIdsOf = preparedBySize((n) => db.prepare<string[], IdRow>(
+    `SELECT key, id FROM ids WHERE type = ? AND key_field = ? AND key IN (${Array(n).fill('?').join(', ')})`));
+  const putIdsOf = preparedBySize((n) => db.prepare<string[]>(
+    `INSERT INTO ids (type, key_field, key, id, updated_at) VALUES ${Array(n).fill('(?, ?, ?, ?, ?)').join(', ')}
+     ON CONFLICT (type, key_field, key) DO UPDATE SET id = excluded.id, updated_at = excluded.updated_at`));
   const putIds = db.transaction((type: string, keyField: string, entries: Iterable<readonly [string, string]>) => {
     const at = now();
-    for (const [key, id] of entries) q.putId.run(type, keyField, key, id, at);
+    const all = [...entries];
+    for (let i = 0; i < all.length; i += PUT_CHUNK) {
+      const chunk = all.slice(i, i + PUT_CHUNK);
+      const values: string[] = [];
+      for (const [key, id] of chunk) values.push(type, keyField, key, id, at);
+      putIdsOf(chunk.length).run(...values);
+    }
   });
 
   return {
@@ -236,10 +260,7 @@ export function openStateStore(path: string, options: StateStoreOptions = {}): S
       const unique = [...new Set(keys)];
       for (let i = 0; i < unique.length; i += ID_CHUNK) {
         const chunk = unique.slice(i, i + ID_CHUNK);
-        // Pad with a repeated key so one prepared statement serves every chunk size.
-        const last = chunk[chunk.length - 1] as string;
-        while (chunk.length < ID_CHUNK) chunk.push(last);
-        for (const row of q.getIds.all(type, keyField, ...chunk)) found.set(row.key, row.id);
+        for (const row of getIdsOf(chunk.length).all(type, keyField, ...chunk)) found.set(row.key, row.id);
       }
       return found;
     },

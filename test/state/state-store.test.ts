@@ -97,6 +97,17 @@ describe('state/state-store', () => {
     expect(store.getIds('products', 'sku', keys.slice(0, 1_001)).size).to.equal(1_001);
   });
 
+  it('stores the last id when one putIds names a key twice, in one chunk or across chunks', () => {
+    const store = openStore();
+    store.putIds('customers', 'externalId', [['C-1', '1'], ['C-2', '2'], ['C-1', '3']]);
+    const many = Array.from({ length: 250 }, (_, i) => [`K${i % 120}`, String(i)] as const);
+    store.putIds('customers', 'externalId', many);
+    expect(store.getIds('customers', 'externalId', ['C-1', 'C-2'])).to.deep.equal(new Map([['C-1', '3'], ['C-2', '2']]));
+    expect(store.getIds('customers', 'externalId', ['K0', 'K119', 'K10']).get('K0')).to.equal('240');
+    expect(store.getIds('customers', 'externalId', ['K119']).get('K119')).to.equal('239');
+    expect(store.getIds('customers', 'externalId', ['K10']).get('K10')).to.equal('130');
+  });
+
   it('gives the id lookup an index (no table scan)', () => {
     openStore().close();
     const raw = new Database(file, { readonly: true });
