@@ -66,12 +66,12 @@ const Links = t.partial({ self: t.string, first: t.string, prev: t.string, next:
  * (the check must accept only values the codec returns unchanged); anything else is decoded by
  * the codec, which converts it or reports where it is wrong, exactly as without the check.
  */
-function withFastPath<A>(codec: t.Type<A, A, unknown>, accepts: (u: unknown) => u is A): t.Type<A, A, unknown> {
+function withFastPath<A>(codec: t.Type<A, A, unknown>, accepts: (u: unknown) => boolean): t.Type<A, A, unknown> {
   return new t.Type<A, A, unknown>(
     codec.name,
     codec.is,
     // The codec takes this codec's place in the context, so error paths read as they did without it.
-    (u, c) => (accepts(u) ? t.success(u) : codec.validate(u, [...c.slice(0, -1), { key: c[c.length - 1]?.key ?? '', type: codec, actual: u }])),
+    (u, c) => (accepts(u) ? t.success(u as A) : codec.validate(u, [...c.slice(0, -1), { key: c[c.length - 1]?.key ?? '', type: codec, actual: u }])),
     codec.encode,
   );
 }

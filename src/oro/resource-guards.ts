@@ -1,5 +1,3 @@
-import type { ListDocument, SingleResourceDocument } from './codecs.js';
-
 /*
  * Hand-written checks of the documents every write and lookup reads (`ListDocument`,
  * `SingleResourceDocument`): true exactly when the io-ts codec would accept the value unchanged.
@@ -57,10 +55,10 @@ function hasValidExtras(doc: Record<string, unknown>): boolean {
   return (doc['included'] === undefined || isResources(doc['included'])) && isOptionalRecord(doc['meta']);
 }
 
-export function isListDocument(u: unknown): u is ListDocument {
+export function isListDocument(u: unknown): boolean {
   return isRecord(u) && isResources(u['data']) && hasValidExtras(u);
 }
 
-export function isSingleResourceDocument(u: unknown): u is SingleResourceDocument {
+export function isSingleResourceDocument(u: unknown): boolean {
   return isRecord(u) && isResource(u['data']) && hasValidExtras(u);
 }
