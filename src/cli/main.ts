@@ -61,8 +61,9 @@ program
   .option('--dry-run', 'read, validate, map and look up; print what would be sent; write nothing')
   .option('--progress', 'show a progress bar on standard error')
   .option('--from-start', 'ignore the saved checkpoint and read the source from its beginning')
+  .option('--full', 'ignore digests and checkpoints for this run: read the source whole and send every record')
   .option('--drain-seconds <s>', 'on SIGINT/SIGTERM, wait this long for in-flight work', integer('--drain-seconds', 0), 30)
-  .action((configs: string[], opts: { once?: boolean; dryRun?: boolean; progress?: boolean; fromStart?: boolean; drainSeconds: number }) =>
+  .action((configs: string[], opts: { once?: boolean; dryRun?: boolean; progress?: boolean; fromStart?: boolean; full?: boolean; drainSeconds: number }) =>
     exitWith(() => runCommand(configs, opts, logger(), print)));
 
 program

@@ -83,23 +83,31 @@ export function createProgress(options: ProgressOptions = {}): Progress {
     hideCursor: false,
     clearOnComplete: false,
   });
-  bar.start(total ?? 0, 0);
+  // Started at the first outcome: started at once, it drew `0 records | 0.0 records/s` before the
+  // run had read anything (while it got a token, or waited for the daemon's next interval).
+  let barStarted = false;
+  const start = () => {
+    if (barStarted) return;
+    barStarted = true;
+    bar.start(total ?? 0, done);
+  };
   return {
     setTotal(n) {
       // A total counted alongside the run may arrive after it ended.
       if (stopped) return;
       total = n;
-      bar.setTotal(n);
+      if (barStarted) bar.setTotal(n);
     },
     increment(outcome) {
       counts[outcome] += 1;
       done += 1;
+      start();
       bar.update(done);
     },
     stop() {
       if (stopped) return;
       stopped = true;
-      bar.stop();
+      if (barStarted) bar.stop();
     },
   };
 }

@@ -7,6 +7,9 @@ import { mapRecords, type Mapping } from '../operators/map.js';
 import { toOro } from '../sink/to-oro.js';
 import { createMemoryIdCache, type IdCache } from '../sink/id-cache.js';
 import { storeIdCache } from './store-id-cache.js';
+import { storeDigests } from './store-digests.js';
+import { mappingFingerprint } from './mapping-fingerprint.js';
+import type { DigestStore } from '../sink/digest-store.js';
 import { pullThrough } from '../sources/pull-through.js';
 import { createCheckpointTracker } from '../state/checkpoint-tracker.js';
 import { createDeadLetterWriter } from '../state/dead-letters.js';
@@ -32,6 +35,11 @@ export interface RunOptions {
   readonly progress?: Progress;
   /** Ignore the checkpoint and read the source from its beginning. */
   readonly fromStart?: boolean;
+  /**
+   * Ignore digests and checkpoints for this run: read the source whole and send every record
+   * (the digests of what Oro confirms are stored again for the next run).
+   */
+  readonly full?: boolean;
   /** Aborting stops pulling new records; what is in flight finishes (graceful drain). */
   readonly signal?: AbortSignal;
   /** Where dry-run documents are printed. */
@@ -93,7 +101,7 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
   await tokens.current();
 
   const store: StateStore = runtime.stateStore(config.state.path);
-  const saved = options.fromStart || options.source ? undefined : store.getCheckpoint(config.name);
+  const saved = options.fromStart || options.full || options.source ? undefined : store.getCheckpoint(config.name);
   const watermarkField = schedule.watermark;
   const savedWatermark = saved?.watermark ?? undefined;
   if (saved) logger.info({ pipeline: config.name, resume: saved.resume, watermark: saved.watermark }, 'resuming from checkpoint');
@@ -152,6 +160,7 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
     return cache;
   };
   const ids = remember(target.type, target.key.oro);
+  const digests = await digestsFor(config, store, options, logger);
   const write: OperatorFunction<Step<unknown>, Outcome> = (steps$) =>
     steps$.pipe(
       decodeWith(recordWithKey(target.key.source)),
@@ -164,6 +173,7 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
         limiter,
         retry: retryPolicy,
         ids,
+        ...(digests ? { digests } : {}),
         // Ids learnt by earlier configs of the run (customer groups before customers) come from here.
         relatedIds: remember,
         dryRun,
@@ -210,7 +220,9 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
       metrics?.recordOutcome(target.type, outcome.status);
       metrics?.inFlightRequests.set(limiter.inFlight);
       progress.increment(outcome.status);
-      if (!alreadyDead.has(outcome.record.position.where)) deadLetters?.write(outcome);
+      // A record rejected before with the same content was not sent: its dead letter is in the file.
+      const repeated = outcome.status === 'rejected' && outcome.rejectedBefore !== undefined;
+      if (!repeated && !alreadyDead.has(outcome.record.position.where)) deadLetters?.write(outcome);
       options.onOutcome?.(outcome);
       if (dryRun && outcome.document) {
         documents++;
@@ -229,6 +241,7 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
     throw error;
   } finally {
     for (const cache of stored) cache.flush();
+    digests?.flush();
     if (saveTimer) clearTimeout(saveTimer);
     progress.stop();
     await deadLetters?.close();
@@ -256,6 +269,31 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
     stopped,
     ...(deadLetters && deadLetters.count > 0 ? { deadLetterPath: config.deadLetter.path } : {}),
   };
+}
+
+/**
+ * The digests the sink checks and stores. A changed mapping drops the stored ones (the next run
+ * sends everything once); `--full`, replay and queue workers send every record but still store
+ * what Oro confirms; a dry run reads them and stores nothing.
+ */
+async function digestsFor(config: Config, store: StateStore, options: RunOptions, logger: Runtime['logger']): Promise<(DigestStore & { flush(): void }) | undefined> {
+  const fingerprint = await mappingFingerprint(config.target);
+  const before = store.mappingFingerprint(config.name);
+  const changed = before !== fingerprint;
+  if (options.dryRun) {
+    if (changed) return undefined;
+    const digests = storeDigests(store, config.name);
+    return { get: (keys) => digests.get(keys), put: () => undefined, flush: () => undefined };
+  }
+  if (changed) {
+    if (before !== undefined) {
+      logger.info({ pipeline: config.name }, 'the mapping changed (target or transform): every record is sent once again');
+    }
+    store.changeMapping(config.name, fingerprint);
+  }
+  const digests = storeDigests(store, config.name);
+  if (options.full || options.source) return { get: () => new Map(), put: (updates) => digests.put(updates), flush: digests.flush };
+  return digests;
 }
 
 function errorText(error: unknown): string {

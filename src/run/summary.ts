@@ -1,7 +1,8 @@
 /**
- * Outcome counts and the one-line summary every run ends with (ARCHITECTURE.md, "Package and
- * commands"): `dry-run: create N, update M, skip K, reject R` for dry runs,
- * `done: created N, updated M, skipped K, rejected R, failed F in 12.3 s (812 records/s)` otherwise.
+ * Outcome counts and the one-line summary every run ends with (README, "Check, dry-run, run"):
+ * `dry-run: create N, update M, skip K, reject R, unchanged U, delete D` for dry runs,
+ * `done: created N, updated M, unchanged U, skipped K, rejected R, failed F in 12.3 s` otherwise
+ * (with `, deleted D` after `failed F` when keys missing from a snapshot were deleted).
  */
 import type { Outcome, OutcomeStatus } from '../types/outcome.js';
 
@@ -9,11 +10,11 @@ import type { Outcome, OutcomeStatus } from '../types/outcome.js';
 export type OutcomeCounts = Record<OutcomeStatus, number>;
 
 /** The statuses in the order summaries list them. */
-export const OUTCOME_STATUSES: readonly OutcomeStatus[] = ['created', 'updated', 'skipped', 'rejected', 'failed'];
+export const OUTCOME_STATUSES: readonly OutcomeStatus[] = ['created', 'updated', 'unchanged', 'skipped', 'rejected', 'failed', 'deleted'];
 
 /** All zero. */
 export function emptyCounts(): OutcomeCounts {
-  return { created: 0, updated: 0, skipped: 0, rejected: 0, failed: 0 };
+  return { created: 0, updated: 0, unchanged: 0, skipped: 0, rejected: 0, failed: 0, deleted: 0 };
 }
 
 /** A running count of outcomes. */
@@ -68,20 +69,21 @@ export interface SummaryOptions {
 }
 
 /**
- * The end-of-run summary. Dry runs: exactly `dry-run: create N, update M, skip K, reject R` where
- * R counts rejected and failed records. Real runs: the counts, elapsed time and rate, then a second
- * line `dead letters: <path>` when some records were rejected or failed.
+ * The end-of-run summary. Dry runs: exactly `dry-run: create N, update M, skip K, reject R,
+ * unchanged U, delete D` where R counts rejected and failed records. Real runs: exactly
+ * `done: created N, updated M, unchanged U, skipped K, rejected R, failed F in T s`, with
+ * `, deleted D` after `failed F` when something was deleted; then a second line
+ * `dead letters: <path>` when some records were rejected or failed.
  */
 export function formatSummary(counts: Readonly<OutcomeCounts>, options: SummaryOptions): string {
-  const { created, updated, skipped, rejected, failed } = counts;
+  const { created, updated, unchanged, skipped, rejected, failed, deleted } = counts;
   if (options.dryRun) {
-    return `dry-run: create ${created}, update ${updated}, skip ${skipped}, reject ${rejected + failed}`;
+    return `dry-run: create ${created}, update ${updated}, skip ${skipped}, reject ${rejected + failed}, unchanged ${unchanged}, delete ${deleted}`;
   }
   const seconds = (options.elapsedMs / 1000).toFixed(1);
-  const rate = options.elapsedMs > 0 ? ` (${formatRate(totalOf(counts), options.elapsedMs)} records/s)` : '';
   const line =
-    `done: created ${created}, updated ${updated}, skipped ${skipped}, rejected ${rejected}, failed ${failed} ` +
-    `in ${seconds} s${rate}`;
+    `done: created ${created}, updated ${updated}, unchanged ${unchanged}, skipped ${skipped}, rejected ${rejected}, ` +
+    `failed ${failed}${deleted > 0 ? `, deleted ${deleted}` : ''} in ${seconds} s`;
   return rejected + failed > 0 && options.deadLetterPath !== undefined
     ? `${line}\ndead letters: ${options.deadLetterPath}`
     : line;

@@ -7,6 +7,8 @@ import { createKeyLocks, type KeyLocks } from './key-locks.js';
 import { createRelatedWaits, type RelatedWaits } from './related-waits.js';
 import type { RequestLane, SinkOptions, SinkTarget } from './options.js';
 import type { OroClient } from '../oro/types.js';
+import type { Outcome } from '../types/outcome.js';
+import type { DigestStore } from './digest-store.js';
 import { HttpError } from '../errors/http-error.js';
 import { NetworkError } from '../errors/network-error.js';
 import { TimeoutError } from '../errors/timeout-error.js';
@@ -32,6 +34,10 @@ export interface SinkContext {
   readonly throttle: <T>(lane: RequestLane) => MonoTypeOperatorFunction<T>;
   /** Around a request unit: each retry goes through `throttle` again (it sits inside). */
   readonly retry: <T>() => MonoTypeOperatorFunction<T>;
+  /** Change detection (see `SinkOptions.digests`). */
+  readonly digests: DigestStore | undefined;
+  /** `created`/`updated` outcomes Oro's answer did not confirm (an async read-back missed them): no digest. */
+  readonly unconfirmed: WeakSet<Outcome>;
 }
 
 /** The retry policy `toOro`'s `retry` option stands for, waiting on the sink's clock. */
@@ -71,6 +77,8 @@ export function createSinkContext(options: SinkOptions): SinkContext {
     // Reads go first: a whole batch of writes waits for its lookup.
     throttle: limiter ? (lane) => throttleRequests(limiter, { priority: lane === 'read' ? 'high' : 'normal' }) : () => identity,
     retry: () => retryTransient(policy),
+    digests: options.digests,
+    unconfirmed: new WeakSet(),
   };
 }
 

@@ -2,6 +2,7 @@ import type { SchedulerLike } from 'rxjs';
 import type { Limiter } from '../oro/limiter.js';
 import type { OroClient } from '../oro/types.js';
 import type { RetryPolicy } from '../util/retry-policy.js';
+import type { DigestStore } from './digest-store.js';
 import type { IdCache } from './id-cache.js';
 
 /** How the sink writes: one request per record, the async Batch API, or sync batches. */
@@ -59,6 +60,12 @@ export interface SinkOptions {
   readonly dryRun?: boolean;
   /** Called when a batch has all its outcomes: how long it took and how many records it held. */
   readonly onBatch?: (durationMs: number, records: number) => void;
+  /**
+   * Change detection: per key, the digest of what Oro last confirmed. A record with the same
+   * content again is `unchanged` and costs no request; one rejected before with the same content
+   * is `rejected` again without being sent. Absent: every record is written.
+   */
+  readonly digests?: DigestStore;
   /** Async Batch API polling. */
   readonly poll?: { readonly intervalMs?: number; readonly maxIntervalMs?: number; readonly timeoutMs?: number };
 }

@@ -127,15 +127,15 @@ function notFound(ctx: SinkContext, pending: Pending) {
   });
 }
 
-type Filled = { pending: Pending | undefined } | { ambiguous: { title: string; detail: string; pointer: string } };
+export type Filled = { pending: Pending | undefined } | { ambiguous: { title: string; detail: string; pointer: string } };
 
 /** Related records are read and cached per type and matched field. */
-function groupOf(ref: RelatedRef): string {
+export function groupOf(ref: RelatedRef): string {
   return `${ref.type}\u0000${ref.match}`;
 }
 
-/** The record with every related key replaced by its Oro id, if all are known (`idsOf`: key -> the ids Oro has for it). */
-function fill(pending: Pending, idsOf: (ref: RelatedRef) => ReadonlyMap<string, readonly string[]> | undefined): Filled {
+/** The record with every related key replaced by its Oro id, if all are known (`idsOf`: key -> the ids Oro has for it). Also used by the unchanged check, with the cached ids only. */
+export function fill(pending: Pending, idsOf: (ref: RelatedRef) => ReadonlyMap<string, readonly string[]> | undefined): Filled {
   const relationships: Record<string, Relationship> = { ...pending.mapped.resource.relationships };
   for (const ref of pending.mapped.related ?? []) {
     const known = idsOf(ref);

@@ -124,7 +124,10 @@ export async function outcomesOfOperation(
     const match = found.get(item.pending.mapped.key)?.[0];
     if (item.decision.action === 'create' ? match !== undefined : succeeded) {
       if (match) ctx.ids.put([[item.pending.mapped.key, match.id]]);
-      outcomes.push(successOutcome(item, match?.id));
+      const outcome = successOutcome(item, match?.id);
+      // An update the read-back did not find is not confirmed: it gets no digest.
+      if (!match) ctx.unconfirmed.add(outcome);
+      outcomes.push(outcome);
     } else {
       // A failed operation is Oro refusing the request (e.g. "Failed to parse the data file");
       // a successful one that left a record out is something a replay may fix.

@@ -11,6 +11,7 @@ import { LOOKUP_CHUNK } from './lookup.js';
 import { writeBatchAsync } from './write-batch.js';
 import { writeBatchSync } from './write-batch-sync.js';
 import { writeSingle } from './write-single.js';
+import { noteOutcome, setAsideUnchanged } from './unchanged.js';
 
 /**
  * Writes one round of records (no key twice) in the target's mode: decide what to do with each
@@ -19,15 +20,18 @@ import { writeSingle } from './write-single.js';
 export function writeRound(ctx: SinkContext, round: readonly Pending[], onBlocked: (pending: Pending) => void): Observable<Outcome> {
   type Resolved = { readonly ready: readonly Pending[]; readonly decisions: Decision[]; readonly settled: Outcome[] } | { readonly failure: Outcome[] };
   return defer(async (): Promise<Resolved> => {
-    const related = await resolveRelated(ctx, round);
+    // Before any read: a record Oro already holds as it is costs no request.
+    const checked = setAsideUnchanged(ctx, round);
+    const related = await resolveRelated(ctx, checked.changed);
     related.blocked.forEach(onBlocked);
+    const settled = [...checked.settled, ...related.settled];
     try {
       const ready = related.ready;
       const decisions = await resolveInChunks(ctx, ready);
-      return { ready, decisions, settled: related.settled };
+      return { ready, decisions, settled };
     } catch (error) {
       if (isFatal(error)) throw error;
-      return { failure: [...related.settled, ...related.ready.map((p) => outcomeOfError(p, error))] };
+      return { failure: [...settled, ...related.ready.map((p) => outcomeOfError(p, error))] };
     }
   }).pipe(
     mergeMap((resolved) => {
@@ -43,7 +47,10 @@ export function writeRound(ctx: SinkContext, round: readonly Pending[], onBlocke
       });
       return concat(from(settled), write(ctx, items));
     }),
-    tap((outcome) => announce(ctx, outcome)),
+    tap((outcome) => {
+      noteOutcome(ctx, outcome);
+      announce(ctx, outcome);
+    }),
   );
 }
 
@@ -60,7 +67,7 @@ async function resolveInChunks(ctx: SinkContext, pendings: readonly Pending[]): 
 
 /** Tells records waiting for this one (by the sink's key field) that it exists now. */
 function announce(ctx: SinkContext, outcome: Outcome): void {
-  if ((outcome.status !== 'created' && outcome.status !== 'updated') || outcome.id === undefined || outcome.dryRun) return;
+  if ((outcome.status !== 'created' && outcome.status !== 'updated' && outcome.status !== 'unchanged') || outcome.id === undefined || outcome.dryRun) return;
   const key = (outcome.record.value as MappedRecord | undefined)?.key;
   if (typeof key === 'string') ctx.waits.written(ctx.target.type, ctx.target.key.oro, key, outcome.id);
 }

@@ -422,7 +422,9 @@ export function amqpSource(options: AmqpSourceOptions): AmqpQueueSource {
     switch (outcome.status) {
       case 'created':
       case 'updated':
+      case 'unchanged':
       case 'skipped':
+      case 'deleted':
         return Promise.resolve(ack(outcome.record));
       case 'rejected':
         return deadLetter(outcome.record, outcome.errors);

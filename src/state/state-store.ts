@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Json, OutcomeStatus } from '../types/index.js';
+import type { ErrorDetail, Json, OutcomeStatus } from '../types/index.js';
 import { scrubSecrets } from '../util/redact.js';
 
 /** A pipeline's stored checkpoint (see `CheckpointTracker`). */
@@ -65,8 +65,33 @@ export interface StateStoreInfo {
   readonly synchronous: number;
 }
 
+/** What became of a key the last time it was sent: Oro confirmed it, refused it, or we cannot tell. */
+export type KeyOutcome = 'confirmed' | 'rejected' | 'failed';
+
 /**
- * Durable state of oro-sync: checkpoints, the source-key → Oro-id map and run history.
+ * What the store knows of one key of a pipeline (change detection, `oro-sync status --key`).
+ */
+export interface KeyState {
+  /** Oro's id, when known. */
+  readonly oroId?: string;
+  /**
+   * sha256 of the canonical JSON of what was last sent and confirmed (or rejected) for the key;
+   * absent after a failed write or a mapping change: the next record with that key is sent.
+   */
+  readonly digest?: string;
+  readonly lastOutcome: KeyOutcome;
+  /** When that outcome was stored, ISO 8601. */
+  readonly at: string;
+  /** Why Oro rejected it (`lastOutcome: 'rejected'`). */
+  readonly errors?: readonly ErrorDetail[];
+}
+
+/** What `putKeyStates` takes: a key's new state (`at` is the store's clock). */
+export type KeyStateInput = Omit<KeyState, 'at'> & { readonly key: string };
+
+/**
+ * Durable state of oro-sync: checkpoints, the source-key → Oro-id map, per-key digests and run
+ * history.
  *
  * Every method is synchronous (better-sqlite3). One process writes a store: several configs run
  * in one process (`oro-sync run a.json b.json`) share one `StateStore` instance, keyed by pipeline
@@ -93,6 +118,24 @@ export interface StateStore {
   /** Forgets one cached id, e.g. after Oro answered 404 for it. */
   forgetId(type: string, keyField: string, key: string): void;
 
+  /** What is known of `keys` of `pipeline` (keys never sent are absent); chunked `IN (...)` queries. */
+  getKeyStates(pipeline: string, keys: readonly string[]): Map<string, KeyState>;
+  /** Stores (or replaces) keys' states, all in one transaction. */
+  putKeyStates(pipeline: string, entries: Iterable<KeyStateInput>): void;
+  /** One key's state, e.g. for `oro-sync status --key K`. */
+  keyState(pipeline: string, key: string): KeyState | undefined;
+  /** Keys of `pipeline` by last outcome. */
+  keyStateCounts(pipeline: string): Record<KeyOutcome, number>;
+  /** Forgets keys' states (a key deleted in Oro). */
+  forgetKeyStates(pipeline: string, keys: readonly string[]): void;
+  /** The fingerprint of the mapping (target, transform) the pipeline's digests were made with. */
+  mappingFingerprint(pipeline: string): string | undefined;
+  /**
+   * Records a new mapping fingerprint and drops the pipeline's digests in the same transaction:
+   * content digested under another mapping says nothing about what the new one sends.
+   */
+  changeMapping(pipeline: string, fingerprint: string): void;
+
   /** Records the start of a run; returns its id. */
   startRun(pipeline: string, meta?: Json): number;
   /** @throws Error when `runId` is unknown or already finished. */
@@ -112,7 +155,7 @@ export interface StateStoreOptions {
 }
 
 /** Schema version this code writes; `PRAGMA user_version` holds the file's. */
-export const STATE_SCHEMA_VERSION = 1;
+export const STATE_SCHEMA_VERSION = 2;
 
 /** Each entry upgrades from version `index` to `index + 1`. */
 const MIGRATIONS: readonly string[] = [
@@ -145,6 +188,25 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX runs_by_pipeline ON runs (pipeline, id);
   `,
+  // 1 -> 2: change detection (per key, the digest of what Oro last confirmed) and the mapping
+  // fingerprint that invalidates them.
+  `
+  CREATE TABLE key_states (
+    pipeline TEXT NOT NULL,
+    key      TEXT NOT NULL,
+    digest   TEXT,
+    oro_id   TEXT,
+    outcome  TEXT NOT NULL CHECK (outcome IN ('confirmed', 'rejected', 'failed')),
+    errors   TEXT,
+    at       TEXT NOT NULL,
+    PRIMARY KEY (pipeline, key)
+  ) WITHOUT ROWID;
+  CREATE TABLE mappings (
+    pipeline    TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** IN-list size for `getIds`; well below SQLite's bound-parameter limit. */
@@ -167,6 +229,7 @@ function preparedBySize<S>(prepare: (n: number) => S): (n: number) => S {
 
 interface CheckpointRow { resume: string | null; watermark: string | null; seq: number; updated_at: string }
 interface IdRow { key: string; id: string }
+interface KeyStateRow { key: string; digest: string | null; oro_id: string | null; outcome: KeyOutcome; errors: string | null; at: string }
 interface RunRow {
   id: number; pipeline: string; started_at: string; finished_at: string | null; status: string;
   counts: string | null; error: string | null; meta: string | null;
@@ -209,6 +272,23 @@ export function openStateStore(path: string, options: StateStoreOptions = {}): S
          seq = excluded.seq, updated_at = excluded.updated_at`),
     clearCheckpoint: db.prepare<[string]>('DELETE FROM checkpoints WHERE pipeline = ?'),
     forgetId: db.prepare<[string, string, string]>('DELETE FROM ids WHERE type = ? AND key_field = ? AND key = ?'),
+    getKeyStates: db.prepare<string[], KeyStateRow>(
+      `SELECT key, digest, oro_id, outcome, errors, at FROM key_states WHERE pipeline = ? AND key IN (${Array(ID_CHUNK).fill('?').join(', ')})`),
+    keyState: db.prepare<[string, string], KeyStateRow>(
+      'SELECT key, digest, oro_id, outcome, errors, at FROM key_states WHERE pipeline = ? AND key = ?'),
+    putKeyState: db.prepare<[string, string, string | null, string | null, string, string | null, string]>(
+      `INSERT INTO key_states (pipeline, key, digest, oro_id, outcome, errors, at) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (pipeline, key) DO UPDATE SET digest = excluded.digest,
+         oro_id = coalesce(excluded.oro_id, key_states.oro_id), outcome = excluded.outcome,
+         errors = excluded.errors, at = excluded.at`),
+    keyStateCounts: db.prepare<[string], { outcome: KeyOutcome; n: number }>(
+      'SELECT outcome, count(*) AS n FROM key_states WHERE pipeline = ? GROUP BY outcome'),
+    forgetKeyState: db.prepare<[string, string]>('DELETE FROM key_states WHERE pipeline = ? AND key = ?'),
+    mapping: db.prepare<[string], { fingerprint: string }>('SELECT fingerprint FROM mappings WHERE pipeline = ?'),
+    saveMapping: db.prepare<[string, string, string]>(
+      `INSERT INTO mappings (pipeline, fingerprint, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT (pipeline) DO UPDATE SET fingerprint = excluded.fingerprint, updated_at = excluded.updated_at`),
+    dropDigests: db.prepare<[string]>('UPDATE key_states SET digest = NULL WHERE pipeline = ? AND digest IS NOT NULL'),
     startRun: db.prepare<[string, string, string | null]>('INSERT INTO runs (pipeline, started_at, meta) VALUES (?, ?, ?)'),
     finishRun: db.prepare<[string, string, string, string | null, number]>(
       `UPDATE runs SET finished_at = ?, status = ?, counts = ?, error = ? WHERE id = ? AND status = 'running'`),
@@ -235,6 +315,20 @@ export function openStateStore(path: string, options: StateStoreOptions = {}): S
       for (const [key, id] of chunk) values.push(type, keyField, key, id, at);
       putIdsOf(chunk.length).run(...values);
     }
+  });
+
+  const putKeyStates = db.transaction((pipeline: string, entries: Iterable<KeyStateInput>) => {
+    const at = now();
+    for (const { key, digest, oroId, lastOutcome, errors } of entries) {
+      q.putKeyState.run(pipeline, key, digest ?? null, oroId ?? null, lastOutcome, errors?.length ? scrubSecrets(JSON.stringify(errors)) : null, at);
+    }
+  });
+  const forgetKeyStates = db.transaction((pipeline: string, keys: readonly string[]) => {
+    for (const key of keys) q.forgetKeyState.run(pipeline, key);
+  });
+  const changeMapping = db.transaction((pipeline: string, fingerprint: string) => {
+    q.dropDigests.run(pipeline);
+    q.saveMapping.run(pipeline, fingerprint, now());
   });
 
   return {
@@ -269,6 +363,33 @@ export function openStateStore(path: string, options: StateStoreOptions = {}): S
     },
     forgetId(type, keyField, key) {
       q.forgetId.run(type, keyField, key);
+    },
+
+    getKeyStates(pipeline, keys) {
+      const found = new Map<string, KeyState>();
+      for (const chunk of paddedChunks(keys)) for (const row of q.getKeyStates.all(pipeline, ...chunk)) found.set(row.key, toKeyState(row));
+      return found;
+    },
+    putKeyStates(pipeline, entries) {
+      putKeyStates(pipeline, entries);
+    },
+    keyState(pipeline, key) {
+      const row = q.keyState.get(pipeline, key);
+      return row === undefined ? undefined : toKeyState(row);
+    },
+    keyStateCounts(pipeline) {
+      const counts: Record<KeyOutcome, number> = { confirmed: 0, rejected: 0, failed: 0 };
+      for (const row of q.keyStateCounts.all(pipeline)) counts[row.outcome] = row.n;
+      return counts;
+    },
+    forgetKeyStates(pipeline, keys) {
+      forgetKeyStates(pipeline, keys);
+    },
+    mappingFingerprint(pipeline) {
+      return q.mapping.get(pipeline)?.fingerprint;
+    },
+    changeMapping(pipeline, fingerprint) {
+      changeMapping(pipeline, fingerprint);
     },
 
     startRun(pipeline, meta) {
@@ -316,6 +437,30 @@ function migrate(db: Database.Database, path: string): void {
     // user_version is part of the transaction: a crash mid-migration leaves the old version.
     if (version !== STATE_SCHEMA_VERSION) db.pragma(`user_version = ${STATE_SCHEMA_VERSION}`);
   }).immediate();
+}
+
+/**
+ * The distinct keys in chunks of exactly `ID_CHUNK`, the last padded with a repeated key, so that
+ * one prepared `IN (...)` statement serves every chunk size.
+ */
+function* paddedChunks(keys: readonly string[]): Generator<string[]> {
+  const unique = [...new Set(keys)];
+  for (let i = 0; i < unique.length; i += ID_CHUNK) {
+    const chunk = unique.slice(i, i + ID_CHUNK);
+    const last = chunk[chunk.length - 1] as string;
+    while (chunk.length < ID_CHUNK) chunk.push(last);
+    yield chunk;
+  }
+}
+
+function toKeyState(row: KeyStateRow): KeyState {
+  return {
+    ...(row.oro_id !== null ? { oroId: row.oro_id } : {}),
+    ...(row.digest !== null ? { digest: row.digest } : {}),
+    lastOutcome: row.outcome,
+    at: row.at,
+    ...(row.errors !== null ? { errors: JSON.parse(row.errors) as ErrorDetail[] } : {}),
+  };
 }
 
 function toRun(row: RunRow): RunRecord {

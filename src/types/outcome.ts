@@ -44,23 +44,44 @@ export interface Updated extends OutcomeBase {
   readonly id: string;
 }
 
-/** Nothing was written, on purpose: already exists (`create-only`), target newer, unchanged. */
+/** Nothing was written, on purpose: already exists (`create-only`), or Oro's copy is newer. */
 export interface Skipped extends OutcomeBase {
   readonly status: 'skipped';
   readonly id?: string;
   readonly reason: string;
 }
 
+/**
+ * The record's content equals what Oro last confirmed for its key (change detection: a digest per
+ * key in the state store). Nothing was read or written for it.
+ */
+export interface Unchanged extends OutcomeBase {
+  readonly status: 'unchanged';
+  /** Oro's id, when the state store knows it. */
+  readonly id?: string;
+}
+
 /** Permanent: invalid input or a 4xx from Oro. Retrying the same record will not help. */
 export interface Rejected extends OutcomeBase {
   readonly status: 'rejected';
   readonly errors: readonly ErrorDetail[];
+  /**
+   * Set when the record was rejected before with the same content and was not sent again: its
+   * dead letter is already in the file (when that rejection was, ISO 8601).
+   */
+  readonly rejectedBefore?: string;
 }
 
 /** Transient errors outlasted the retry budget. Replaying the record later may succeed. */
 export interface Failed extends OutcomeBase {
   readonly status: 'failed';
   readonly errors: readonly ErrorDetail[];
+}
+
+/** A key written before and missing from a complete snapshot run was deleted in Oro (`target.onMissing`). */
+export interface Deleted extends OutcomeBase {
+  readonly status: 'deleted';
+  readonly id: string;
 }
 
 /**
@@ -74,10 +95,10 @@ export interface Failed extends OutcomeBase {
  * });
  * ```
  */
-export type Outcome = Created | Updated | Skipped | Rejected | Failed;
+export type Outcome = Created | Updated | Unchanged | Skipped | Rejected | Failed | Deleted;
 
 /**
- * The status of an outcome: `created`, `updated`, `skipped`, `rejected` or `failed`.
+ * The status of an outcome: `created`, `updated`, `unchanged`, `skipped`, `rejected`, `failed` or `deleted`.
  *
  * @example
  * ```ts

@@ -15,7 +15,7 @@ function screen(tty: boolean): Writable & { text: () => string } {
   return Object.assign(stream, { isTTY: tty, columns: 200, text: () => chunks.join('') });
 }
 
-const zero = { created: 0, updated: 0, skipped: 0, rejected: 0, failed: 0 };
+const zero = { created: 0, updated: 0, unchanged: 0, skipped: 0, rejected: 0, failed: 0, deleted: 0 };
 
 describe('cli/progress', () => {
   let clock: sinon.SinonFakeTimers;
@@ -71,6 +71,18 @@ describe('cli/progress', () => {
     clock.tick(2000);
     progress.stop();
     expect(out.text().split('\n').filter((l) => l.includes('1/10'))).to.have.length.greaterThan(1);
+    expect(clock.countTimers()).to.equal(0);
+  });
+
+  it('draws nothing before the first outcome (no stray "0 records | 0.0 records/s" line)', () => {
+    for (const out of [screen(true), screen(false)]) {
+      const progress = createProgress({ enabled: true, stream: out });
+      clock.tick(2000);
+      expect(out.text()).to.equal('');
+      progress.increment('unchanged');
+      progress.stop();
+      expect(out.text()).to.contain('1 records').and.to.contain('unchanged 1').and.not.to.contain('0 records |');
+    }
     expect(clock.countTimers()).to.equal(0);
   });
 

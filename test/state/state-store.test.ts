@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openStateStore, STATE_SCHEMA_VERSION, type StateStore } from '../../src/state/state-store.js';
 
-const counts = { created: 3, updated: 2, skipped: 1, rejected: 0, failed: 0 };
+const counts = { created: 3, updated: 2, unchanged: 0, skipped: 1, rejected: 0, failed: 0, deleted: 0 };
 
 describe('state/state-store', () => {
   let dir: string;

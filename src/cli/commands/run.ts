@@ -15,6 +15,8 @@ export interface RunCommandOptions {
   readonly dryRun?: boolean;
   readonly progress?: boolean;
   readonly fromStart?: boolean;
+  /** Ignore digests and checkpoints for this run (implies `fromStart`). */
+  readonly full?: boolean;
   /** How long a stop waits for in-flight work before giving up (default 30 s). */
   readonly drainSeconds?: number;
 }
@@ -55,11 +57,17 @@ export async function runCommand(files: readonly string[], options: RunCommandOp
       logger.info({ port: server.port }, 'metrics on /metrics, /healthz, /readyz');
     }
     let exit = EXIT_OK;
+    // `--full` is for one run: the daemon's later runs detect changes again.
+    let full = options.full === true;
     for (;;) {
       for (const config of configs) {
         if (controller.signal.aborted) break;
         ready = true;
-        const each = { ...common, ...(options.progress ? { progress: createProgress({ enabled: true }) } : {}) };
+        const each = {
+          ...common,
+          ...(full ? { full, fromStart: true } : {}),
+          ...(options.progress ? { progress: createProgress({ enabled: true }) } : {}),
+        };
         const result =
           config.source.kind === 'amqp'
             ? await runQueueWorker(config, runtime, { ...each, once })
@@ -75,6 +83,7 @@ export async function runCommand(files: readonly string[], options: RunCommandOp
         print(summary);
         if (once && exitCodeFor(result.counts) === EXIT_RECORDS) exit = EXIT_RECORDS;
       }
+      full = false;
       if (once || controller.signal.aborted) break;
       const seconds = first.schedule.intervalSeconds;
       logger.info({ seconds }, 'waiting for the next run');

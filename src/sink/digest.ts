@@ -1,0 +1,42 @@
+import { createHash } from 'node:crypto';
+import type { ResourceObject } from '../types/jsonapi.js';
+
+/**
+ * JSON with every object's keys sorted (arrays keep their order), so that two equal values give
+ * the same text whatever order a mapping or transform built them in. `undefined` members are
+ * left out, as `JSON.stringify` does.
+ *
+ * @example
+ * ```ts
+ * canonicalJson({ b: 1, a: [{ d: 2, c: 3 }] }); // '{"a":[{"c":3,"d":2}],"b":1}'
+ * ```
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? 'null' : canonicalJson(item))).join(',')}]`;
+  const object = value as Record<string, unknown>;
+  const members: string[] = [];
+  for (const key of Object.keys(object).sort()) {
+    const member = object[key];
+    if (member !== undefined) members.push(`${JSON.stringify(key)}:${canonicalJson(member)}`);
+  }
+  return `{${members.join(',')}}`;
+}
+
+/** What a record's digest covers: what Oro is asked to hold for its key. */
+export interface DigestInput {
+  /** The target type (`target.type`). */
+  readonly type: string;
+  /** The resource as sent, relationships resolved to Oro ids (no `id`: the key finds the record). */
+  readonly resource: ResourceObject;
+  readonly included?: readonly ResourceObject[] | undefined;
+}
+
+/**
+ * The sha256 (hex) of a record's canonical JSON: equal digests mean Oro would be sent the same
+ * content again.
+ */
+export function digestOf(input: DigestInput): string {
+  const { id: _id, ...resource } = input.resource;
+  return createHash('sha256').update(canonicalJson({ type: input.type, resource, included: input.included ?? [] })).digest('hex');
+}
