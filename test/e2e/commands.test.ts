@@ -39,7 +39,7 @@ describe('e2e: fake-oro, demo and --help', function () {
     const result = await runCli(['demo', '--records', '300', '--latency', '0', '--no-progress'], { env: { TMPDIR: ws.dir } }).finally(() => ws.cleanup());
     expect(result.code, result.stderr.slice(-2000)).to.equal(0);
     // Every 50th generated customer is invalid on purpose.
-    expect(result.stdout).to.match(/^done: created 294, updated 0, skipped 0, rejected 6, failed 0 in [\d.]+ s/m);
+    expect(result.stdout).to.match(/^done: created 294, updated 0, unchanged 0, skipped 0, rejected 6, failed 0 in [\d.]+ s/m);
     expect(result.stdout).to.match(/^dead letters: .+dead-letters\.ndjson$/m);
     expect(result.stdout).to.include('demo: Oro now holds 294 customers');
   });

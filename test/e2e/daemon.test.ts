@@ -42,10 +42,10 @@ describe('e2e: run as a daemon (against the fake-oro child)', function () {
 
     expect(result.code, result.stderr.slice(-2000)).to.equal(0);
     const [first, second] = summaries(result.stdout);
-    expect(first).to.deep.equal({ created: 20, updated: 0, skipped: 0, rejected: 0, failed: 0 });
-    expect(second).to.deep.equal({ created: 7, updated: 0, skipped: 0, rejected: 0, failed: 0 });
+    expect(first).to.deep.equal({ created: 20, updated: 0, unchanged: 0, skipped: 0, rejected: 0, failed: 0 });
+    expect(second).to.deep.equal({ created: 7, updated: 0, unchanged: 0, skipped: 0, rejected: 0, failed: 0 });
     // Any later iteration (before the signal landed) found nothing new.
-    for (const later of summaries(result.stdout).slice(2)) expect(later).to.deep.equal({ created: 0, updated: 0, skipped: 0, rejected: 0, failed: 0 });
+    for (const later of summaries(result.stdout).slice(2)) expect(later).to.deep.equal({ created: 0, updated: 0, unchanged: 0, skipped: 0, rejected: 0, failed: 0 });
   });
 
   it('serves Prometheus metrics, /healthz and /readyz while it runs, on loopback', async () => {

@@ -26,7 +26,7 @@ describe('e2e: replay', function () {
     expect(oro.seed('customergroups', { name: 'Group 1' }).id).to.equal('1');
     const first = await runCli(['replay', letters, config], { env });
     expect(first.code, first.stderr).to.equal(1);
-    expect(summaries(first.stdout)).to.deep.equal([{ created: 1, updated: 0, skipped: 0, rejected: 1, failed: 0 }]);
+    expect(summaries(first.stdout)).to.deep.equal([{ created: 1, updated: 0, unchanged: 0, skipped: 0, rejected: 1, failed: 0 }]);
     expect(first.stdout).to.include(`replay: 1 dead letter(s) now synced and removed, 1 left in ${letters}`);
     expect(ws.deadLetters().map((l) => l['record'])).to.deep.equal([inGroup2]);
 

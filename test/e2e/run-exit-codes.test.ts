@@ -38,7 +38,7 @@ describe('e2e: run --once exit codes', function () {
     const config = ws.config('customers', oro);
     const result = await runCli(['run', '--once', config], { env });
     expect(result.code, result.stderr).to.equal(0);
-    expect(summaries(result.stdout)).to.deep.equal([{ created: 2, updated: 0, skipped: 0, rejected: 0, failed: 0 }]);
+    expect(summaries(result.stdout)).to.deep.equal([{ created: 2, updated: 0, unchanged: 0, skipped: 0, rejected: 0, failed: 0 }]);
     expect(oro.records('customers').map((c) => c.attributes?.['externalId']).filter((k) => String(k).startsWith('A'))).to.have.members(['A1', 'A2']);
     expect(existsSync(ws.path('dead-letters.ndjson'))).to.equal(false);
   });
@@ -50,7 +50,7 @@ describe('e2e: run --once exit codes', function () {
     const config = ws.config('customers', oro);
     const result = await runCli(['run', '--once', config], { env });
     expect(result.code, result.stderr).to.equal(1);
-    expect(summaries(result.stdout)).to.deep.equal([{ created: 1, updated: 0, skipped: 0, rejected: 2, failed: 0 }]);
+    expect(summaries(result.stdout)).to.deep.equal([{ created: 1, updated: 0, unchanged: 0, skipped: 0, rejected: 2, failed: 0 }]);
     expect(result.stdout).to.include(`dead letters: ${ws.path('dead-letters.ndjson')}`);
 
     const letters = ws.deadLetters();
@@ -87,9 +87,9 @@ describe('e2e: run --once exit codes', function () {
     const lines = result.stdout.trim().split('\n');
     expect(lines).to.have.length(4);
     expect(lines[0]).to.equal('[groups]');
-    expect(lines[1]).to.match(/^done: created 2, updated 0, skipped 0, rejected 0, failed 0 in /);
+    expect(lines[1]).to.match(/^done: created 2, updated 0, unchanged 0, skipped 0, rejected 0, failed 0 in /);
     expect(lines[2]).to.equal('[customers]');
-    expect(lines[3]).to.match(/^done: created 2, updated 0, skipped 0, rejected 0, failed 0 in /);
+    expect(lines[3]).to.match(/^done: created 2, updated 0, unchanged 0, skipped 0, rejected 0, failed 0 in /);
     expect(oro.tokenGrants).to.equal(1);
   });
 

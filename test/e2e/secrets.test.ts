@@ -46,7 +46,7 @@ describe('e2e: secrets stay secret', function () {
     const config = ws.config('customers', oro, { pipeline: { batchSize: 10, concurrency: 4 } });
     const result = await runCli(['--log-level', 'debug', 'run', '--once', config], { env: { [SECRET_ENV]: SECRET } });
     expect(result.code, result.stderr.slice(-2000)).to.equal(1);
-    expect(summaries(result.stdout)).to.deep.equal([{ created: 57, updated: 0, skipped: 0, rejected: 3, failed: 0 }]);
+    expect(summaries(result.stdout)).to.deep.equal([{ created: 57, updated: 0, unchanged: 0, skipped: 0, rejected: 3, failed: 0 }]);
     // The revocations happened and were survived by re-granting.
     expect(oro.requests.filter((r) => r.status === 401).length).to.be.greaterThan(0);
     expect(oro.tokenGrants).to.be.greaterThan(1);

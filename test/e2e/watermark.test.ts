@@ -22,7 +22,7 @@ describe('e2e: incremental runs with schedule.watermark', function () {
     const config = ws.config('customers', oro, { schedule: { watermark: 'updatedAt' } });
     const first = await runCli(['run', '--once', config], { env });
     expect(first.code, first.stderr).to.equal(0);
-    expect(summaries(first.stdout)).to.deep.equal([{ created: 3, updated: 0, skipped: 0, rejected: 0, failed: 0 }]);
+    expect(summaries(first.stdout)).to.deep.equal([{ created: 3, updated: 0, unchanged: 0, skipped: 0, rejected: 0, failed: 0 }]);
 
     // A full export again: an old record edited without a newer time (must be left alone), and
     // two new records, one of them earlier in the file than the old ones.
@@ -37,7 +37,7 @@ describe('e2e: incremental runs with schedule.watermark', function () {
     const second = await runCli(['run', '--once', config], { env });
     expect(second.code, second.stderr).to.equal(0);
     // W4 and W5 are new; W3 has the watermark's own time and is written again, harmlessly.
-    expect(summaries(second.stdout)).to.deep.equal([{ created: 2, updated: 1, skipped: 0, rejected: 0, failed: 0 }]);
+    expect(summaries(second.stdout)).to.deep.equal([{ created: 2, updated: 1, unchanged: 0, skipped: 0, rejected: 0, failed: 0 }]);
     const writes = oro.requests.filter((r) => r.method === 'POST' || r.method === 'PATCH').filter((r) => r.path.startsWith('/admin/api/customers'));
     expect(writes).to.have.length(3);
     const nameOf = (key: string) => oro.records('customers').find((c) => c.attributes?.['externalId'] === key)?.attributes?.['name'];
@@ -46,6 +46,6 @@ describe('e2e: incremental runs with schedule.watermark', function () {
 
     // Nothing newer: only the overlap again.
     const third = await runCli(['run', '--once', config], { env });
-    expect(summaries(third.stdout)).to.deep.equal([{ created: 0, updated: 1, skipped: 0, rejected: 0, failed: 0 }]);
+    expect(summaries(third.stdout)).to.deep.equal([{ created: 0, updated: 1, unchanged: 0, skipped: 0, rejected: 0, failed: 0 }]);
   });
 });

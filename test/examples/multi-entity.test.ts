@@ -83,9 +83,9 @@ describe('examples/multi-entity through the CLI', function () {
     const first = await run();
     expect(first.code, first.stderr).to.equal(1);
     expect(summaries(first.stdout)).to.deep.equal([
-      { created: groups.length, updated: 0, skipped: 0, rejected: 0, failed: 0 },
-      { created: customers.length, updated: 0, skipped: 0, rejected: 0, failed: 0 },
-      { created: users.length - 1, updated: 0, skipped: 0, rejected: 1, failed: 0 },
+      { created: groups.length, updated: 0, unchanged: 0, skipped: 0, rejected: 0, failed: 0 },
+      { created: customers.length, updated: 0, unchanged: 0, skipped: 0, rejected: 0, failed: 0 },
+      { created: users.length - 1, updated: 0, unchanged: 0, skipped: 0, rejected: 1, failed: 0 },
     ]);
 
     const groupId = new Map((await all('customergroups')).map((g) => [g.attributes['name'], g.id]));

@@ -242,11 +242,11 @@ export function workspace(): Workspace {
 }
 
 /** The `done: ...` summary lines of a run's stdout, parsed. */
-export function summaries(stdout: string): Array<{ created: number; updated: number; skipped: number; rejected: number; failed: number }> {
+export function summaries(stdout: string): Array<{ created: number; updated: number; unchanged: number; skipped: number; rejected: number; failed: number }> {
   const out = [];
-  for (const match of stdout.matchAll(/done: created (\d+), updated (\d+), skipped (\d+), rejected (\d+), failed (\d+) in /g)) {
-    const [, created, updated, skipped, rejected, failed] = match.map(Number);
-    out.push({ created: created!, updated: updated!, skipped: skipped!, rejected: rejected!, failed: failed! });
+  for (const match of stdout.matchAll(/done: created (\d+), updated (\d+), unchanged (\d+), skipped (\d+), rejected (\d+), failed (\d+)(?:, deleted \d+)? in /g)) {
+    const [, created, updated, unchanged, skipped, rejected, failed] = match.map(Number);
+    out.push({ created: created!, updated: updated!, unchanged: unchanged!, skipped: skipped!, rejected: rejected!, failed: failed! });
   }
   return out;
 }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -185,6 +185,78 @@ describe('state/state-store', () => {
     store.finishRun(id, { counts, status: 'failed', error: 'GET http://x: 401 with Authorization: Bearer abc.def' });
     const [run] = store.lastRuns('customers', 1);
     expect(run?.error).to.not.contain('abc.def');
+  });
+
+  it('migrates a version-1 file to keep per-key digests, leaving its checkpoints and ids in place', () => {
+    mkdirSync(join(dir, 'nested', 'deeper'), { recursive: true });
+    const raw = new Database(file);
+    raw.exec(`CREATE TABLE checkpoints (pipeline TEXT PRIMARY KEY, resume TEXT, watermark TEXT, seq INTEGER NOT NULL, updated_at TEXT NOT NULL) WITHOUT ROWID;
+      CREATE TABLE ids (type TEXT NOT NULL, key_field TEXT NOT NULL, key TEXT NOT NULL, id TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (type, key_field, key)) WITHOUT ROWID;
+      CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, pipeline TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT,
+        status TEXT NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'ok', 'partial', 'failed', 'stopped')), counts TEXT, error TEXT, meta TEXT);
+      INSERT INTO ids VALUES ('customers', 'externalId', 'C1', '17', '2026-01-01T00:00:00.000Z');`);
+    raw.pragma('user_version = 1');
+    raw.close();
+    const store = openStore();
+    expect(store.info().schemaVersion).to.equal(STATE_SCHEMA_VERSION);
+    expect(store.getIds('customers', 'externalId', ['C1'])).to.deep.equal(new Map([['C1', '17']]));
+    store.putKeyStates('customers', [{ key: 'C1', digest: 'd1', oroId: '17', lastOutcome: 'confirmed' }]);
+    expect(store.keyState('customers', 'C1')).to.deep.include({ digest: 'd1', oroId: '17', lastOutcome: 'confirmed' });
+  });
+
+  it('keeps per pipeline and key the digest, Oro id and last outcome (and when), across reopen', () => {
+    let clock = Date.parse('2026-03-01T10:00:00Z');
+    const now = () => new Date(clock);
+    const store = openStore({ now });
+    store.putKeyStates('customers', [
+      { key: 'C1', digest: 'aa', oroId: '1', lastOutcome: 'confirmed' },
+      { key: 'C2', digest: 'bb', lastOutcome: 'rejected', errors: [{ status: '400', title: 'not blank constraint', pointer: '/data/attributes/name' }] },
+    ]);
+    store.putKeyStates('other', [{ key: 'C1', digest: 'zz', lastOutcome: 'confirmed' }]);
+    clock += 60_000;
+    // A failed write: no digest any more, the Oro id stays known.
+    store.putKeyStates('customers', [{ key: 'C1', lastOutcome: 'failed' }]);
+    store.close();
+    const again = openStore({ now });
+    expect(again.keyState('customers', 'C1')).to.deep.equal({ oroId: '1', lastOutcome: 'failed', at: '2026-03-01T10:01:00.000Z' });
+    expect(again.keyState('customers', 'C2')).to.deep.equal({
+      digest: 'bb', lastOutcome: 'rejected', at: '2026-03-01T10:00:00.000Z',
+      errors: [{ status: '400', title: 'not blank constraint', pointer: '/data/attributes/name' }],
+    });
+    expect(again.keyState('customers', 'C3')).to.equal(undefined);
+    expect(again.getKeyStates('other', ['C1', 'C2'])).to.have.all.keys('C1');
+    expect(again.keyStateCounts('customers')).to.deep.equal({ confirmed: 0, rejected: 1, failed: 1 });
+    again.forgetKeyStates('customers', ['C2']);
+    expect(again.keyState('customers', 'C2')).to.equal(undefined);
+  });
+
+  it('looks up digests in chunks, with the index (no table scan)', () => {
+    const store = openStore();
+    const keys = Array.from({ length: 1_234 }, (_, i) => `K${i}`);
+    store.putKeyStates('p', keys.map((key, i) => ({ key, digest: `d${i}`, lastOutcome: 'confirmed' as const })));
+    const found = store.getKeyStates('p', [...keys, 'missing', 'K0']);
+    expect(found.size).to.equal(1_234);
+    expect(found.get('K1233')?.digest).to.equal('d1233');
+    store.close();
+    const raw = new Database(file, { readonly: true });
+    try {
+      const plan = raw.prepare(`EXPLAIN QUERY PLAN SELECT key FROM key_states WHERE pipeline = ? AND key IN (?, ?)`).all('p', 'a', 'b') as { detail: string }[];
+      expect(plan.map((p) => p.detail).join(' ')).to.match(/USING PRIMARY KEY/);
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('a new mapping fingerprint drops the pipeline\'s digests (not its ids, not other pipelines\')', () => {
+    const store = openStore();
+    expect(store.mappingFingerprint('customers')).to.equal(undefined);
+    store.changeMapping('customers', 'm1');
+    store.putKeyStates('customers', [{ key: 'C1', digest: 'aa', oroId: '1', lastOutcome: 'confirmed' }]);
+    store.putKeyStates('other', [{ key: 'C1', digest: 'zz', lastOutcome: 'confirmed' }]);
+    store.changeMapping('customers', 'm2');
+    expect(store.mappingFingerprint('customers')).to.equal('m2');
+    expect(store.keyState('customers', 'C1')).to.deep.include({ oroId: '1', lastOutcome: 'confirmed' }).and.not.to.have.property('digest');
+    expect(store.keyState('other', 'C1')?.digest).to.equal('zz');
   });
 
   it('works in memory', () => {

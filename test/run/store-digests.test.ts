@@ -1,0 +1,50 @@
+import { expect } from 'chai';
+import { openStateStore, type StateStore } from '../../src/state/state-store.js';
+import { storeDigests } from '../../src/run/store-digests.js';
+
+describe('run/storeDigests', () => {
+  let store: StateStore;
+  beforeEach(() => {
+    store = openStateStore(':memory:');
+  });
+  afterEach(() => store.close());
+
+  it('sees its own writes at once, and stores them in one transaction per turn of the event loop', async () => {
+    const digests = storeDigests(store, 'customers');
+    let transactions = 0;
+    const put = store.putKeyStates.bind(store);
+    store.putKeyStates = (pipeline, entries) => {
+      transactions++;
+      put(pipeline, entries);
+    };
+    digests.put([{ key: 'C1', digest: 'aa', outcome: 'confirmed', id: '1' }]);
+    digests.put([{ key: 'C2', outcome: 'rejected', digest: 'bb', errors: [{ title: 'not blank constraint' }] }]);
+    expect(digests.get(['C1', 'C2', 'C3'])).to.have.all.keys('C1', 'C2');
+    expect(store.keyState('customers', 'C1')).to.equal(undefined);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(transactions).to.equal(1);
+    expect(store.keyState('customers', 'C1')).to.deep.include({ digest: 'aa', oroId: '1', lastOutcome: 'confirmed' });
+    expect(digests.get(['C2']).get('C2')).to.deep.include({ outcome: 'rejected', digest: 'bb', errors: [{ title: 'not blank constraint' }] });
+  });
+
+  it('flush stores what is gathered now (the run calls it before the store closes)', () => {
+    const digests = storeDigests(store, 'customers');
+    digests.put([{ key: 'C1', digest: 'aa', outcome: 'confirmed' }]);
+    digests.flush();
+    expect(store.keyState('customers', 'C1')?.digest).to.equal('aa');
+  });
+
+  it('asks the store only for the keys it is given (never the whole pipeline)', () => {
+    store.putKeyStates('customers', Array.from({ length: 1000 }, (_, i) => ({ key: `K${i}`, digest: `d${i}`, lastOutcome: 'confirmed' as const })));
+    const asked: number[] = [];
+    const get = store.getKeyStates.bind(store);
+    store.putKeyStates = () => undefined;
+    store.getKeyStates = (pipeline, keys) => {
+      asked.push(keys.length);
+      return get(pipeline, keys);
+    };
+    const found = storeDigests(store, 'customers').get(['K1', 'K2', 'nope']);
+    expect([...found.keys()]).to.deep.equal(['K1', 'K2']);
+    expect(asked).to.deep.equal([3]);
+  });
+});
