@@ -54,6 +54,7 @@ export type { RetryPolicy } from './util/retry-policy.js';
 // The sink, and publishing to a queue for scale-out workers.
 export { toOro } from './sink/to-oro.js';
 export { toQueue } from './queue/to-queue.js';
+export { createMemoryDigestStore, type DigestStore } from './sink/digest-store.js';
 
 // Outcomes and errors.
 export type { SourceRecord } from './types/record.js';

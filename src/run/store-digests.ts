@@ -1,61 +1,47 @@
-import type { DigestStore, DigestUpdate, KeyDigest } from '../sink/digest-store.js';
-import type { KeyState, KeyStateInput, StateStore } from '../state/state-store.js';
+import type { DigestStore, KeyDigest } from '../sink/digest-store.js';
+import type { KeyStateInput, StateStore } from '../state/state-store.js';
 
 /**
- * The sink's digests kept in the state store, per pipeline. Reads are one `IN (...)` query per
- * round of a batch (memory stays flat whatever the export's size); writes are gathered and stored
- * once per turn of the event loop, like the id cache. A crash loses at most that turn's digests,
- * whose records are then sent again: never skipped without Oro's confirmation.
+ * The sink's digests kept in the state store, per pipeline (a key's digest is its `KeyState`).
+ * Reads are one `IN (...)` query per round of a batch (memory stays flat whatever the export's
+ * size); writes are gathered and stored once per turn of the event loop, like the id cache. A
+ * crash loses at most that turn's digests, whose records are then sent again: never skipped
+ * without Oro's confirmation.
  */
 export function storeDigests(store: StateStore, pipeline: string): DigestStore & { flush(): void } {
-  const pending = new Map<string, KeyState & { readonly key: string }>();
+  const pending = new Map<string, KeyDigest>();
+  const inputs = new Map<string, KeyStateInput>();
   let scheduled = false;
   const flush = () => {
     scheduled = false;
-    if (pending.size === 0) return;
-    store.putKeyStates(pipeline, [...pending.values()].map(({ at: _at, ...input }) => input));
+    if (inputs.size === 0) return;
+    store.putKeyStates(pipeline, [...inputs.values()]);
+    inputs.clear();
     pending.clear();
   };
   return {
     get(keys) {
-      const found = new Map<string, KeyDigest>();
-      const stored = store.getKeyStates(pipeline, keys.filter((k) => !pending.has(k)));
-      for (const [key, state] of stored) found.set(key, toDigest(state));
+      if (pending.size === 0) return store.getKeyStates(pipeline, keys);
+      const found = store.getKeyStates(pipeline, keys.filter((k) => !pending.has(k)));
       for (const key of keys) {
         const update = pending.get(key);
-        if (update) found.set(key, toDigest(update));
+        if (update) found.set(key, update);
       }
       return found;
     },
     put(updates) {
       const at = new Date().toISOString();
-      for (const update of updates) pending.set(update.key, { ...toInput(update), at });
-      if (!scheduled && pending.size > 0) {
+      for (const update of updates) {
+        inputs.set(update.key, update);
+        const { key: _key, ...state } = update;
+        pending.set(update.key, { ...state, at });
+      }
+      if (!scheduled && inputs.size > 0) {
         scheduled = true;
         setImmediate(flush);
       }
     },
     /** Stores what is gathered now; the run calls it before the store may be closed. */
     flush,
-  };
-}
-
-function toDigest(state: KeyState): KeyDigest {
-  return {
-    outcome: state.lastOutcome,
-    at: state.at,
-    ...(state.digest !== undefined ? { digest: state.digest } : {}),
-    ...(state.oroId !== undefined ? { id: state.oroId } : {}),
-    ...(state.errors !== undefined ? { errors: state.errors } : {}),
-  };
-}
-
-function toInput(update: DigestUpdate): KeyStateInput {
-  return {
-    key: update.key,
-    lastOutcome: update.outcome,
-    ...(update.digest !== undefined ? { digest: update.digest } : {}),
-    ...(update.id !== undefined ? { oroId: update.id } : {}),
-    ...(update.errors !== undefined ? { errors: update.errors } : {}),
   };
 }

@@ -10,10 +10,10 @@ export interface KeyDigest {
    * may be compared with (a failed write: Oro may or may not hold it).
    */
   readonly digest?: string;
-  readonly outcome: LastOutcome;
+  readonly lastOutcome: LastOutcome;
   /** Oro's id, when known. */
-  readonly id?: string;
-  /** Why Oro rejected it (`outcome: 'rejected'`). */
+  readonly oroId?: string;
+  /** Why Oro rejected it (`lastOutcome: 'rejected'`). */
   readonly errors?: readonly ErrorDetail[];
   /** When this was stored, ISO 8601. */
   readonly at: string;

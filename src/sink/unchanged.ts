@@ -38,8 +38,8 @@ export function setAsideUnchanged(ctx: SinkContext, round: readonly Pending[]): 
   for (const { pending, digest } of candidates) {
     const known = stored.get(pending.mapped.key);
     if (known?.digest !== digest) changed.push(pending);
-    else if (known.outcome === 'confirmed') settled.push({ status: 'unchanged', record: pending.record, ...(known.id !== undefined ? { id: known.id } : {}), ...dry });
-    else if (known.outcome === 'rejected') {
+    else if (known.lastOutcome === 'confirmed') settled.push({ status: 'unchanged', record: pending.record, ...(known.oroId !== undefined ? { id: known.oroId } : {}), ...dry });
+    else if (known.lastOutcome === 'rejected') {
       const errors = known.errors?.length ? known.errors : [{ title: 'rejected before', detail: 'rejected before with the same content' }];
       settled.push({ status: 'rejected', record: pending.record, errors, rejectedBefore: known.at, ...dry });
     } else changed.push(pending);
@@ -67,17 +67,17 @@ function updateFor(ctx: SinkContext, outcome: Outcome, mapped: MappedRecord): Di
   switch (outcome.status) {
     case 'created':
     case 'updated': {
-      if (ctx.unconfirmed.has(outcome)) return { key, outcome: 'failed' };
+      if (ctx.unconfirmed.has(outcome)) return { key, lastOutcome: 'failed' };
       const digest = digestOfResolved(ctx, mapped);
-      return digest === undefined ? { key, outcome: 'failed' } : { key, digest, outcome: 'confirmed', ...(outcome.id !== undefined ? { id: outcome.id } : {}) };
+      return digest === undefined ? { key, lastOutcome: 'failed' } : { key, digest, lastOutcome: 'confirmed', ...(outcome.id !== undefined ? { oroId: outcome.id } : {}) };
     }
     case 'rejected': {
       if (outcome.rejectedBefore !== undefined) return undefined;
       const digest = digestOfResolved(ctx, mapped);
-      return { key, ...(digest !== undefined ? { digest } : {}), outcome: 'rejected', errors: outcome.errors };
+      return { key, ...(digest !== undefined ? { digest } : {}), lastOutcome: 'rejected', errors: outcome.errors };
     }
     case 'failed':
-      return { key, outcome: 'failed' };
+      return { key, lastOutcome: 'failed' };
     default:
       return undefined;
   }

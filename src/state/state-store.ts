@@ -272,8 +272,6 @@ export function openStateStore(path: string, options: StateStoreOptions = {}): S
          seq = excluded.seq, updated_at = excluded.updated_at`),
     clearCheckpoint: db.prepare<[string]>('DELETE FROM checkpoints WHERE pipeline = ?'),
     forgetId: db.prepare<[string, string, string]>('DELETE FROM ids WHERE type = ? AND key_field = ? AND key = ?'),
-    getKeyStates: db.prepare<string[], KeyStateRow>(
-      `SELECT key, digest, oro_id, outcome, errors, at FROM key_states WHERE pipeline = ? AND key IN (${Array(ID_CHUNK).fill('?').join(', ')})`),
     keyState: db.prepare<[string, string], KeyStateRow>(
       'SELECT key, digest, oro_id, outcome, errors, at FROM key_states WHERE pipeline = ? AND key = ?'),
     putKeyState: db.prepare<[string, string, string | null, string | null, string, string | null, string]>(
@@ -317,6 +315,18 @@ export function openStateStore(path: string, options: StateStoreOptions = {}): S
     }
   });
 
+  // One statement per IN-list size, prepared when first needed: a run asks with the same few
+  // sizes (its batch size), and a list padded to 500 made SQLite do five times the seeks.
+  const keyStatesBySize = new Map<number, Database.Statement<string[], KeyStateRow>>();
+  const keyStatesFor = (size: number) => {
+    let statement = keyStatesBySize.get(size);
+    if (!statement) {
+      statement = db.prepare<string[], KeyStateRow>(
+        `SELECT key, digest, oro_id, outcome, errors, at FROM key_states WHERE pipeline = ? AND key IN (${Array(size).fill('?').join(', ')})`);
+      keyStatesBySize.set(size, statement);
+    }
+    return statement;
+  };
   const putKeyStates = db.transaction((pipeline: string, entries: Iterable<KeyStateInput>) => {
     const at = now();
     for (const { key, digest, oroId, lastOutcome, errors } of entries) {
@@ -367,7 +377,11 @@ export function openStateStore(path: string, options: StateStoreOptions = {}): S
 
     getKeyStates(pipeline, keys) {
       const found = new Map<string, KeyState>();
-      for (const chunk of paddedChunks(keys)) for (const row of q.getKeyStates.all(pipeline, ...chunk)) found.set(row.key, toKeyState(row));
+      const unique = [...new Set(keys)];
+      for (let i = 0; i < unique.length; i += ID_CHUNK) {
+        const chunk = unique.slice(i, i + ID_CHUNK);
+        for (const row of keyStatesFor(chunk.length).all(pipeline, ...chunk)) found.set(row.key, toKeyState(row));
+      }
       return found;
     },
     putKeyStates(pipeline, entries) {
@@ -454,13 +468,12 @@ function* paddedChunks(keys: readonly string[]): Generator<string[]> {
 }
 
 function toKeyState(row: KeyStateRow): KeyState {
-  return {
-    ...(row.oro_id !== null ? { oroId: row.oro_id } : {}),
-    ...(row.digest !== null ? { digest: row.digest } : {}),
-    lastOutcome: row.outcome,
-    at: row.at,
-    ...(row.errors !== null ? { errors: JSON.parse(row.errors) as ErrorDetail[] } : {}),
-  };
+  // Assigned, not spread: this runs for every record of a snapshot read again.
+  const state: { -readonly [K in keyof KeyState]: KeyState[K] } = { lastOutcome: row.outcome, at: row.at };
+  if (row.digest !== null) state.digest = row.digest;
+  if (row.oro_id !== null) state.oroId = row.oro_id;
+  if (row.errors !== null) state.errors = JSON.parse(row.errors) as ErrorDetail[];
+  return state;
 }
 
 function toRun(row: RunRow): RunRecord {

@@ -20,7 +20,7 @@ describe('e2e: run --dry-run', function () {
     { name: 'No key' },
   ];
 
-  it('prints the documents and "dry-run: create N, update M, skip K, reject R", leaving Oro untouched', async () => {
+  it('prints the documents and "dry-run: create N, update M, skip K, reject R, unchanged U, delete D", leaving Oro untouched', async () => {
     const { oro, ws, env } = t;
     ws.writeNdjson('source.ndjson', records);
     const config = ws.config('customers', oro);
@@ -29,7 +29,7 @@ describe('e2e: run --dry-run', function () {
     // A record that would be rejected makes a dry run exit 1, as the real run would.
     expect(result.code, result.stderr).to.equal(1);
     const lines = result.stdout.trim().split('\n');
-    expect(lines.at(-1)).to.equal('dry-run: create 2, update 0, skip 0, reject 1');
+    expect(lines.at(-1)).to.equal('dry-run: create 2, update 0, skip 0, reject 1, unchanged 0, delete 0');
     const documents = lines.slice(0, -1).map((l) => JSON.parse(l) as { action: string; document: { data: { type: string; attributes: Record<string, unknown> } } });
     expect(documents.map((d) => [d.action, d.document.data.type, d.document.data.attributes['externalId']])).to.deep.equal([
       ['create', 'customers', 'D1'],
@@ -57,7 +57,7 @@ describe('e2e: run --dry-run', function () {
     const result = await runCli(['run', '--dry-run', '--from-start', config], { env });
     expect(result.code, result.stderr).to.equal(0);
     const lines = result.stdout.trim().split('\n');
-    expect(lines.at(-1)).to.equal('dry-run: create 1, update 2, skip 0, reject 0');
+    expect(lines.at(-1)).to.equal('dry-run: create 1, update 2, skip 0, reject 0, unchanged 0, delete 0');
     const actions = lines.slice(0, -1).map((l) => {
       const d = JSON.parse(l) as { action: string; document: { data: { id?: string; attributes: Record<string, unknown> } } };
       return [d.action, d.document.data.attributes['name']];

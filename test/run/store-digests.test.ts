@@ -17,19 +17,19 @@ describe('run/storeDigests', () => {
       transactions++;
       put(pipeline, entries);
     };
-    digests.put([{ key: 'C1', digest: 'aa', outcome: 'confirmed', id: '1' }]);
-    digests.put([{ key: 'C2', outcome: 'rejected', digest: 'bb', errors: [{ title: 'not blank constraint' }] }]);
+    digests.put([{ key: 'C1', digest: 'aa', lastOutcome: 'confirmed', oroId: '1' }]);
+    digests.put([{ key: 'C2', lastOutcome: 'rejected', digest: 'bb', errors: [{ title: 'not blank constraint' }] }]);
     expect(digests.get(['C1', 'C2', 'C3'])).to.have.all.keys('C1', 'C2');
     expect(store.keyState('customers', 'C1')).to.equal(undefined);
     await new Promise((resolve) => setImmediate(resolve));
     expect(transactions).to.equal(1);
     expect(store.keyState('customers', 'C1')).to.deep.include({ digest: 'aa', oroId: '1', lastOutcome: 'confirmed' });
-    expect(digests.get(['C2']).get('C2')).to.deep.include({ outcome: 'rejected', digest: 'bb', errors: [{ title: 'not blank constraint' }] });
+    expect(digests.get(['C2']).get('C2')).to.deep.include({ lastOutcome: 'rejected', digest: 'bb', errors: [{ title: 'not blank constraint' }] });
   });
 
   it('flush stores what is gathered now (the run calls it before the store closes)', () => {
     const digests = storeDigests(store, 'customers');
-    digests.put([{ key: 'C1', digest: 'aa', outcome: 'confirmed' }]);
+    digests.put([{ key: 'C1', digest: 'aa', lastOutcome: 'confirmed' }]);
     digests.flush();
     expect(store.keyState('customers', 'C1')?.digest).to.equal('aa');
   });

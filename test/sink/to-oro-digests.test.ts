@@ -106,10 +106,10 @@ describe('sink/toOro: change detection by digest', function () {
         const state = known.get(c.id);
         if (c.id === 'C5') {
           // Named by Oro's error (in batch mode: an async operation's error): no confirmed digest.
-          expect(state?.outcome).to.equal('rejected');
+          expect(state?.lastOutcome).to.equal('rejected');
           expect(state?.errors?.[0]?.pointer).to.match(/name/);
         } else {
-          expect(state).to.deep.include({ outcome: 'confirmed', id: idOf.get(c.id) });
+          expect(state).to.deep.include({ lastOutcome: 'confirmed', oroId: idOf.get(c.id) });
           expect(state?.digest).to.match(/^[0-9a-f]{64}$/);
         }
       }
@@ -183,7 +183,7 @@ describe('sink/toOro: change detection by digest', function () {
     };
     const failedRun = await sync({ ...h, client: breaking }, customers(2, [], { C1: 'Changed' }), 'single', { digests });
     expect(statusOf(failedRun)).to.deep.equal({ C1: 'failed', C2: 'unchanged' });
-    expect(digests.get(['C1']).get('C1')).to.deep.include({ outcome: 'failed' }).and.not.to.have.property('digest');
+    expect(digests.get(['C1']).get('C1')).to.deep.include({ lastOutcome: 'failed' }).and.not.to.have.property('digest');
     const back = await sync(h, customers(2), 'single', { digests });
     expect(statusOf(back)).to.deep.equal({ C1: 'updated', C2: 'unchanged' });
     expect(h.oro.records('customers').find((r) => r.attributes?.['externalId'] === 'C1')?.attributes?.['name']).to.equal('Customer 1');
