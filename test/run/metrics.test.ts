@@ -22,6 +22,7 @@ describe('run/metrics', () => {
     metrics.recordOutcome('customers', 'created');
     metrics.recordOutcome('customers', 'created');
     metrics.recordOutcome('customers', 'rejected');
+    metrics.recordOutcome('customers', 'unchanged');
     metrics.recordRequest('PATCH', 200);
     metrics.recordRequest('POST', 'timeout');
     metrics.retries.inc({ target: 'customers' });
@@ -33,6 +34,7 @@ describe('run/metrics', () => {
     const text = await registry.metrics();
     for (const line of [
       'oro_sync_records_total{target="customers",outcome="created"} 2',
+      'oro_sync_records_total{target="customers",outcome="unchanged"} 1',
       'oro_sync_records_total{target="customers",outcome="rejected"} 1',
       'oro_sync_requests_total{method="PATCH",status="200"} 1',
       'oro_sync_requests_total{method="POST",status="timeout"} 1',
