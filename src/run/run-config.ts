@@ -9,7 +9,7 @@ import { createMemoryIdCache, type IdCache } from '../sink/id-cache.js';
 import { storeIdCache } from './store-id-cache.js';
 import { storeDigests } from './store-digests.js';
 import { mappingFingerprint } from './mapping-fingerprint.js';
-import type { DigestStore } from '../sink/digest-store.js';
+import type { DigestStore, DigestUpdate } from '../sink/digest-store.js';
 import { pullThrough } from '../sources/pull-through.js';
 import { createCheckpointTracker } from '../state/checkpoint-tracker.js';
 import { createDeadLetterWriter } from '../state/dead-letters.js';
@@ -245,6 +245,7 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
     if (saveTimer) clearTimeout(saveTimer);
     progress.stop();
     await deadLetters?.close();
+    digests?.release();
   }
   if (dryRun && options.print && documents > printed) {
     options.print(`(showing ${printed} of ${documents} documents)`);
@@ -276,14 +277,14 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
  * sends everything once); `--full`, replay and queue workers send every record but still store
  * what Oro confirms; a dry run reads them and stores nothing.
  */
-async function digestsFor(config: Config, store: StateStore, options: RunOptions, logger: Runtime['logger']): Promise<(DigestStore & { flush(): void }) | undefined> {
+async function digestsFor(config: Config, store: StateStore, options: RunOptions, logger: Runtime['logger']): Promise<(DigestStore & { flush(): void; release(): void }) | undefined> {
   const fingerprint = await mappingFingerprint(config.target);
   const before = store.mappingFingerprint(config.name);
   const changed = before !== fingerprint;
   if (options.dryRun) {
     if (changed) return undefined;
     const digests = storeDigests(store, config.name);
-    return { get: (keys) => digests.get(keys), put: () => undefined, flush: () => undefined };
+    return { get: (keys) => digests.get(keys), put: () => undefined, flush: () => undefined, release: () => undefined };
   }
   if (changed) {
     if (before !== undefined) {
@@ -292,8 +293,21 @@ async function digestsFor(config: Config, store: StateStore, options: RunOptions
     store.changeMapping(config.name, fingerprint);
   }
   const digests = storeDigests(store, config.name);
-  if (options.full || options.source) return { get: () => new Map(), put: (updates) => digests.put(updates), flush: digests.flush };
-  return digests;
+  // A rejection is stored only once its dead letter is on disk (`release`, after the file is
+  // closed): stored sooner, a crash could lose the letter while the next run, seeing "rejected
+  // before", would not write it again.
+  const held: DigestUpdate[] = [];
+  const put = (updates: Iterable<DigestUpdate>) => {
+    const now: DigestUpdate[] = [];
+    for (const update of updates) (update.lastOutcome === 'rejected' ? held : now).push(update);
+    if (now.length > 0) digests.put(now);
+  };
+  const release = () => {
+    digests.put(held.splice(0));
+    digests.flush();
+  };
+  const get = options.full || options.source ? () => new Map() : (keys: readonly string[]) => digests.get(keys);
+  return { get, put, flush: digests.flush, release };
 }
 
 function errorText(error: unknown): string {
