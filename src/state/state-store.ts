@@ -453,20 +453,6 @@ function migrate(db: Database.Database, path: string): void {
   }).immediate();
 }
 
-/**
- * The distinct keys in chunks of exactly `ID_CHUNK`, the last padded with a repeated key, so that
- * one prepared `IN (...)` statement serves every chunk size.
- */
-function* paddedChunks(keys: readonly string[]): Generator<string[]> {
-  const unique = [...new Set(keys)];
-  for (let i = 0; i < unique.length; i += ID_CHUNK) {
-    const chunk = unique.slice(i, i + ID_CHUNK);
-    const last = chunk[chunk.length - 1] as string;
-    while (chunk.length < ID_CHUNK) chunk.push(last);
-    yield chunk;
-  }
-}
-
 function toKeyState(row: KeyStateRow): KeyState {
   // Assigned, not spread: this runs for every record of a snapshot read again.
   const state: { -readonly [K in keyof KeyState]: KeyState[K] } = { lastOutcome: row.outcome, at: row.at };
