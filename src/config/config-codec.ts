@@ -12,7 +12,7 @@ import {
 } from './codec-kit.js';
 import type {
   AmqpSource, Config, CsvSource, CursorPagination, HttpSource, JsonSource, MetricsConfig, NdjsonSource,
-  NextLinkPagination, OffsetPagination, OroConfig, PagePagination, Pagination, PipelineConfig, PublishConfig,
+  NextLinkPagination, OffsetPagination, OnMissingConfig, OroConfig, PagePagination, Pagination, PipelineConfig, PublishConfig,
   RelationshipMapping, ScheduleConfig, SourceConfig, StdinSource, TargetConfig,
 } from './config-types.js';
 import { formatValidationErrors } from './format-errors.js';
@@ -146,18 +146,22 @@ export const PaginationCodec: Codec<Pagination> = taggedUnion<Pagination>('pagin
   'next-link': NextLinkPaginationCodec,
 });
 
+const Changes = withDefault(oneOf(['auto', 'append', 'snapshot'] as const), 'auto');
+
 const Headers = recordOf('object of header name -> string', NonEmptyString);
 
 export const SourceCodec: Codec<SourceConfig> = taggedUnion<SourceConfig>('source {kind, ...}', 'kind', {
-  ndjson: strict('ndjson source', { kind: tag('ndjson'), path: NonEmptyString }) satisfies Codec<NdjsonSource>,
+  ndjson: strict('ndjson source', { kind: tag('ndjson'), path: NonEmptyString, changes: Changes }) satisfies Codec<NdjsonSource>,
   json: strict('json source', {
     kind: tag('json'),
     path: NonEmptyString,
+    changes: Changes,
     itemsPath: optional(NonEmptyString),
   }) satisfies Codec<JsonSource>,
   csv: strict('csv source', {
     kind: tag('csv'),
     path: NonEmptyString,
+    changes: Changes,
     delimiter: withDefault(SingleChar, ','),
     quote: withDefault(SingleChar, '"'),
   }) satisfies Codec<CsvSource>,
@@ -165,6 +169,7 @@ export const SourceCodec: Codec<SourceConfig> = taggedUnion<SourceConfig>('sourc
   http: strict('http source', {
     kind: tag('http'),
     url: HttpUrl,
+    changes: Changes,
     itemsPath: optional(NonEmptyString),
     headers: optional(Headers),
     pagination: optional(PaginationCodec),
@@ -186,6 +191,18 @@ const RelationshipCodec: Codec<RelationshipMapping> = strict('relationship {type
   match: optional(NonEmptyString),
 });
 
+const Fraction = primitive('number from 0 to 1', (u): u is number => isNumber(u) && u >= 0 && u <= 1);
+const AnyValue = primitive('any JSON value', (u): u is unknown => u !== undefined);
+
+export const OnMissingCodec: Codec<OnMissingConfig> = taggedUnion<OnMissingConfig>('onMissing {action: "delete" | "update", ...}', 'action', {
+  delete: strict('onMissing delete {action, maxFraction?}', { action: tag('delete'), maxFraction: withDefault(Fraction, 0.1) }),
+  update: strict('onMissing update {action, attributes, maxFraction?}', {
+    action: tag('update'),
+    attributes: recordOf('object of Oro attribute -> value', AnyValue),
+    maxFraction: withDefault(Fraction, 0.1),
+  }),
+});
+
 export const TargetCodec: Codec<TargetConfig> = refine(
   alsoCheck(strict('target settings {type, key, attributes, ...}', {
     type: NonEmptyString,
@@ -196,6 +213,7 @@ export const TargetCodec: Codec<TargetConfig> = refine(
     attributes: optional(recordOf('object of Oro attribute -> source field path', NonEmptyString)),
     relationships: withDefault(recordOf('object of Oro relationship -> {type, source, match?}', RelationshipCodec), {}),
     transform: optional(NonEmptyString),
+    onMissing: optional(OnMissingCodec),
   }), (raw) =>
     raw.attributes === undefined && raw.transform === undefined
       ? [{ path: ['attributes'], message: 'expected object of Oro attribute -> source field path (or target.transform), got nothing' }]
@@ -272,6 +290,20 @@ function crossSectionProblems(raw: Record<string, unknown>): CheckProblem[] {
       path: ['pipeline', 'batchSize'],
       message: `expected at most ${BATCH_SYNC_MAX} (the limit of target.mode "batch-sync"), got ${batchSize}`,
     });
+  }
+  const source = isRecord(raw.source) ? raw.source : {};
+  if (target.onMissing !== undefined) {
+    const why =
+      source.kind === 'stdin' || source.kind === 'amqp' ? `a ${source.kind} source`
+        : source.changes === 'append' ? 'source.changes "append"'
+          : schedule.watermark !== undefined ? 'schedule.watermark (an incremental run)'
+            : undefined;
+    if (why !== undefined) {
+      problems.push({
+        path: ['target', 'onMissing'],
+        message: `expected a source whose runs see every record, got ${why}: keys a run did not see are not gone; remove target.onMissing or read the source as a snapshot`,
+      });
+    }
   }
   if (target.conflict === 'skip-if-target-newer' && schedule.watermark === undefined) {
     problems.push({

@@ -75,17 +75,29 @@ export interface NextLinkInHeader {
 export type NextLinkPagination = NextLinkInBody | NextLinkInHeader;
 export type Pagination = PagePagination | OffsetPagination | CursorPagination | NextLinkPagination;
 
+/**
+ * How a run after a complete one starts (`source.changes`): `auto` (a file grown in place continues
+ * after the last record, a replaced or rewritten one is read whole; an http export is read whole
+ * unless `schedule.watermark`), `append` (always continue after the last record), `snapshot`
+ * (always read whole). An interrupted run is resumed in every case.
+ */
+export type SourceChanges = 'auto' | 'append' | 'snapshot';
+
 /** One JSON object per line, in a file. */
 export interface NdjsonSource {
   readonly kind: 'ndjson';
   /** Absolute (resolved against the config file's directory). */
   readonly path: string;
+  /** Default `auto`. */
+  readonly changes: SourceChanges;
 }
 
 /** A JSON file: a top-level array, or the array at `itemsPath`. */
 export interface JsonSource {
   readonly kind: 'json';
   readonly path: string;
+  /** Default `auto`. */
+  readonly changes: SourceChanges;
   /** Dot path of the records array. */
   readonly itemsPath?: string;
 }
@@ -94,6 +106,8 @@ export interface JsonSource {
 export interface CsvSource {
   readonly kind: 'csv';
   readonly path: string;
+  /** Default `auto`. */
+  readonly changes: SourceChanges;
   /** Default `,`. */
   readonly delimiter: string;
   /** Default `"`. */
@@ -109,6 +123,8 @@ export interface StdinSource {
 export interface HttpSource {
   readonly kind: 'http';
   readonly url: string;
+  /** Default `auto`. */
+  readonly changes: SourceChanges;
   /** Dot path of the records in each response; absent: the response is the array. */
   readonly itemsPath?: string;
   /** Extra request headers (values may come from `${ENV}`). */
@@ -158,7 +174,18 @@ export interface TargetConfig {
   readonly relationships: Readonly<Record<string, RelationshipMapping>>;
   /** Absolute path of a JS module whose default export maps a record (replaces the declarative mapping). */
   readonly transform?: string;
+  /** Absent: keys missing from a snapshot run are left alone. */
+  readonly onMissing?: OnMissingConfig;
 }
+
+/**
+ * What happens to the keys this pipeline wrote before that a complete snapshot run did not see:
+ * deleted in Oro, or updated with `attributes` (e.g. deactivated). When more than `maxFraction`
+ * of the pipeline's known keys would go, nothing happens and the run exits 1.
+ */
+export type OnMissingConfig =
+  | { readonly action: 'delete'; readonly maxFraction: number }
+  | { readonly action: 'update'; readonly attributes: Readonly<Record<string, unknown>>; readonly maxFraction: number };
 
 export interface PipelineConfig {
   /** Default 100; at most 100 with `target.mode: "batch-sync"`. */

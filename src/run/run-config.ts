@@ -20,6 +20,7 @@ import type { Outcome, Step } from '../types/outcome.js';
 import { buildSource, numbered, sinceWatermark, watermarkOf } from './build-source.js';
 import type { Config } from '../config/config-types.js';
 import { countLines } from './count-lines.js';
+import { planStart } from './start-position.js';
 import { deadLetteredByInterruptedRuns } from './interrupted-dead-letters.js';
 import { inFlightBounds } from './in-flight.js';
 import { reportPauses } from './pauses.js';
@@ -104,11 +105,17 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
   const saved = options.fromStart || options.full || options.source ? undefined : store.getCheckpoint(config.name);
   const watermarkField = schedule.watermark;
   const savedWatermark = saved?.watermark ?? undefined;
-  if (saved) logger.info({ pipeline: config.name, resume: saved.resume, watermark: saved.watermark }, 'resuming from checkpoint');
+  const lastRun = store.lastRuns(config.name, 1)[0];
+  const plan = options.source
+    ? { whole: false }
+    : await planStart({ config, saved, lastRunComplete: lastRun?.status === 'ok' || lastRun?.status === 'partial' });
+  if (plan.reason !== undefined) {
+    logger.info({ pipeline: config.name, resume: plan.resume ?? null, watermark: saved?.watermark ?? null }, plan.reason);
+  }
 
   const progress = options.progress ?? NO_PROGRESS;
   const { source: sourceConfig } = config;
-  if (options.progress && !options.source && !saved?.resume && (sourceConfig.kind === 'ndjson' || sourceConfig.kind === 'csv')) {
+  if (options.progress && !options.source && plan.resume === undefined && (sourceConfig.kind === 'ndjson' || sourceConfig.kind === 'csv')) {
     // The file's records, counted alongside the run, give the bar its ETA.
     void countLines(sourceConfig.path).then((lines) => {
       if (lines !== undefined) progress.setTotal(sourceConfig.kind === 'csv' ? Math.max(0, lines - 1) : lines);
@@ -117,7 +124,7 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
   let source =
     options.source ??
     buildSource(config, {
-      ...(saved?.resume !== undefined ? { resume: saved.resume } : {}),
+      ...(plan.resume !== undefined ? { resume: plan.resume } : {}),
       onTotal: (total) => progress.setTotal(total),
       onRetry: () => metrics?.retries.inc({ target: target.type }),
     });
@@ -253,10 +260,19 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
 
   saveCheckpoint();
   const exhausted = !stopped;
-  if (!dryRun && !options.source && exhausted && watermarkField) {
-    // A complete incremental run: next time, ask only for what changed since the newest record seen.
-    const newest = tracker.checkpoint?.watermark ?? savedWatermark ?? null;
-    store.saveCheckpoint(config.name, { seq: -1, resume: null, watermark: newest });
+  if (!dryRun && !options.source && exhausted) {
+    // A complete run: the next one starts by what the source is then (see planStart), so the
+    // checkpoint says so and keeps the file's fingerprint as this run found it.
+    const complete = { complete: true, sourceMark: (plan.mark ?? null) as Json | null };
+    if (watermarkField) {
+      // Incremental: next time, ask only for what changed since the newest record seen.
+      const newest = tracker.checkpoint?.watermark ?? savedWatermark ?? null;
+      store.saveCheckpoint(config.name, { seq: -1, resume: null, watermark: newest, ...complete });
+    } else {
+      // A run that read nothing new keeps the position it started from.
+      const resume = tracker.checkpoint?.resume ?? plan.resume ?? null;
+      store.saveCheckpoint(config.name, { seq: tracker.checkpoint?.seq ?? -1, resume, watermark: null, ...complete });
+    }
   }
   const result = counts.counts;
   if (runId !== undefined) {

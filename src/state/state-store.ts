@@ -13,6 +13,13 @@ export interface StoredCheckpoint {
   readonly seq: number;
   /** When it was saved, ISO 8601. */
   readonly updatedAt: string;
+  /**
+   * `true` when the run that saved it read its source to the end; `false` when it was saved mid-run
+   * (the run is going on, or was interrupted); `null` when an oro-sync before schema 3 saved it.
+   */
+  readonly complete: boolean | null;
+  /** What the source looked like when that complete run started (a file's fingerprint), if anything. */
+  readonly sourceMark: Json | null;
 }
 
 /** What `saveCheckpoint` takes: a `Checkpoint` from the tracker fits. */
@@ -20,6 +27,9 @@ export interface CheckpointInput {
   readonly resume: Json | null;
   readonly watermark: string | null;
   readonly seq: number;
+  /** The run read its source to the end (default false: a mid-run checkpoint). */
+  readonly complete?: boolean;
+  readonly sourceMark?: Json | null;
 }
 
 /** How a run ended: `partial` = some records rejected/failed; `stopped` = SIGINT/SIGTERM. */
@@ -155,7 +165,7 @@ export interface StateStoreOptions {
 }
 
 /** Schema version this code writes; `PRAGMA user_version` holds the file's. */
-export const STATE_SCHEMA_VERSION = 2;
+export const STATE_SCHEMA_VERSION = 3;
 
 /** Each entry upgrades from version `index` to `index + 1`. */
 const MIGRATIONS: readonly string[] = [
@@ -207,6 +217,12 @@ const MIGRATIONS: readonly string[] = [
     updated_at  TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 2 -> 3: where a run starts: whether the checkpoint's run completed, and the source's
+  // fingerprint (a file's device, inode and hashes) it started from.
+  `
+  ALTER TABLE checkpoints ADD COLUMN complete INTEGER;
+  ALTER TABLE checkpoints ADD COLUMN source_mark TEXT;
+  `,
 ];
 
 /** IN-list size for `getIds`; well below SQLite's bound-parameter limit. */
@@ -227,7 +243,9 @@ function preparedBySize<S>(prepare: (n: number) => S): (n: number) => S {
   };
 }
 
-interface CheckpointRow { resume: string | null; watermark: string | null; seq: number; updated_at: string }
+interface CheckpointRow {
+  resume: string | null; watermark: string | null; seq: number; updated_at: string; complete: number | null; source_mark: string | null;
+}
 interface IdRow { key: string; id: string }
 interface KeyStateRow { key: string; digest: string | null; oro_id: string | null; outcome: KeyOutcome; errors: string | null; at: string }
 interface RunRow {
@@ -265,11 +283,11 @@ export function openStateStore(path: string, options: StateStoreOptions = {}): S
 
   const q = {
     getCheckpoint: db.prepare<[string], CheckpointRow>(
-      'SELECT resume, watermark, seq, updated_at FROM checkpoints WHERE pipeline = ?'),
-    saveCheckpoint: db.prepare<[string, string | null, string | null, number, string]>(
-      `INSERT INTO checkpoints (pipeline, resume, watermark, seq, updated_at) VALUES (?, ?, ?, ?, ?)
+      'SELECT resume, watermark, seq, updated_at, complete, source_mark FROM checkpoints WHERE pipeline = ?'),
+    saveCheckpoint: db.prepare<[string, string | null, string | null, number, string, number, string | null]>(
+      `INSERT INTO checkpoints (pipeline, resume, watermark, seq, updated_at, complete, source_mark) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (pipeline) DO UPDATE SET resume = excluded.resume, watermark = excluded.watermark,
-         seq = excluded.seq, updated_at = excluded.updated_at`),
+         seq = excluded.seq, updated_at = excluded.updated_at, complete = excluded.complete, source_mark = excluded.source_mark`),
     clearCheckpoint: db.prepare<[string]>('DELETE FROM checkpoints WHERE pipeline = ?'),
     forgetId: db.prepare<[string, string, string]>('DELETE FROM ids WHERE type = ? AND key_field = ? AND key = ?'),
     keyState: db.prepare<[string, string], KeyStateRow>(
@@ -350,10 +368,15 @@ export function openStateStore(path: string, options: StateStoreOptions = {}): S
         watermark: row.watermark,
         seq: row.seq,
         updatedAt: row.updated_at,
+        complete: row.complete === null ? null : row.complete === 1,
+        sourceMark: row.source_mark === null ? null : (JSON.parse(row.source_mark) as Json),
       };
     },
-    saveCheckpoint(pipeline, { resume, watermark, seq }) {
-      q.saveCheckpoint.run(pipeline, resume === null ? null : JSON.stringify(resume), watermark, seq, now());
+    saveCheckpoint(pipeline, { resume, watermark, seq, complete = false, sourceMark = null }) {
+      q.saveCheckpoint.run(
+        pipeline, resume === null ? null : JSON.stringify(resume), watermark, seq, now(),
+        complete ? 1 : 0, sourceMark === null ? null : JSON.stringify(sourceMark),
+      );
     },
     clearCheckpoint(pipeline) {
       q.clearCheckpoint.run(pipeline);

@@ -97,7 +97,7 @@ describe('config/config loadConfig', () => {
         clientSecret: 'the-real-secret',
         allowInsecureHttp: false,
       },
-      source: { kind: 'ndjson', path: join(dir, 'customers.ndjson') },
+      source: { kind: 'ndjson', path: join(dir, 'customers.ndjson'), changes: 'auto' },
       target: {
         type: 'customers',
         mode: 'single',
@@ -214,15 +214,15 @@ describe('config/config loadConfig', () => {
 
     it('ndjson, json and csv with defaults, paths resolved against the config dir', async () => {
       expect((await load(withSource({ kind: 'ndjson', path: 'in/a.ndjson' }))).source)
-        .to.deep.equal({ kind: 'ndjson', path: join(dir, 'in', 'a.ndjson') });
+        .to.deep.equal({ kind: 'ndjson', path: join(dir, 'in', 'a.ndjson'), changes: 'auto' });
       expect((await load(withSource({ kind: 'json', path: 'a.json', itemsPath: 'data.items' }))).source)
-        .to.deep.equal({ kind: 'json', path: join(dir, 'a.json'), itemsPath: 'data.items' });
-      expect((await load(withSource({ kind: 'json', path: '/abs/a.json' }))).source)
-        .to.deep.equal({ kind: 'json', path: '/abs/a.json' });
+        .to.deep.equal({ kind: 'json', path: join(dir, 'a.json'), changes: 'auto', itemsPath: 'data.items' });
+      expect((await load(withSource({ kind: 'json', path: '/abs/a.json', changes: 'snapshot' }))).source)
+        .to.deep.equal({ kind: 'json', path: '/abs/a.json', changes: 'snapshot' });
       expect((await load(withSource({ kind: 'csv', path: 'a.csv' }))).source)
-        .to.deep.equal({ kind: 'csv', path: join(dir, 'a.csv'), delimiter: ',', quote: '"' });
-      expect((await load(withSource({ kind: 'csv', path: 'a.csv', delimiter: ';', quote: "'" }))).source)
-        .to.deep.equal({ kind: 'csv', path: join(dir, 'a.csv'), delimiter: ';', quote: "'" });
+        .to.deep.equal({ kind: 'csv', path: join(dir, 'a.csv'), changes: 'auto', delimiter: ',', quote: '"' });
+      expect((await load(withSource({ kind: 'csv', path: 'a.csv', changes: 'append', delimiter: ';', quote: "'" }))).source)
+        .to.deep.equal({ kind: 'csv', path: join(dir, 'a.csv'), changes: 'append', delimiter: ';', quote: "'" });
     });
 
     it('stdin', async () => {
@@ -239,6 +239,7 @@ describe('config/config loadConfig', () => {
       expect(config.source).to.deep.equal({
         kind: 'http',
         url: 'https://erp.example.com/api/customers',
+        changes: 'auto',
         itemsPath: 'data',
         headers: { Authorization: 'Bearer erp-token' },
       });
@@ -410,6 +411,51 @@ describe('config/config loadConfig', () => {
       expect(config.schedule.watermark).to.equal('updatedAt');
     });
 
+    it('source.changes: auto, append or snapshot; anything else names the path', async () => {
+      expect(await problemsOf(withPatch((d) => {
+        d.source = { kind: 'csv', path: 'a.csv', changes: 'sometimes' };
+      }))).to.deep.equal(['source.changes: expected one of "auto" | "append" | "snapshot", got "sometimes"']);
+    });
+
+    it('target.onMissing: delete or update, maxFraction 0.1 by default, from 0 to 1', async () => {
+      const deleting = await load(withPatch((d) => {
+        d.target!.onMissing = { action: 'delete' };
+        d.schedule = {};
+        d.source = { kind: 'ndjson', path: 'a.ndjson' };
+      }));
+      expect(deleting.target.onMissing).to.deep.equal({ action: 'delete', maxFraction: 0.1 });
+      const updating = await load(withPatch((d) => {
+        d.target!.onMissing = { action: 'update', attributes: { status: 'inactive' }, maxFraction: 0.5 };
+        d.schedule = {};
+        d.source = { kind: 'ndjson', path: 'a.ndjson' };
+      }));
+      expect(updating.target.onMissing).to.deep.equal({ action: 'update', attributes: { status: 'inactive' }, maxFraction: 0.5 });
+      const problems = await problemsOf(withPatch((d) => {
+        d.target!.onMissing = { action: 'delete', maxFraction: 2 };
+        d.schedule = {};
+        d.source = { kind: 'ndjson', path: 'a.ndjson' };
+      }));
+      expect(problems).to.deep.equal(['target.onMissing.maxFraction: expected number from 0 to 1, got 2']);
+    });
+
+    it('target.onMissing is refused for sources whose runs do not see every record', async () => {
+      const cases: Array<[string, (d: Record<string, Record<string, unknown>>) => void]> = [
+        ['a stdin source', (d) => void (d.source = { kind: 'stdin' })],
+        ['source.changes "append"', (d) => void (d.source = { kind: 'ndjson', path: 'a.ndjson', changes: 'append' })],
+        ['schedule.watermark', (d) => void (d.schedule = { watermark: 'updatedAt' })],
+      ];
+      for (const [why, patch] of cases) {
+        const problems = await problemsOf(withPatch((d) => {
+          d.target!.onMissing = { action: 'delete' };
+          d.schedule = {};
+          d.source = { kind: 'ndjson', path: 'a.ndjson' };
+          patch(d);
+        }));
+        expect(problems.filter((p) => p.startsWith('target.onMissing: ')), why).to.have.length(1);
+        expect(problems.find((p) => p.startsWith('target.onMissing: '))).to.contain(why);
+      }
+    });
+
     it('caps batchSize at 100 for batch-sync, also alongside other problems', async () => {
       expect(await problemsOf(withPatch((d) => {
         d.target!.mode = 'batch-sync';
@@ -505,7 +551,7 @@ describe('config/config redactConfig', () => {
         baseUrl: 'https://shop/admin/api', tokenUrl: 'https://shop/oauth2-token',
         clientId: 'id', clientSecret: 'top-secret', allowInsecureHttp: false,
       },
-      source: { kind: 'http', url: 'https://u:pw1@erp/x', headers: { Authorization: 'Bearer tok' } },
+      source: { kind: 'http', url: 'https://u:pw1@erp/x', changes: 'auto', headers: { Authorization: 'Bearer tok' } },
       target: {
         type: 'customers', mode: 'single', strategy: 'lookup', key: { source: 'id', oro: 'externalId' },
         conflict: 'source-wins', attributes: {}, relationships: {},
