@@ -59,9 +59,9 @@ describe('state/state-store', () => {
     store.close();
     store = openStore({ now });
     expect(store.getCheckpoint('customers')).to.deep.equal({
-      resume: { page: 4, skip: 0 }, watermark: '2024-01-02T00:00:00Z', seq: 99, updatedAt: '2024-01-01T00:00:02.000Z',
+      resume: { page: 4, skip: 0 }, watermark: '2024-01-02T00:00:00Z', seq: 99, updatedAt: '2024-01-01T00:00:02.000Z', complete: false, sourceMark: null,
     });
-    expect(store.getCheckpoint('groups')).to.deep.equal({ resume: null, watermark: null, seq: 0, updatedAt: '2024-01-01T00:00:03.000Z' });
+    expect(store.getCheckpoint('groups')).to.deep.equal({ resume: null, watermark: null, seq: 0, updatedAt: '2024-01-01T00:00:03.000Z', complete: false, sourceMark: null });
     store.clearCheckpoint('customers');
     expect(store.getCheckpoint('customers')).to.equal(undefined);
     expect(store.getCheckpoint('groups')?.seq).to.equal(0);
