@@ -1,4 +1,5 @@
 import type { OperatorFunction } from 'rxjs';
+import { ConfigError } from '../errors/config-error.js';
 import { batchRecords } from '../operators/batch.js';
 import { recordWithKey } from '../operators/codecs.js';
 import { decodeWith } from '../operators/decode.js';
@@ -96,6 +97,13 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
   const { logger, metrics } = runtime;
   const { target, pipeline, schedule } = config;
   const dryRun = options.dryRun ?? false;
+  if (target.onMissing !== undefined) {
+    // Accepted by the config's codec so its rules can be checked, but not carried out yet: a
+    // run that silently ignored it would leave in Oro what the user asked to delete.
+    throw new ConfigError([
+      'target.onMissing: deleting or updating the keys a snapshot no longer lists is not carried out by this version of oro-sync; remove target.onMissing (nothing was read or written)',
+    ]);
+  }
   const started = performance.now();
   const { client, tokens } = runtime.credential(config.oro, retryBudgetOf(pipeline));
   // Credentials are checked before anything is read: a bad secret stops the run here, cleanly.
