@@ -22,6 +22,12 @@ export interface OroClientOptions {
   readonly concurrency?: number;
   /** Per-request timeout of the HTTP stack made here (default 30 000). */
   readonly timeoutMs?: number;
+  /**
+   * Timeout of a sync batch (`X-Mode: sync`): Oro works on one for up to 25 s before it answers
+   * 202, so the per-request timeout would cut it off. Default: the larger of the HTTP stack's
+   * timeout and 60 000.
+   */
+  readonly syncBatchTimeoutMs?: number;
   /** Allow plain `http://` to a non-loopback `baseUrl` (config `oro.allowInsecureHttp`). */
   readonly allowInsecureHttp?: boolean;
   /** Told once when Oro's own URLs (`Content-Location`, `links.next`) name another origin: a proxy in front of Oro. */
@@ -61,6 +67,7 @@ export function createOroClient(options: OroClientOptions): OroClient {
   const ownHttp = options.http === undefined;
   const http = options.http ?? createHttp({ concurrency: options.concurrency ?? 8, timeoutMs: options.timeoutMs ?? 30_000 });
   const scheduler = options.scheduler ?? asyncScheduler;
+  const syncBatchTimeoutMs = options.syncBatchTimeoutMs ?? Math.max(http.timeoutMs, SYNC_BATCH_TIMEOUT_MS);
   const transport = createTransport({
     baseUrl,
     tokens: options.tokens,
@@ -145,13 +152,16 @@ export function createOroClient(options: OroClientOptions): OroClient {
     },
 
     async batchSync(type: string, document: BatchDocument): Promise<SyncBatchResult> {
-      const answer = await transport.request({ method: 'PATCH', url: collection(type), body: document, headers: { 'X-Mode': 'sync' } });
-      if (answer.status === 202) {
-        // Past 25 s Oro processes a sync batch asynchronously: see it through rather than fail.
-        const handle = handleOf(answer);
-        const operation = await handle.settle();
-        return { data: [], asyncFallback: { operation, errors: await handle.errors() } };
-      }
+      const answer = await transport.request({
+        method: 'PATCH',
+        url: collection(type),
+        body: document,
+        headers: { 'X-Mode': 'sync' },
+        timeoutMs: syncBatchTimeoutMs,
+      });
+      // Past 25 s (or with its queue consumer down) Oro goes on asynchronously: the caller polls,
+      // outside whatever slot this request held.
+      if (answer.status === 202) return { data: [], asyncFallback: handleOf(answer) };
       expectStatus(answer, [200]);
       const decoded = transport.decode(answer, ListDocument);
       return { data: decoded.data, ...(decoded.included !== undefined ? { included: decoded.included } : {}) };
@@ -168,6 +178,9 @@ export function createOroClient(options: OroClientOptions): OroClient {
     },
   };
 }
+
+/** Oro waits 25 s for a sync batch before it answers 202; its answer needs time on top. */
+const SYNC_BATCH_TIMEOUT_MS = 60_000;
 
 const NO_HEADERS: Answer['headers'] = { get: () => null };
 

@@ -20,6 +20,8 @@ export interface RequestSpec {
   readonly body?: unknown;
   readonly headers?: Readonly<Record<string, string>>;
   readonly signal?: AbortSignal;
+  /** Overrides the HTTP stack's timeout for this request. */
+  readonly timeoutMs?: number;
 }
 
 /** A 2xx answer, body read. */
@@ -80,6 +82,7 @@ export function createTransport(options: TransportOptions): Transport {
         headers,
         body: hasBody ? JSON.stringify(spec.body) : null,
         signal: spec.signal ?? null,
+        ...(spec.timeoutMs !== undefined ? { timeoutMs: spec.timeoutMs } : {}),
       });
       status = response.status;
       return { method: spec.method, url: spec.url, status: response.status, headers: response.headers, body: response.body };

@@ -75,12 +75,11 @@ export interface SyncBatchResult {
   readonly data: readonly Resource[];
   readonly included?: readonly Resource[];
   /**
-   * Set when Oro fell back to async processing (past 25 s it answers 202 + `Content-Location`):
-   * the operation was settled and its errors read. `data` is then empty (an async operation does
-   * not return the records), and the batch was NOT all-or-nothing: records without an error in
-   * `errors` (pointer `/data/N/...`) were saved.
+   * Set when Oro fell back to async processing (past 25 s, or while its message-queue consumer is
+   * down, it answers 202 + `Content-Location`): the operation to poll. `data` is then empty, and
+   * the batch is NOT all-or-nothing: records without an error of the operation are saved.
    */
-  readonly asyncFallback?: { readonly operation: AsyncOperation; readonly errors: readonly AsyncOperationError[] };
+  readonly asyncFallback?: AsyncOperationHandle;
 }
 
 /** What `OPTIONS {base}/{type}` tells about a type. */

@@ -6,6 +6,8 @@ import { resourceFor, type Decision, type Pending } from './decide.js';
 export interface BatchItem {
   readonly pending: Pending;
   readonly decision: Decision;
+  /** Looked up again after Oro no longer had an id it was sent with: a second stale id rejects it. */
+  readonly relooked?: true;
 }
 
 /** A Batch API document and, for each included item, the data index of the record that carried it. */

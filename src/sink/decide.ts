@@ -9,6 +9,11 @@ export interface Pending {
   readonly index: number;
   readonly record: SourceRecord;
   readonly mapped: MappedRecord;
+  /**
+   * Set once its source-keyed relationships were filled with Oro ids: the record before that, and
+   * the relationships whose ids came from the id cache (Oro may have deleted those since).
+   */
+  readonly resolvedFrom?: { readonly pending: Pending; readonly cached: readonly string[] };
 }
 
 /** What the sink will do with one record. */

@@ -1,7 +1,7 @@
 import { defer, forkJoin, mergeMap, of, tap, type Observable } from 'rxjs';
 import { isFatal } from '../errors/classify.js';
 import type { Relationship } from '../types/jsonapi.js';
-import type { MappedRecord, Outcome, RelatedRef } from '../types/outcome.js';
+import type { ErrorDetail, MappedRecord, Outcome, RelatedRef } from '../types/outcome.js';
 import { request, type SinkContext } from './context.js';
 import type { Pending } from './decide.js';
 import { lookupByKeys } from './lookup.js';
@@ -38,11 +38,13 @@ export async function resolveRelated(ctx: SinkContext, round: readonly Pending[]
   }
 
   const known = new Map<string, Map<string, string[]>>();
+  const fromCache = new Map<string, ReadonlySet<string>>();
   try {
     for (const [group, { type, match, keys }] of wanted) {
       const cache = ctx.relatedIds(type, match);
       const cached = fresh ? new Map<string, string>() : cache.get([...keys]);
       const ids = new Map<string, string[]>([...cached].map(([k, id]) => [k, [id]]));
+      fromCache.set(group, new Set(cached.keys()));
       const missing = [...keys].filter((k) => !cached.has(k));
       if (missing.length > 0) {
         const found = await request(ctx, () => lookupByKeys(ctx.client, type, match, missing), 'read');
@@ -59,7 +61,7 @@ export async function resolveRelated(ctx: SinkContext, round: readonly Pending[]
   const blocked: Pending[] = [];
   const settled: Outcome[] = [];
   for (const p of needing) {
-    const result = fill(p, (ref) => known.get(groupOf(ref)));
+    const result = fill(p, (ref) => known.get(groupOf(ref)), (ref, key) => fromCache.get(groupOf(ref))?.has(key) ?? false);
     if ('ambiguous' in result) settled.push({ status: 'rejected', record: p.record, errors: [result.ambiguous] });
     else if (result.pending) ready.push(result.pending);
     else blocked.push(p);
@@ -81,12 +83,14 @@ export async function resolveRelated(ctx: SinkContext, round: readonly Pending[]
  */
 export function unblock(ctx: SinkContext, pending: Pending): Observable<Pending | Outcome> {
   const waited = new Map<RelatedRef, Map<string, string[]>>();
+  const fromCache = new Set<string>();
   const waits = (pending.mapped.related ?? []).flatMap((ref) => {
     const cache = ctx.relatedIds(ref.type, ref.match);
     const ids = waited.get(ref) ?? new Map<string, string[]>();
     waited.set(ref, ids);
     return ref.keys.map((key) => {
       const cached = cache.get([key]).get(key);
+      if (cached !== undefined) fromCache.add(`${groupOf(ref)}\u0000${key}`);
       return (cached !== undefined ? of(cached) : ctx.waits.wait(ref.type, ref.match, key)).pipe(
         tap((id) => {
           if (id !== undefined) ids.set(key, [id]);
@@ -97,7 +101,7 @@ export function unblock(ctx: SinkContext, pending: Pending): Observable<Pending 
   return (waits.length > 0 ? forkJoin(waits) : of([])).pipe(
     mergeMap(() => {
       // Incomplete (a key not written in time) fills nothing; one id per key is never ambiguous.
-      const result = fill(pending, (ref) => waited.get(ref));
+      const result = fill(pending, (ref) => waited.get(ref), (ref, key) => fromCache.has(`${groupOf(ref)}\u0000${key}`));
       if ('pending' in result && result.pending) return of(result.pending);
       return defer(() => lookOnceMore(ctx, pending));
     }),
@@ -114,7 +118,8 @@ async function lookOnceMore(ctx: SinkContext, pending: Pending): Promise<Pending
   return { status: 'rejected', record: pending.record, errors: notFound(ctx, pending) };
 }
 
-function notFound(ctx: SinkContext, pending: Pending) {
+/** Why a record is rejected whose related keys Oro does not hold (read after the cache was asked). */
+export function notFound(ctx: SinkContext, pending: Pending): ErrorDetail[] {
   return (pending.mapped.related ?? []).flatMap((ref) => {
     const cache = ctx.relatedIds(ref.type, ref.match);
     return ref.keys
@@ -134,10 +139,20 @@ export function groupOf(ref: RelatedRef): string {
   return `${ref.type}\u0000${ref.match}`;
 }
 
-/** The record with every related key replaced by its Oro id, if all are known (`idsOf`: key -> the ids Oro has for it). Also used by the unchanged check, with the cached ids only. */
-export function fill(pending: Pending, idsOf: (ref: RelatedRef) => ReadonlyMap<string, readonly string[]> | undefined): Filled {
+/**
+ * The record with every related key replaced by its Oro id, if all are known (`idsOf`: key -> the
+ * ids Oro has for it); `cached` tells the ids that came from the id cache. Also used by the
+ * unchanged check, with the cached ids only.
+ */
+export function fill(
+  pending: Pending,
+  idsOf: (ref: RelatedRef) => ReadonlyMap<string, readonly string[]> | undefined,
+  cached: (ref: RelatedRef, key: string) => boolean = () => false,
+): Filled {
   const relationships: Record<string, Relationship> = { ...pending.mapped.resource.relationships };
+  const fromCache: string[] = [];
   for (const ref of pending.mapped.related ?? []) {
+    if (ref.keys.some((key) => cached(ref, key))) fromCache.push(ref.relationship);
     const known = idsOf(ref);
     const ids: string[] = [];
     for (const key of ref.keys) {
@@ -160,5 +175,5 @@ export function fill(pending: Pending, idsOf: (ref: RelatedRef) => ReadonlyMap<s
   }
   const { related: _related, ...rest } = pending.mapped;
   const mapped: MappedRecord = { ...rest, resource: { ...pending.mapped.resource, relationships } };
-  return { pending: { ...pending, mapped, record: { ...pending.record, value: mapped } } };
+  return { pending: { ...pending, mapped, record: { ...pending.record, value: mapped }, resolvedFrom: { pending, cached: fromCache } } };
 }

@@ -1,12 +1,14 @@
 import { HttpError } from '../errors/http-error.js';
 import { isFatal } from '../errors/classify.js';
+import type { Resource } from '../types/jsonapi.js';
 import type { Outcome } from '../types/outcome.js';
 import { chunkItems, type BatchItem } from './batch-document.js';
 import { attributeErrors } from './pointers.js';
 import type { SinkContext } from './context.js';
 import { outcomeOfError, successOutcome } from './outcomes.js';
+import { relookSettled, sortByErrors } from './stale-ids.js';
 import { submitBatch, type BatchAttempt } from './submit-batch.js';
-import { outcomesOfOperation } from './write-batch.js';
+import { finishOperation } from './write-batch.js';
 
 /** Oro's limits for `X-Mode: sync` (`oro-api.md` §6). */
 export const SYNC_MAX_DATA = 100;
@@ -14,8 +16,11 @@ const SYNC_MAX_INCLUDED = 50;
 
 /**
  * Writes items with the synchronous Batch API (`X-Mode: sync`), at most 100 a request. Oro
- * applies such a request all or nothing: on a 400 the records its pointers name are set aside as
- * rejected and the rest is sent again, until the request succeeds or nothing is left.
+ * applies such a request all or nothing and answers its errors with one status (400, 404 for a
+ * stale id, 409 for a conflict, …): on any 4xx whose pointers name records, those are set aside
+ * and the rest is sent again, until the request succeeds or nothing is left. A record named only
+ * for an id Oro no longer has (deleted behind the sync's back) is looked up again and sent with
+ * the rest. When Oro turns the request async (202), the operation is polled outside the limiter.
  */
 export async function writeBatchSync(ctx: SinkContext, items: readonly BatchItem[]): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
@@ -28,35 +33,31 @@ async function writeChunk(ctx: SinkContext, chunk: readonly BatchItem[]): Promis
   // Records a new look settles take their place among the outcomes as they come.
   const attempt: BatchAttempt = { items: [...chunk], includedOwner: [], settled: outcomes };
   while (attempt.items.length > 0) {
+    let sentIds: readonly (string | undefined)[] = [];
     try {
-      const result = await submitBatch(ctx, attempt, (document) => ctx.client.batchSync(ctx.target.type, document));
-      const sent = attempt.items;
+      const result = await submitBatch(ctx, attempt, (document) => {
+        sentIds = document.data.map((resource) => resource.id);
+        return ctx.client.batchSync(ctx.target.type, document);
+      });
       if (!result) return outcomes;
       if (result.asyncFallback) {
-        // Past 25 s Oro falls back to async: no longer all or nothing, and no ids in the answer.
-        const { operation, errors } = result.asyncFallback;
-        outcomes.push(...(await outcomesOfOperation(ctx, sent, attempt.includedOwner, operation, errors)));
+        // No longer all or nothing, and no ids in the answer: as an async batch.
+        outcomes.push(...(await finishOperation(ctx, attempt, result.asyncFallback, (again) => writeBatchSync(ctx, again))));
         return outcomes;
       }
-      const learnt: [string, string][] = [];
-      sent.forEach((item, i) => {
-        const id = result.data[i]?.id;
-        if (id !== undefined) learnt.push([item.pending.mapped.key, id]);
-        outcomes.push(successOutcome(item, id));
-      });
-      ctx.ids.put(learnt);
+      outcomes.push(...outcomesOfAnswer(ctx, attempt.items, sentIds, result.data));
       return outcomes;
     } catch (error) {
       if (isFatal(error)) throw error;
       const sent = attempt.items;
-      if (error instanceof HttpError && error.status === 400) {
+      if (error instanceof HttpError && error.status >= 400 && error.status < 500) {
         const { byItem } = attributeErrors(error.errors, attempt.includedOwner);
         if (byItem.size > 0) {
-          sent.forEach((item, i) => {
-            const errors = byItem.get(i);
-            if (errors) outcomes.push({ status: 'rejected', record: item.pending.record, errors });
-          });
-          attempt.items = sent.filter((_, i) => !byItem.has(i));
+          const { unnamed, stale, rejected } = sortByErrors(ctx, sent, byItem);
+          // Looked up again, records with stale ids go with the rest of this request.
+          const again = await relookSettled(ctx, stale);
+          outcomes.push(...rejected, ...again.settled);
+          attempt.items = [...unnamed, ...again.items];
           continue;
         }
       }
@@ -64,5 +65,27 @@ async function writeChunk(ctx: SinkContext, chunk: readonly BatchItem[]): Promis
       return outcomes;
     }
   }
+  return outcomes;
+}
+
+/**
+ * Outcomes of a sync batch Oro applied. Its records carry `meta.dataId`, the id each item was
+ * sent with (a create's temporary id, an update's id); an item sent without an id (an upsert by
+ * fields) takes the record at its position, since Oro answers in request order.
+ */
+function outcomesOfAnswer(ctx: SinkContext, sent: readonly BatchItem[], sentIds: readonly (string | undefined)[], data: readonly Resource[]): Outcome[] {
+  const byDataId = new Map<string, Resource>();
+  for (const resource of data) {
+    const dataId = resource.meta?.['dataId'];
+    if (typeof dataId === 'string') byDataId.set(dataId, resource);
+  }
+  const learnt: [string, string][] = [];
+  const outcomes = sent.map((item, i) => {
+    const sentId = sentIds[i];
+    const id = (sentId !== undefined ? byDataId.get(sentId) : data[i])?.id;
+    if (id !== undefined) learnt.push([item.pending.mapped.key, id]);
+    return successOutcome(item, id);
+  });
+  ctx.ids.put(learnt);
   return outcomes;
 }

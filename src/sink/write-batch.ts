@@ -10,6 +10,7 @@ import { outcomeOfError, successOutcome } from './outcomes.js';
 import { attributeErrors } from './pointers.js';
 import { submitBatch, type BatchAttempt } from './submit-batch.js';
 import { refusalIn } from './target-refused.js';
+import { relookSettled, sortByErrors } from './stale-ids.js';
 
 /**
  * Writes items with the asynchronous Batch API: submit (`202` + `Content-Location`), poll the
@@ -19,23 +20,44 @@ import { refusalIn } from './target-refused.js';
  * An operation that "succeeded" may still hold errors (`summary.errorCount > 0`); and Oro's
  * answer holds no ids. So the records not named by an error are read back by key: found ones
  * are `created`/`updated` with their id, and one that is not there has not been written.
+ * A record refused only because Oro no longer has an id it was sent with (404 at `/data/N/id`)
+ * is looked up again and written in a batch of its own.
  */
 export async function writeBatchAsync(ctx: SinkContext, items: readonly BatchItem[]): Promise<Outcome[]> {
   const attempt: BatchAttempt = { items: [...items], includedOwner: [], settled: [] };
-  let operation: AsyncOperation;
   let handle: AsyncOperationHandle;
   try {
     const submitted = await submitBatch(ctx, attempt, (document) => ctx.client.batch(ctx.target.type, document));
     if (!submitted) return attempt.settled;
     handle = submitted;
+  } catch (error) {
+    if (isFatal(error)) throw error;
+    return [...attempt.settled, ...attempt.items.map((item) => outcomeOfError(item.pending, error))];
+  }
+  return [...attempt.settled, ...(await finishOperation(ctx, attempt, handle, (again) => writeBatchAsync(ctx, again)))];
+}
+
+/**
+ * Sees a submitted operation through, outside any limiter slot: polls it to its end within the
+ * poll budget, reads its errors and gives every record sent its outcome. Records Oro refused
+ * only because an id they were sent with is gone are looked up again and handed to `rewrite`.
+ */
+export async function finishOperation(
+  ctx: SinkContext,
+  attempt: BatchAttempt,
+  handle: AsyncOperationHandle,
+  rewrite: (items: BatchItem[]) => Promise<Outcome[]>,
+): Promise<Outcome[]> {
+  let operation: AsyncOperation;
+  try {
     operation = await settle(ctx, handle);
   } catch (error) {
     if (isFatal(error)) throw error;
     if (error instanceof StillPending) {
       const errors = [{ title: 'async operation not finished', detail: error.message }];
-      return [...attempt.settled, ...attempt.items.map((item): Outcome => ({ status: 'failed', record: item.pending.record, errors }))];
+      return attempt.items.map((item): Outcome => ({ status: 'failed', record: item.pending.record, errors }));
     }
-    return [...attempt.settled, ...attempt.items.map((item) => outcomeOfError(item.pending, error))];
+    return attempt.items.map((item) => outcomeOfError(item.pending, error));
   }
 
   let errors: readonly ErrorDetail[] = [];
@@ -48,7 +70,7 @@ export async function writeBatchAsync(ctx: SinkContext, items: readonly BatchIte
       errors = [];
     }
   }
-  return [...attempt.settled, ...(await outcomesOfOperation(ctx, attempt.items, attempt.includedOwner, operation, errors))];
+  return outcomesOfOperation(ctx, attempt.items, attempt.includedOwner, operation, errors, rewrite);
 }
 
 /** The operation did not end within the poll budget. Not retried: waiting longer is the budget's job. */
@@ -87,6 +109,7 @@ export async function outcomesOfOperation(
   includedOwner: readonly number[],
   operation: AsyncOperation,
   errors: readonly ErrorDetail[],
+  rewrite: (items: BatchItem[]) => Promise<Outcome[]>,
 ): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
   if (operation.status === 'cancelled') {
@@ -97,12 +120,12 @@ export async function outcomesOfOperation(
   const refusal = refusalIn(ctx.target, errors);
   if (refusal) throw refusal;
   const { byItem, unattributed } = attributeErrors(errors, includedOwner);
-  const candidates: BatchItem[] = [];
-  sent.forEach((item, i) => {
-    const own = byItem.get(i);
-    if (own) outcomes.push({ status: 'rejected', record: item.pending.record, errors: own });
-    else candidates.push(item);
-  });
+  const { unnamed: candidates, stale, rejected } = sortByErrors(ctx, sent, byItem);
+  outcomes.push(...rejected);
+  if (stale.length > 0) {
+    const again = await relookSettled(ctx, stale);
+    outcomes.push(...again.settled, ...(again.items.length > 0 ? await rewrite(again.items) : []));
+  }
   if (candidates.length === 0) return outcomes;
 
   const notWritten: ErrorDetail[] = unattributed.length > 0
@@ -136,3 +159,4 @@ export async function outcomesOfOperation(
   }
   return outcomes;
 }
+

@@ -25,6 +25,8 @@ export interface HttpRequestInit {
   /** The caller's own cancellation; its abort is passed through as is (not turned into a TimeoutError). */
   readonly signal?: AbortSignal | null;
   readonly redirect?: 'follow' | 'manual' | 'error';
+  /** This request's timeout instead of the stack's `timeoutMs` (a sync batch may take Oro 25 s). */
+  readonly timeoutMs?: number;
 }
 
 /**
@@ -111,10 +113,11 @@ export function createHttp(options: HttpOptions): Http {
     const started = scheduler.now();
     const controller = new AbortController();
     let timedOut = false;
+    const limitMs = init.timeoutMs ?? timeoutMs;
     const timer = scheduler.schedule(() => {
       timedOut = true;
       controller.abort();
-    }, timeoutMs);
+    }, limitMs);
     const callerSignal = init.signal ?? undefined;
     const onCallerAbort = (): void => controller.abort(callerSignal?.reason);
     if (callerSignal?.aborted) onCallerAbort();
@@ -135,7 +138,7 @@ export function createHttp(options: HttpOptions): Http {
       return await read(response);
     } catch (error) {
       status = undefined;
-      if (timedOut) throw new TimeoutError(method, shownUrl, timeoutMs);
+      if (timedOut) throw new TimeoutError(method, shownUrl, limitMs);
       if (callerSignal?.aborted) throw callerSignal.reason ?? error;
       throw new NetworkError(method, shownUrl, error);
     } finally {

@@ -11,7 +11,7 @@ import { createHttp, type Http } from '../../src/util/http.js';
 import type { OroClient } from '../../src/oro/types.js';
 import type { RequestEvent } from '../../src/util/http.js';
 import { JSON_API, startScriptedOro, type ScriptedOro } from '../helpers/scripted-oro.js';
-import { send } from '../helpers/scripted-server.js';
+import { send, until } from '../helpers/scripted-server.js';
 import { VirtualClock } from '../helpers/virtual-time.js';
 import { staticTokens } from '../helpers/tokens.js';
 
@@ -288,7 +288,7 @@ describe('oro/createOroClient', () => {
       expect(error.errors.map((e) => e.pointer)).to.deep.equal(['/data/1/attributes/name', '/data/3/attributes/name']);
     });
 
-    it('sees a sync batch through when Oro falls back to async (202)', async () => {
+    it('hands back the async operation when Oro falls back from a sync batch (202), without polling it', async () => {
       oro.api = (req, res) => {
         if (req.method === 'PATCH') return send(res, 202, '', { 'Content-Location': '/admin/api/asyncoperations/9' });
         if (req.apiPath === '/asyncoperations/9') return send(res, 200, { data: { type: 'asyncoperations', id: '9', attributes: { status: 'success', progress: 1, summary: { errorCount: 1 } } } });
@@ -299,9 +299,10 @@ describe('oro/createOroClient', () => {
       };
       const result = await client.batchSync('customers', { data: [] });
       expect(result.data).to.deep.equal([]);
-      expect(result.asyncFallback?.operation.status).to.equal('success');
-      expect(result.asyncFallback?.operation.id).to.equal('9');
-      expect(result.asyncFallback?.errors.map((e) => e.pointer)).to.deep.equal(['/data/1/attributes/name']);
+      expect(result.asyncFallback?.id).to.equal('9');
+      expect(events.map((e) => e.method)).to.deep.equal(['PATCH']);
+      expect((await result.asyncFallback?.settle())?.status).to.equal('success');
+      expect((await result.asyncFallback?.errors())?.map((e) => e.pointer)).to.deep.equal(['/data/1/attributes/name']);
     });
   });
 
@@ -411,6 +412,24 @@ describe('oro/createOroClient', () => {
       expect(error).to.be.instanceOf(TimeoutError);
       expect((error as TimeoutError).message).to.equal(`GET ${oro.baseUrl}/customers/1 timed out after 30000 ms`);
       slowHttp.close();
+    });
+
+    it('gives sync batches a timeout well above Oro\'s 25 s: max(request timeout, 60 s) by default, or syncBatchTimeoutMs', async () => {
+      const requestClock = new VirtualClock();
+      const timedHttp = createHttp({ concurrency: 2, timeoutMs: 30_000, scheduler: requestClock });
+      const timed = createOroClient({ baseUrl: oro.baseUrl, tokens: staticTokens(), http: timedHttp });
+      const tuned = createOroClient({ baseUrl: oro.baseUrl, tokens: staticTokens(), http: timedHttp, syncBatchTimeoutMs: 90_000 });
+      let arrived = 0;
+      oro.server.handle = () => void arrived++; // never answers
+      const failedAt: Record<string, number> = {};
+      const watch = (name: string, promise: Promise<unknown>): Promise<unknown> => errorOf(promise).finally(() => (failedAt[name] = requestClock.now()));
+      const both = [watch('default', timed.batchSync('customers', { data: [] })), watch('tuned', tuned.batchSync('customers', { data: [] }))];
+      await until(() => arrived === 2);
+      for (const step of [30_000, 30_000, 30_000]) await requestClock.advance(step);
+      const [error] = await Promise.all(both);
+      expect(failedAt).to.deep.equal({ default: 60_000, tuned: 90_000 });
+      expect((error as TimeoutError).message).to.equal(`PATCH ${oro.baseUrl}/customers timed out after 60000 ms`);
+      timedHttp.close();
     });
 
     it('turns a reset connection into a NetworkError', async () => {

@@ -84,6 +84,24 @@ describe('oro/createHttp', () => {
     expect(clock.pending).to.equal(0);
   });
 
+  it('a per-request timeoutMs replaces the stack\'s timeout for that request only', async () => {
+    const clock = new VirtualClock();
+    let arrived = false;
+    server.handle = (req, res) => {
+      if (req.url === '/slow') arrived = true; // never answers
+      else send(res, 204);
+    };
+    http = createHttp({ concurrency: 1, timeoutMs: 1_234, scheduler: clock });
+    await http.send(`${server.origin}/quick`);
+    let settled = false;
+    const error = http.send(`${server.origin}/slow`, { method: 'PATCH', timeoutMs: 60_000 }).then(() => undefined, (e: unknown) => e).finally(() => (settled = true));
+    await until(() => arrived);
+    await clock.advance(59_999);
+    expect(settled, 'timed out before its own timeout').to.equal(false);
+    await clock.advance(1);
+    expect(((await error) as TimeoutError).message).to.equal(`PATCH ${server.origin}/slow timed out after 60000 ms`);
+  });
+
   it('turns a reset connection into a NetworkError', async () => {
     server.handle = (_req, res) => {
       res.socket?.destroy();
