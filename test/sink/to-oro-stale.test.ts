@@ -5,7 +5,6 @@ import { mapRecords, type Mapping } from '../../src/operators/map.js';
 import { batchRecords } from '../../src/operators/batch.js';
 import { createLimiter, type Limiter } from '../../src/oro/limiter.js';
 import { throttleRequests } from '../../src/operators/throttle.js';
-import { retryTransient } from '../../src/operators/retry.js';
 import { createMemoryIdCache, type IdCache } from '../../src/sink/id-cache.js';
 import { createOroClient } from '../../src/oro/client.js';
 import { HttpError } from '../../src/errors/index.js';
@@ -65,8 +64,8 @@ async function sync(
         concurrency: 2,
         ids: remembered.ids,
         relatedIds,
-        throttle: () => throttleRequests(limiter),
-        retry: () => retryTransient({ retries: 5, baseMs: 1, maxMs: 5 }),
+        limiter,
+        retry: { retries: 5, baseMs: 1, maxMs: 5 },
         poll: { intervalMs: 2, maxIntervalMs: 10, timeoutMs: 10_000 },
         ...options,
       }),
