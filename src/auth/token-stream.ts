@@ -221,7 +221,7 @@ function ownErrorIn(error: unknown): OroSyncError | undefined {
   return undefined;
 }
 
-/** Turn whatever openid-client threw into one of our errors, `oro-api.md` §1. */
+/** Turn whatever openid-client threw into one of our errors, `docs/oro-api.md` §1. */
 async function classify(error: unknown, tokenUrl: string, now: () => number): Promise<OroSyncError> {
   const own = ownErrorIn(error);
   if (own) return own;

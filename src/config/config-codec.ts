@@ -1,5 +1,5 @@
 /**
- * io-ts codecs for the config file (ARCHITECTURE.md, "Config file"): the names and defaults are
+ * io-ts codecs for the config file (docs/architecture.md, "Config file"): the names and defaults are
  * the contract. `decodeConfig` checks a parsed (and env-substituted) document and returns every
  * problem at once, each as `path: expected X, got Y`; path resolution and the default `name`
  * (which need the file's location) are done by `loadConfig`.

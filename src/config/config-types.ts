@@ -3,7 +3,7 @@ import type { RelationshipMapping } from '../operators/map.js';
 
 /**
  * The decoded config, with every default applied and every relative path resolved
- * (ARCHITECTURE.md, "Config file"). Produced by `loadConfig`; the field names are the contract.
+ * (docs/architecture.md, "Config file"). Produced by `loadConfig`; the field names are the contract.
  */
 
 /** Where Oro is and how to get a token. */

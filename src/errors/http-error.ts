@@ -1,12 +1,12 @@
 import type { ErrorDetail } from '../types/outcome.js';
 import { OroSyncError, type ErrorClass } from './oro-sync-error.js';
 
-/** Statuses that will not succeed on retry (`oro-api.md` §4). */
+/** Statuses that will not succeed on retry (`docs/oro-api.md` §4). */
 export const PERMANENT_STATUSES: ReadonlySet<number> = new Set([400, 403, 404, 405, 406, 409, 410, 413, 415, 422]);
-/** Statuses worth retrying with backoff (`oro-api.md` §4). */
+/** Statuses worth retrying with backoff (`docs/oro-api.md` §4). */
 export const TRANSIENT_STATUSES: ReadonlySet<number> = new Set([408, 425, 429, 500, 502, 503, 504]);
 
-/** Classify an HTTP status the way `oro-api.md` §4 prescribes. */
+/** Classify an HTTP status the way `docs/oro-api.md` §4 prescribes. */
 export function classifyStatus(status: number): ErrorClass {
   if (status === 401) return 'auth';
   if (TRANSIENT_STATUSES.has(status)) return 'transient';

@@ -12,7 +12,7 @@ export const SETTLE_DEFAULTS = { intervalMs: 500, maxIntervalMs: 5_000, timeoutM
 const TERMINAL: ReadonlySet<AsyncOperation['status']> = new Set(['success', 'failed', 'cancelled']);
 
 /**
- * A handle on an Oro async operation (`oro-api.md` §6), from the `Content-Location` of a 202.
+ * A handle on an Oro async operation (`docs/oro-api.md` §6), from the `Content-Location` of a 202.
  *
  * - `get()` polls once.
  * - `settle()` polls until `success`, `failed` or `cancelled`, waiting `intervalMs`, then twice as

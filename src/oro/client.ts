@@ -39,7 +39,7 @@ export interface OroClientOptions {
 }
 
 /**
- * The Oro JSON:API client (`oro-api.md` §2–§6).
+ * The Oro JSON:API client (`docs/oro-api.md` §2–§6).
  *
  * Every request carries `Accept: application/vnd.api+json`, `Content-Type:
  * application/vnd.api+json` on POST/PATCH/DELETE and `Authorization: Bearer <token>` from the

@@ -7,7 +7,7 @@ import type { Json, Relationship, Resource, ResourceIdentifier } from '../types/
 import { isListDocument, isSingleResourceDocument } from './resource-guards.js';
 
 /*
- * io-ts codecs for every document read from Oro (`oro-api.md` §2–§6). `t.type`/`t.partial` let
+ * io-ts codecs for every document read from Oro (`docs/oro-api.md` §2–§6). `t.type`/`t.partial` let
  * unknown fields through, so a newer Oro that adds members still decodes; the fields we rely on
  * are checked.
  */

@@ -1,7 +1,7 @@
 import type { FilterOp, ListQuery } from './types.js';
 
 /**
- * The query string (without `?`) for a {@link ListQuery}, `oro-api.md` §3:
+ * The query string (without `?`) for a {@link ListQuery}, `docs/oro-api.md` §3:
  *
  * - `filter: { name: 'Acme' }`                -> `filter[name]=Acme`
  * - `filter: { id: ['5', '7'] }`              -> `filter[id]=5,7` (OR)

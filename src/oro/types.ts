@@ -1,7 +1,7 @@
 import type { BatchDocument, Json, Resource, ResourceObject, SingleDocument } from '../types/jsonapi.js';
 import type { ErrorDetail } from '../types/outcome.js';
 
-/** A read of a list (`GET {base}/{type}`), `oro-api.md` §3. */
+/** A read of a list (`GET {base}/{type}`), `docs/oro-api.md` §3. */
 export interface ListQuery {
   /** `filter[field]=v` or, with an operator, `filter[field][op]=v`. Arrays are joined with `,` (OR). */
   readonly filter?: Readonly<Record<string, string | readonly string[] | Readonly<Partial<Record<FilterOp, string>>>>>;
@@ -34,7 +34,7 @@ export interface CreateResult {
   readonly included?: readonly Resource[];
 }
 
-/** An async operation (`asyncoperations`), `oro-api.md` §6. */
+/** An async operation (`asyncoperations`), `docs/oro-api.md` §6. */
 export interface AsyncOperation {
   readonly id: string;
   readonly status: 'new' | 'running' | 'success' | 'failed' | 'cancelled';

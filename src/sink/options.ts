@@ -7,7 +7,7 @@ import type { IdCache } from './id-cache.js';
 
 /** How the sink writes: one request per record, the async Batch API, or sync batches. */
 export type WriteMode = 'single' | 'batch' | 'batch-sync';
-/** How the sink finds the record that already exists in Oro (`ARCHITECTURE.md`, "Writing into Oro"). */
+/** How the sink finds the record that already exists in Oro (`docs/architecture.md`, "Writing into Oro"). */
 export type Strategy = 'upsert' | 'lookup' | 'create-only';
 /** What wins when the record exists. */
 export type ConflictPolicy = 'source-wins' | 'skip-if-target-newer';

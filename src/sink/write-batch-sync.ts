@@ -10,7 +10,7 @@ import { relookSettled, sortByErrors } from './stale-ids.js';
 import { submitBatch, type BatchAttempt } from './submit-batch.js';
 import { finishOperation } from './write-batch.js';
 
-/** Oro's limits for `X-Mode: sync` (`oro-api.md` §6). */
+/** Oro's limits for `X-Mode: sync` (`docs/oro-api.md` §6). */
 export const SYNC_MAX_DATA = 100;
 const SYNC_MAX_INCLUDED = 50;
 

@@ -1,5 +1,5 @@
 /**
- * The queue topology shared by `oro-sync publish` and the queue workers (ARCHITECTURE.md, `amqp`):
+ * The queue topology shared by `oro-sync publish` and the queue workers (docs/architecture.md, `amqp`):
  * a durable queue `Q` dead-lettering to the default exchange with routing key `Q.dead`, and the
  * durable queue `Q.dead`. Both sides assert it, so either may start first.
  */

@@ -18,7 +18,7 @@ export interface DeadLetterError {
 }
 
 /**
- * One line of the dead-letter file, as the contract fixes it (ARCHITECTURE.md "Dead letters"):
+ * One line of the dead-letter file, as the contract fixes it (docs/architecture.md "Dead letters"):
  * `record`, `status`, `errors`, `at`; plus `where` (the record's `position.where`, e.g.
  * `customers.ndjson:12`) so people can find the input.
  *

@@ -54,7 +54,7 @@ export interface FakeOroOptions {
   /**
    * Types whose Batch API is off (405 on `PATCH` of the collection, no `PATCH` in `Allow`).
    * Default `['customergroups']` (Oro enables it for customers, customer users, their addresses
-   * and products, oro-api.md §6); pass `[]` to enable it everywhere.
+   * and products, docs/oro-api.md §6); pass `[]` to enable it everywhere.
    */
   readonly batchDisabled?: readonly string[];
   /**

@@ -1,5 +1,5 @@
 /**
- * JSON:API document shapes as Oro's API uses them (`oro-api.md` §2–§6).
+ * JSON:API document shapes as Oro's API uses them (`docs/oro-api.md` §2–§6).
  *
  * These are the plain types; the io-ts codecs that check what Oro sends back live in
  * `src/oro/codecs.ts` and decode to these shapes.

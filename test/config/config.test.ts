@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ConfigError } from '../../src/errors/config-error.js';
 import { type Config, loadConfig, redactConfig } from '../../src/config/config.js';
 
-/** The example of ARCHITECTURE.md, "Config file". */
+/** The example of docs/architecture.md, "Config file". */
 const EXAMPLE = {
   oro: {
     baseUrl: 'https://shop.example.com/admin/api',
@@ -84,7 +84,7 @@ describe('config/config loadConfig', () => {
     return doc;
   }
 
-  it('decodes the ARCHITECTURE.md example, substituting env and resolving paths', async () => {
+  it('decodes the docs/architecture.md example, substituting env and resolving paths', async () => {
     const file = await write(EXAMPLE, 'customers-sync.json');
     const { config, warnings } = await loadConfig(file, ENV);
     expect(warnings).to.deep.equal([]);

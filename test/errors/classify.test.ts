@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { HttpError, NetworkError, TimeoutError, TokenError, classOf, isTransient, isFatal, retryAfterOf, detailsOf, classifyStatus } from '../../src/errors/index.js';
 
 describe('errors/classify', () => {
-  it('classifies statuses as oro-api.md §4 prescribes', () => {
+  it('classifies statuses as docs/oro-api.md §4 prescribes', () => {
     for (const s of [400, 403, 404, 405, 406, 409, 415, 422]) expect(classifyStatus(s), String(s)).to.equal('permanent');
     for (const s of [408, 425, 429, 500, 502, 503, 504]) expect(classifyStatus(s), String(s)).to.equal('transient');
     expect(classifyStatus(401)).to.equal('auth');

@@ -68,7 +68,7 @@ async function sync(h: OroHarness, records: SourceRecord<Customer>[], mode: Writ
   );
 }
 
-describe('sink/toOro: compound create with included addresses (oro-api.md §2, §6)', function () {
+describe('sink/toOro: compound create with included addresses (docs/oro-api.md §2, §6)', function () {
   this.timeout(20_000);
   let h: OroHarness;
   afterEach(async () => h?.close());

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { startFakeOro, type FakeOro } from '../../src/testing/index.js';
 import { call, tokenOf } from './support.js';
 
-describe('fake Oro: API authentication (oro-api.md §1)', () => {
+describe('fake Oro: API authentication (docs/oro-api.md §1)', () => {
   let oro: FakeOro;
   let clock = 1_700_000_000_000;
   before(async () => {

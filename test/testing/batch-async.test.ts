@@ -5,7 +5,7 @@ import { call, client, tokenOf, waitForOperation } from './support.js';
 type Client = ReturnType<typeof client>;
 const customers = (names: string[]) => names.map((name) => ({ type: 'customers', attributes: { name } }));
 
-describe('fake Oro: async Batch API (oro-api.md §6)', () => {
+describe('fake Oro: async Batch API (docs/oro-api.md §6)', () => {
   let oro: FakeOro;
   let token: string;
   let api: Client;

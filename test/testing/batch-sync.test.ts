@@ -6,7 +6,7 @@ import { client, tokenOf } from './support.js';
 type Client = ReturnType<typeof client>;
 const SYNC = { 'X-Mode': 'sync' };
 
-describe('fake Oro: synchronous Batch API (X-Mode: sync, oro-api.md §6)', () => {
+describe('fake Oro: synchronous Batch API (X-Mode: sync, docs/oro-api.md §6)', () => {
   let oro: FakeOro;
   let api: Client;
   before(async () => {

@@ -26,7 +26,7 @@ const customerId = (oro: FakeOro, name: string): string | undefined => oro.recor
 const pointers = (errors: { source?: { pointer: string }; attributes?: { source?: { pointer: string } } }[]) =>
   errors.map((e) => e.source?.pointer ?? e.attributes?.source?.pointer);
 
-describe('fake Oro: customers.addresses, the inverse of the address\'s customer (oro-api.md §2)', () => {
+describe('fake Oro: customers.addresses, the inverse of the address\'s customer (docs/oro-api.md §2)', () => {
   let oro: FakeOro;
   let token: string;
   let api: Client;

@@ -5,7 +5,7 @@ import { client, tokenOf } from './support.js';
 type Client = ReturnType<typeof client>;
 const ids = (body: { data: { id: string }[] }) => body.data.map((r) => r.id);
 
-describe('fake Oro: lists (oro-api.md §3)', () => {
+describe('fake Oro: lists (docs/oro-api.md §3)', () => {
   let oro: FakeOro;
   let api: Client;
   let clock = Date.UTC(2024, 0, 1);

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { startFakeOro, type FakeOro } from '../../src/testing/index.js';
 import { call, tokenOf } from './support.js';
 
-describe('fake Oro: media types (oro-api.md §2)', () => {
+describe('fake Oro: media types (docs/oro-api.md §2)', () => {
   let oro: FakeOro;
   let token: string;
   before(async () => {

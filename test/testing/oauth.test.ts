@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { startFakeOro, type FakeOro } from '../../src/testing/index.js';
 
-describe('fake Oro: token endpoint (oro-api.md §1)', () => {
+describe('fake Oro: token endpoint (docs/oro-api.md §1)', () => {
   let oro: FakeOro;
   before(async () => {
     oro = await startFakeOro({ clientId: 'id-1', clientSecret: 's3cret', tokenTtlSeconds: 120 });

@@ -5,7 +5,7 @@ import { client, productDocument, tokenOf } from './support.js';
 type Client = ReturnType<typeof client>;
 const titlesAndPointers = (body: { errors: { title: string; source?: { pointer?: string } }[] }) => body.errors.map((e) => [e.title, e.source?.pointer]);
 
-describe('fake Oro: resource types and validation (oro-api.md §2, §4)', () => {
+describe('fake Oro: resource types and validation (docs/oro-api.md §2, §4)', () => {
   let oro: FakeOro;
   let api: Client;
   let clock = Date.UTC(2024, 4, 1, 12, 0, 0, 500);

@@ -4,7 +4,7 @@ import { client, tokenOf } from './support.js';
 
 type Client = ReturnType<typeof client>;
 
-describe('fake Oro: writes (oro-api.md §2, §5)', () => {
+describe('fake Oro: writes (docs/oro-api.md §2, §5)', () => {
   let oro: FakeOro;
   let api: Client;
   let clock = Date.UTC(2024, 0, 1);
