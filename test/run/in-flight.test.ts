@@ -52,7 +52,13 @@ function virtualOro(refused: ReadonlySet<string>, startedAt: number): OroClient 
       return { data: wanted.flatMap((key) => (stored.has(key) ? [{ type, id: stored.get(key)!, attributes: { externalId: key } }] : [])) };
     }),
     create: (document) => later(() => ({ created: true, resource: write([document.data])[0]! })),
-    batchSync: (_type, document) => later(() => ({ data: write(document.data) })),
+    // As Oro does, a sync batch's answer echoes each item's sent id as meta.dataId.
+    batchSync: (_type, document) => later(() => ({
+      data: write(document.data).map((resource, i) => {
+        const sent = document.data[i]?.id;
+        return sent === undefined ? resource : { ...resource, meta: { dataId: sent } };
+      }),
+    })),
     batch: (_type, document) => later(() => {
       write(document.data);
       const operation: AsyncOperation = { id: '1', status: 'success', progress: 1, summary: { errorCount: 0 } };
