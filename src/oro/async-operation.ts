@@ -48,6 +48,7 @@ export function createAsyncOperationHandle(id: string, url: string, transport: T
       const polling = { baseMs: intervalMs, maxMs: maxIntervalMs, jitter: 'none' } as const;
       for (let poll = 0; ; poll += 1) {
         signal?.throwIfAborted();
+        await options.beforePoll?.();
         const operation = await get(signal);
         if (TERMINAL.has(operation.status)) return operation;
         const remaining = deadline - scheduler.now();

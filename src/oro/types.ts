@@ -65,7 +65,14 @@ export interface AsyncOperationHandle {
   /** One poll. */
   get(): Promise<AsyncOperation>;
   /** Poll until `success`, `failed` or `cancelled`, with backoff between polls. */
-  settle(options?: { readonly intervalMs?: number; readonly maxIntervalMs?: number; readonly timeoutMs?: number; readonly signal?: AbortSignal }): Promise<AsyncOperation>;
+  settle(options?: {
+    readonly intervalMs?: number;
+    readonly maxIntervalMs?: number;
+    readonly timeoutMs?: number;
+    readonly signal?: AbortSignal;
+    /** Awaited before each poll: a caller behind a rate limit takes its token here (no slot is held meanwhile). */
+    readonly beforePoll?: () => Promise<void>;
+  }): Promise<AsyncOperation>;
   /** Every error of the operation, all pages read. */
   errors(): Promise<readonly AsyncOperationError[]>;
 }

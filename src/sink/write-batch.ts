@@ -1,4 +1,4 @@
-import { defer, firstValueFrom, mergeMap, race, throwError, timer } from 'rxjs';
+import { defer, firstValueFrom, mergeMap, of, race, throwError, timer } from 'rxjs';
 import { isFatal } from '../errors/classify.js';
 import type { AsyncOperation, AsyncOperationHandle } from '../oro/types.js';
 import { SETTLE_DEFAULTS } from '../oro/async-operation.js';
@@ -86,7 +86,12 @@ class StillPending extends Error {}
 async function settle(ctx: SinkContext, handle: AsyncOperationHandle): Promise<AsyncOperation> {
   const budgetMs = ctx.poll.timeoutMs ?? SETTLE_DEFAULTS.timeoutMs;
   const deadline = ctx.scheduler.now() + budgetMs;
-  const polls = defer(() => handle.settle({ ...ctx.poll, timeoutMs: Math.max(1, deadline - ctx.scheduler.now()) })).pipe(ctx.retry<AsyncOperation>());
+  // Each poll takes a rate token (and honours a pause) on the limiter, holding its slot only for
+  // that instant: a proxy's rate limit counts polls like any request.
+  const beforePoll = async (): Promise<void> => {
+    await firstValueFrom(of(undefined).pipe(ctx.throttle<undefined>('read')));
+  };
+  const polls = defer(() => handle.settle({ ...ctx.poll, beforePoll, timeoutMs: Math.max(1, deadline - ctx.scheduler.now()) })).pipe(ctx.retry<AsyncOperation>());
   const budget = timer(budgetMs, ctx.scheduler).pipe(
     mergeMap(() =>
       throwError(() => new StillPending(

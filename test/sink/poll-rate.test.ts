@@ -1,0 +1,52 @@
+import { expect } from 'chai';
+import { from, lastValueFrom, toArray } from 'rxjs';
+import { batchRecords } from '../../src/operators/batch.js';
+import { mapRecords } from '../../src/operators/map.js';
+import { createLimiter, type Limiter } from '../../src/oro/limiter.js';
+import { toOro } from '../../src/sink/to-oro.js';
+import { startHarness, type OroHarness } from '../helpers/oro-harness.js';
+
+/** A limiter that counts what passes through it. */
+function counting(limiter: Limiter): { limiter: Limiter; acquired: () => number } {
+  let acquired = 0;
+  return {
+    limiter: Object.assign(Object.create(limiter) as Limiter, {
+      acquire: (options?: { readonly priority?: 'high' | 'normal' }) => {
+        acquired++;
+        return limiter.acquire(options);
+      },
+    }),
+    acquired: () => acquired,
+  };
+}
+
+describe('sink/toOro batch mode: async-operation polls go through the limiter (a proxy\'s rate limit counts them)', function () {
+  let h: OroHarness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  it('every API request, polls included, took its turn on the limiter', async () => {
+    h = await startHarness({ seed: 21 });
+    const { limiter, acquired } = counting(createLimiter({ concurrency: 4 }));
+    const outcomes = await lastValueFrom(
+      from(Array.from({ length: 30 }, (_, i) => ({ value: { id: `P${i}`, name: `Customer ${i}` }, position: { seq: i, where: `#${i}` } }))).pipe(
+        mapRecords({ type: 'customers', key: { source: 'id', oro: 'externalId' }, attributes: { name: 'name', externalId: 'id' } }),
+        batchRecords({ size: 10, ms: 5 }),
+        toOro({
+          client: h.client,
+          target: { type: 'customers', mode: 'batch', strategy: 'lookup', key: { oro: 'externalId' }, conflict: 'source-wins' },
+          limiter,
+          poll: { intervalMs: 1, maxIntervalMs: 2, timeoutMs: 10_000 },
+        }),
+        toArray(),
+      ),
+    );
+    expect(outcomes.filter((o) => o.status === 'created')).to.have.length(30);
+    const api = h.oro.requests.filter((r) => r.path !== '/oauth2-token');
+    const polls = api.filter((r) => r.method === 'GET' && /\/asyncoperations\/[^/]+$/.test(r.path));
+    expect(polls.length, 'the operations were polled').to.be.greaterThan(0);
+    expect(acquired()).to.be.at.least(api.length);
+  });
+});
