@@ -1,3 +1,4 @@
+import { createLru } from '../util/lru.js';
 import type { ErrorDetail } from '../types/outcome.js';
 
 /** What became of a key the last time it was sent: Oro confirmed it, refused it, or we cannot tell. */
@@ -54,26 +55,19 @@ export interface MemoryDigestStoreOptions {
 export function createMemoryDigestStore(options: MemoryDigestStoreOptions = {}): DigestStore {
   const max = options.max ?? 100_000;
   const now = options.now ?? (() => new Date());
-  const known = new Map<string, KeyDigest>();
+  const known = createLru<KeyDigest>(max);
   return {
     get(keys) {
       const found = new Map<string, KeyDigest>();
       for (const key of keys) {
         const entry = known.get(key);
-        if (entry === undefined) continue;
-        known.delete(key);
-        known.set(key, entry);
-        found.set(key, entry);
+        if (entry !== undefined) found.set(key, entry);
       }
       return found;
     },
     put(updates) {
       const at = now().toISOString();
-      for (const { key, ...entry } of updates) {
-        known.delete(key);
-        known.set(key, { ...entry, at });
-        if (known.size > max) known.delete(known.keys().next().value as string);
-      }
+      for (const { key, ...entry } of updates) known.set(key, { ...entry, at });
     },
   };
 }

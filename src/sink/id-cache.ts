@@ -1,3 +1,5 @@
+import { createLru } from '../util/lru.js';
+
 /**
  * Remembers which Oro id a source key was written to, so that the lookup strategy does not have
  * to read Oro for every record it has already seen. The daemon backs it with the state store;
@@ -13,26 +15,18 @@ export interface IdCache {
 
 /** An in-memory LRU id cache holding at most `max` keys. */
 export function createMemoryIdCache(max = 100_000): IdCache {
-  const ids = new Map<string, string>();
+  const ids = createLru<string>(max);
   return {
     get(keys) {
       const found = new Map<string, string>();
       for (const key of keys) {
         const id = ids.get(key);
-        if (id === undefined) continue;
-        // Re-insert so that the entry counts as recently used.
-        ids.delete(key);
-        ids.set(key, id);
-        found.set(key, id);
+        if (id !== undefined) found.set(key, id);
       }
       return found;
     },
     put(entries) {
-      for (const [key, id] of entries) {
-        ids.delete(key);
-        ids.set(key, id);
-        if (ids.size > max) ids.delete(ids.keys().next().value as string);
-      }
+      for (const [key, id] of entries) ids.set(key, id);
     },
     forget(key) {
       ids.delete(key);
