@@ -99,6 +99,24 @@ export interface KeyState {
 /** What `putKeyStates` takes: a key's new state (`at` is the store's clock). */
 export type KeyStateInput = Omit<KeyState, 'at'> & { readonly key: string };
 
+/** A key Oro confirmed before that a run did not see (`target.onMissing`). */
+export interface MissingKey {
+  readonly key: string;
+  readonly oroId: string;
+}
+
+/** Which of the pipeline's known keys `missingKeys` and `countMissing` consider. */
+export interface MissingQuery {
+  /** Keys whose digest is this are left out (already given the onMissing update). */
+  readonly exceptDigest?: string;
+}
+
+/** A page of `missingKeys`: keys after `afterKey` in key order, at most `limit`. */
+export interface MissingPage extends MissingQuery {
+  readonly afterKey?: string;
+  readonly limit: number;
+}
+
 /**
  * Durable state of oro-sync: checkpoints, the source-key → Oro-id map, per-key digests and run
  * history.
@@ -138,6 +156,26 @@ export interface StateStore {
   keyStateCounts(pipeline: string): Record<KeyOutcome, number>;
   /** Forgets keys' states (a key deleted in Oro). */
   forgetKeyStates(pipeline: string, keys: readonly string[]): void;
+  /**
+   * Marks `keys` as read by run `runId` of `pipeline` (`target.onMissing`): one transaction, a
+   * multi-row insert per 100 keys; a key marked twice stays marked once. Run ids of `startRun`
+   * are positive; a dry run marks with a negative token of its own and clears it at its end.
+   */
+  markSeen(pipeline: string, runId: number, keys: readonly string[]): void;
+  /**
+   * Forgets seen marks: `{ run }` those of one run (at its end), `{ below }` those of the
+   * pipeline's earlier real runs (positive ids below it: runs that died before their end).
+   */
+  clearSeen(pipeline: string, which: { readonly run: number } | { readonly below: number }): void;
+  /** Keys of `pipeline` with a known Oro id: what `target.onMissing` may delete. */
+  countKnown(pipeline: string): number;
+  /** Keys with a known Oro id that run `runId` did not mark seen. */
+  countMissing(pipeline: string, runId: number, query?: MissingQuery): number;
+  /**
+   * One page of the keys with a known Oro id that run `runId` did not mark seen, in key order
+   * after `afterKey`: the caller pages through them, never holding them all.
+   */
+  missingKeys(pipeline: string, runId: number, page: MissingPage): MissingKey[];
   /** The fingerprint of the mapping (target, transform) the pipeline's digests were made with. */
   mappingFingerprint(pipeline: string): string | undefined;
   /**
@@ -165,7 +203,7 @@ export interface StateStoreOptions {
 }
 
 /** Schema version this code writes; `PRAGMA user_version` holds the file's. */
-export const STATE_SCHEMA_VERSION = 3;
+export const STATE_SCHEMA_VERSION = 4;
 
 /** Each entry upgrades from version `index` to `index + 1`. */
 const MIGRATIONS: readonly string[] = [
@@ -223,12 +261,25 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE checkpoints ADD COLUMN complete INTEGER;
   ALTER TABLE checkpoints ADD COLUMN source_mark TEXT;
   `,
+  // 3 -> 4: target.onMissing: the keys a run read, so that those it did not read can be found
+  // after it with a query instead of a set in memory (invariant 2). Rows live for one run.
+  `
+  CREATE TABLE seen_keys (
+    pipeline TEXT NOT NULL,
+    run      INTEGER NOT NULL,
+    key      TEXT NOT NULL,
+    PRIMARY KEY (pipeline, run, key)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** IN-list size for `getIds`; well below SQLite's bound-parameter limit. */
 const ID_CHUNK = 500;
-/** Rows per INSERT of `putIds` (5 parameters each). */
+/** Rows per INSERT of `putIds` (5 parameters each) and of `markSeen` (3 each). */
 const PUT_CHUNK = 100;
+
+/** A value no digest has (digests are hex): "leave nothing out" for the missing-key queries. */
+const NO_DIGEST = '-';
 
 /** `prepare(n)` once per `n` asked for. */
 function preparedBySize<S>(prepare: (n: number) => S): (n: number) => S {
@@ -248,6 +299,7 @@ interface CheckpointRow {
 }
 interface IdRow { key: string; id: string }
 interface KeyStateRow { key: string; digest: string | null; oro_id: string | null; outcome: KeyOutcome; errors: string | null; at: string }
+interface MissingRow { key: string; oro_id: string }
 interface RunRow {
   id: number; pipeline: string; started_at: string; finished_at: string | null; status: string;
   counts: string | null; error: string | null; meta: string | null;
@@ -300,6 +352,16 @@ export function openStateStore(path: string, options: StateStoreOptions = {}): S
     keyStateCounts: db.prepare<[string], { outcome: KeyOutcome; n: number }>(
       'SELECT outcome, count(*) AS n FROM key_states WHERE pipeline = ? GROUP BY outcome'),
     forgetKeyState: db.prepare<[string, string]>('DELETE FROM key_states WHERE pipeline = ? AND key = ?'),
+    clearSeenRun: db.prepare<[string, number]>('DELETE FROM seen_keys WHERE pipeline = ? AND run = ?'),
+    clearSeenBelow: db.prepare<[string, number]>('DELETE FROM seen_keys WHERE pipeline = ? AND run > 0 AND run < ?'),
+    countKnown: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM key_states WHERE pipeline = ? AND oro_id IS NOT NULL'),
+    countMissing: db.prepare<[string, string, string, number], { n: number }>(
+      `SELECT count(*) AS n FROM key_states k WHERE k.pipeline = ? AND k.oro_id IS NOT NULL AND k.digest IS NOT ?
+       AND NOT EXISTS (SELECT 1 FROM seen_keys s WHERE s.pipeline = ? AND s.run = ? AND s.key = k.key)`),
+    missingKeys: db.prepare<[string, string, string, string, number, number], MissingRow>(
+      `SELECT k.key, k.oro_id FROM key_states k WHERE k.pipeline = ? AND k.key > ? AND k.oro_id IS NOT NULL AND k.digest IS NOT ?
+       AND NOT EXISTS (SELECT 1 FROM seen_keys s WHERE s.pipeline = ? AND s.run = ? AND s.key = k.key)
+       ORDER BY k.key LIMIT ?`),
     mapping: db.prepare<[string], { fingerprint: string }>('SELECT fingerprint FROM mappings WHERE pipeline = ?'),
     saveMapping: db.prepare<[string, string, string]>(
       `INSERT INTO mappings (pipeline, fingerprint, updated_at) VALUES (?, ?, ?)
@@ -349,6 +411,16 @@ export function openStateStore(path: string, options: StateStoreOptions = {}): S
     const at = now();
     for (const { key, digest, oroId, lastOutcome, errors } of entries) {
       q.putKeyState.run(pipeline, key, digest ?? null, oroId ?? null, lastOutcome, errors?.length ? scrubSecrets(JSON.stringify(errors)) : null, at);
+    }
+  });
+  const markSeenOf = preparedBySize((n) => db.prepare<(string | number)[]>(
+    `INSERT OR IGNORE INTO seen_keys (pipeline, run, key) VALUES ${Array(n).fill('(?, ?, ?)').join(', ')}`));
+  const markSeen = db.transaction((pipeline: string, runId: number, keys: readonly string[]) => {
+    for (let i = 0; i < keys.length; i += PUT_CHUNK) {
+      const chunk = keys.slice(i, i + PUT_CHUNK);
+      const values: (string | number)[] = [];
+      for (const key of chunk) values.push(pipeline, runId, key);
+      markSeenOf(chunk.length).run(...values);
     }
   });
   const forgetKeyStates = db.transaction((pipeline: string, keys: readonly string[]) => {
@@ -421,6 +493,24 @@ export function openStateStore(path: string, options: StateStoreOptions = {}): S
     },
     forgetKeyStates(pipeline, keys) {
       forgetKeyStates(pipeline, keys);
+    },
+    markSeen(pipeline, runId, keys) {
+      if (keys.length > 0) markSeen(pipeline, runId, keys);
+    },
+    clearSeen(pipeline, which) {
+      if ('run' in which) q.clearSeenRun.run(pipeline, which.run);
+      else q.clearSeenBelow.run(pipeline, which.below);
+    },
+    countKnown(pipeline) {
+      return q.countKnown.get(pipeline)?.n ?? 0;
+    },
+    countMissing(pipeline, runId, query = {}) {
+      // `IS NOT NULL`-safe comparison: a key without a digest is not the onMissing update's.
+      return q.countMissing.get(pipeline, query.exceptDigest ?? NO_DIGEST, pipeline, runId)?.n ?? 0;
+    },
+    missingKeys(pipeline, runId, { afterKey = '', limit, exceptDigest }) {
+      return q.missingKeys.all(pipeline, afterKey, exceptDigest ?? NO_DIGEST, pipeline, runId, Math.max(0, Math.floor(limit)))
+        .map((row) => ({ key: row.key, oroId: row.oro_id }));
     },
     mappingFingerprint(pipeline) {
       return q.mapping.get(pipeline)?.fingerprint;

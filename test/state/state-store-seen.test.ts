@@ -1,0 +1,89 @@
+import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { openStateStore, STATE_SCHEMA_VERSION } from '../../src/state/state-store.js';
+
+describe('state/state-store: seen keys (target.onMissing, schema 4)', () => {
+  let dir: string;
+  beforeEach(() => void (dir = mkdtempSync(join(tmpdir(), 'oro-sync-seen-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const confirmed = (...keys: string[]) => keys.map((key, i) => ({ key, digest: `d${key}`, oroId: String(100 + i), lastOutcome: 'confirmed' as const }));
+
+  it('the keys with an Oro id that a run did not mark seen are missing; a run\'s marks do not count for another run or pipeline', () => {
+    const store = openStateStore(':memory:');
+    store.putKeyStates('customers', [...confirmed('A', 'B', 'C', 'D'), { key: 'R', digest: 'dr', lastOutcome: 'rejected' }]);
+    store.putKeyStates('other', confirmed('A', 'B'));
+    const run = store.startRun('customers');
+    store.markSeen('customers', run, ['A', 'C', 'R', 'A', 'NEW']);
+    store.markSeen('other', run, ['B']);
+    expect(store.countKnown('customers')).to.equal(4);
+    expect(store.countMissing('customers', run)).to.equal(2);
+    expect(store.missingKeys('customers', run, { limit: 10 })).to.deep.equal([{ key: 'B', oroId: '101' }, { key: 'D', oroId: '103' }]);
+    expect(store.missingKeys('other', run, { limit: 10 })).to.deep.equal([{ key: 'A', oroId: '100' }]);
+    // Another run has seen nothing yet.
+    expect(store.countMissing('customers', run + 1)).to.equal(4);
+    store.close();
+  });
+
+  it('pages through the missing keys in key order (afterKey, limit), leaving out a digest on request', () => {
+    const store = openStateStore(':memory:');
+    const keys = Array.from({ length: 250 }, (_, i) => `K${String(i).padStart(3, '0')}`);
+    store.putKeyStates('p', confirmed(...keys));
+    store.putKeyStates('p', [{ key: 'K001', digest: 'gone', oroId: '9', lastOutcome: 'confirmed' }]);
+    store.markSeen('p', 1, keys.filter((_, i) => i % 2 === 0));
+    const pages: string[][] = [];
+    let afterKey: string | undefined;
+    for (;;) {
+      const page = store.missingKeys('p', 1, { limit: 50, exceptDigest: 'gone', ...(afterKey !== undefined ? { afterKey } : {}) });
+      if (page.length === 0) break;
+      pages.push(page.map((m) => m.key));
+      afterKey = page.at(-1)!.key;
+    }
+    expect(pages.map((p) => p.length)).to.deep.equal([50, 50, 24]);
+    expect(pages.flat()).to.deep.equal(keys.filter((k, i) => i % 2 === 1 && k !== 'K001'));
+    expect(store.countMissing('p', 1, { exceptDigest: 'gone' })).to.equal(124);
+    expect(store.countMissing('p', 1)).to.equal(125);
+    store.close();
+  });
+
+  it('marks thousands of keys in one call (multi-row inserts, chunked) and clears one run\'s marks, or those of earlier real runs', () => {
+    const store = openStateStore(':memory:');
+    const keys = Array.from({ length: 2_345 }, (_, i) => `K${i}`);
+    store.putKeyStates('p', confirmed(...keys));
+    store.markSeen('p', 3, keys);
+    store.markSeen('p', 5, keys);
+    store.markSeen('p', -77, keys);
+    expect(store.countMissing('p', 3)).to.equal(0);
+    store.clearSeen('p', { below: 5 });
+    expect(store.countMissing('p', 3)).to.equal(2_345);
+    // A dry run's token (negative) is not an earlier real run: its marks stay until it clears them.
+    expect(store.countMissing('p', -77)).to.equal(0);
+    expect(store.countMissing('p', 5)).to.equal(0);
+    store.clearSeen('p', { run: 5 });
+    expect(store.countMissing('p', 5)).to.equal(2_345);
+    store.close();
+  });
+
+  it('migrates a schema-3 file: its key states stay, and seen keys can be marked', () => {
+    const file = join(dir, 'state.db');
+    // A schema-3 store, as the oro-sync before this one left it.
+    const v3 = openStateStore(file);
+    v3.close();
+    const raw = new Database(file);
+    raw.exec('DROP TABLE seen_keys');
+    raw.pragma('user_version = 3');
+    raw.prepare(`INSERT INTO key_states (pipeline, key, digest, oro_id, outcome, errors, at) VALUES ('p', 'K1', 'd1', '7', 'confirmed', NULL, '2026-01-01T00:00:00.000Z')`).run();
+    raw.close();
+    const store = openStateStore(file);
+    expect(STATE_SCHEMA_VERSION).to.equal(4);
+    expect(store.info().schemaVersion).to.equal(4);
+    expect(store.keyState('p', 'K1')).to.deep.include({ digest: 'd1', oroId: '7' });
+    expect(store.countMissing('p', 1)).to.equal(1);
+    store.markSeen('p', 1, ['K1']);
+    expect(store.countMissing('p', 1)).to.equal(0);
+    store.close();
+  });
+});
