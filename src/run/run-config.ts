@@ -1,5 +1,4 @@
 import type { OperatorFunction } from 'rxjs';
-import { ConfigError } from '../errors/config-error.js';
 import { batchRecords } from '../operators/batch.js';
 import { recordWithKey } from '../operators/codecs.js';
 import { decodeWith } from '../operators/decode.js';
@@ -29,6 +28,8 @@ import { NO_PROGRESS, type Progress } from './progress.js';
 import { retryBudgetOf, type Runtime } from './runtime.js';
 import { countOutcomes, type OutcomeCounts } from './summary.js';
 import { loadTransform } from './transform.js';
+import { sweepMissing } from './on-missing.js';
+import { trackSeen } from './seen-keys.js';
 
 export interface RunOptions {
   /** Read, decide and report; write nothing (no Oro writes, no checkpoint, no dead letters). */
@@ -74,6 +75,11 @@ export interface RunResult {
   readonly stopped: boolean;
   /** Rejected and failed records were written here (absent when there were none, or in a dry run). */
   readonly deadLetterPath?: string;
+  /**
+   * `target.onMissing` did nothing because more than `maxFraction` of the known keys were missing:
+   * the one line saying so (the run exits 1).
+   */
+  readonly onMissingRefused?: string;
 }
 
 /**
@@ -97,13 +103,6 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
   const { logger, metrics } = runtime;
   const { target, pipeline, schedule } = config;
   const dryRun = options.dryRun ?? false;
-  if (target.onMissing !== undefined) {
-    // Accepted by the config's codec so its rules can be checked, but not carried out yet: a
-    // run that silently ignored it would leave in Oro what the user asked to delete.
-    throw new ConfigError([
-      'target.onMissing: deleting or updating the keys a snapshot no longer lists is not carried out by this version of oro-sync; remove target.onMissing (nothing was read or written)',
-    ]);
-  }
   const started = performance.now();
   const { client, tokens } = runtime.credential(config.oro, retryBudgetOf(pipeline));
   // Credentials are checked before anything is read: a bad secret stops the run here, cleanly.
@@ -208,6 +207,13 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
   const alreadyDead = deadLetters && !options.source ? await deadLetteredByInterruptedRuns(store, config.name, config.deadLetter.path) : new Set<string>();
   const counts = countOutcomes();
   const runId = dryRun ? undefined : store.startRun(config.name, { dryRun } as Json);
+  // target.onMissing: a run that reads the snapshot whole marks every key it reads (in the store,
+  // in bulk), so that the known keys it did not read can be found after it. A dry run marks under
+  // a token of its own (negative: never a run id) and clears the marks at its end.
+  const onMissing = options.source || !plan.whole || plan.resume !== undefined ? undefined : target.onMissing;
+  const seenRun = onMissing === undefined ? undefined : (runId ?? -1 - Math.floor(Math.random() * 2 ** 40));
+  if (runId !== undefined && seenRun !== undefined) store.clearSeen(config.name, { below: runId });
+  const seen = seenRun === undefined ? undefined : trackSeen(store, config.name, seenRun, target.key.source);
   const sample = options.sample ?? 20;
   let printed = 0;
   // Documents there were to print: rejected records have none, so they do not count as hidden.
@@ -223,6 +229,7 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
   };
 
   let stopped = false;
+  let refused: string | undefined;
   try {
     const outcomes = pullThrough(steps, write, {
       maxInFlight: bounds.records,
@@ -230,7 +237,7 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
       onPull: (gauge) => metrics?.queueDepth.set(gauge.inFlight),
     });
     options.signal?.addEventListener('abort', () => void (stopped = true), { once: true });
-    await outcomes.forEach((outcome) => {
+    const handle = (outcome: Outcome) => {
       counts.add(outcome);
       metrics?.recordOutcome(target.type, outcome.status);
       metrics?.inFlightRequests.set(limiter.inFlight);
@@ -239,6 +246,10 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
       const repeated = outcome.status === 'rejected' && outcome.rejectedBefore !== undefined;
       if (!repeated && !alreadyDead.has(outcome.record.position.where)) deadLetters?.write(outcome);
       options.onOutcome?.(outcome);
+    };
+    await outcomes.forEach((outcome) => {
+      handle(outcome);
+      seen?.see(outcome);
       if (dryRun && outcome.document) {
         documents++;
         if (printed < sample && options.print) {
@@ -251,6 +262,22 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
         saveTimer = setTimeout(saveCheckpoint, 200);
       }
     });
+    if (seen && onMissing && seenRun !== undefined && !stopped) {
+      seen.flush();
+      if (seen.unkeyed > 0) {
+        // A record whose key could not be read may be one of the known keys: none is provably gone.
+        logger.warn({ pipeline: config.name, records: seen.unkeyed, first: seen.firstUnkeyed ?? null },
+          `target.onMissing: nothing was deleted or updated: ${seen.unkeyed} record(s) without a readable key (first at ${seen.firstUnkeyed ?? '?'}) may be among the known keys`);
+      } else {
+        const sweep = await sweepMissing({
+          store, pipeline: config.name, runId: seenRun, type: target.type, keyField: target.key.oro, onMissing,
+          client, limiter, retry: retryPolicy, concurrency: pipeline.concurrency, dryRun, signal: options.signal,
+          onOutcome: handle, print: options.print,
+        });
+        if (sweep.stopped) stopped = true;
+        refused = sweep.refused;
+      }
+    }
   } catch (error) {
     if (runId !== undefined) store.finishRun(runId, { counts: counts.counts, status: 'failed', error: errorText(error) });
     throw error;
@@ -261,6 +288,7 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
     progress.stop();
     await deadLetters?.close();
     digests?.release();
+    if (seenRun !== undefined) store.clearSeen(config.name, { run: seenRun });
   }
   if (dryRun && options.print && documents > printed) {
     options.print(`(showing ${printed} of ${documents} documents)`);
@@ -284,15 +312,20 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
   }
   const result = counts.counts;
   if (runId !== undefined) {
-    store.finishRun(runId, { counts: result, status: stopped ? 'stopped' : result.rejected + result.failed > 0 ? 'partial' : 'ok' });
+    store.finishRun(runId, {
+      counts: result,
+      status: stopped ? 'stopped' : result.rejected + result.failed > 0 || refused !== undefined ? 'partial' : 'ok',
+      ...(refused !== undefined ? { error: refused } : {}),
+    });
   }
-  if (!dryRun && result.rejected + result.failed === 0) metrics?.lastSuccess.set({ target: target.type }, Date.now() / 1000);
+  if (!dryRun && result.rejected + result.failed === 0 && refused === undefined) metrics?.lastSuccess.set({ target: target.type }, Date.now() / 1000);
   return {
     name: config.name,
     counts: result,
     elapsedMs: performance.now() - started,
     stopped,
     ...(deadLetters && deadLetters.count > 0 ? { deadLetterPath: config.deadLetter.path } : {}),
+    ...(refused !== undefined ? { onMissingRefused: refused } : {}),
   };
 }
 

@@ -18,16 +18,6 @@ describe('e2e: where a run starts', function () {
     return { ...summaries(result.stdout)[0], stderr: result.stderr };
   };
 
-  it('target.onMissing, not carried out yet, stops the run with exit 2 before anything is read or written', async () => {
-    const { oro, ws, env } = t;
-    ws.write('customers.csv', 'id,name\nC1,Ada\n');
-    const config = ws.config('customers', oro, { source: { kind: 'csv', path: 'customers.csv' }, target: { onMissing: { action: 'delete' } } });
-    const result = await runCli(['run', '--once', config], { env });
-    expect(result.code).to.equal(2);
-    expect(result.stderr).to.include('target.onMissing: deleting or updating the keys a snapshot no longer lists is not carried out');
-    expect(oro.requests.filter((r) => r.path !== '/oauth2-token')).to.have.length(0);
-  });
-
   it('a replaced CSV (one renamed, one added) is read whole: Oro gets the rename and the new customer', async () => {
     const { oro, ws } = t;
     ws.write('customers.csv', 'id,name\nC1,Ada\nC2,Bob\n');

@@ -123,6 +123,10 @@ describe('fake Oro: writes (docs/oro-api.md §2, §5)', () => {
     expect(res.status).to.equal(204);
     expect(res.text).to.equal('');
     expect((await api.get(`/customers/${c.id}`)).status).to.equal(404);
+    // Gone: a second DELETE is a 404, as Oro answers for an id it does not have (docs/oro-api.md §2).
+    const again = await api.delete(`/customers/${c.id}`);
+    expect(again.status).to.equal(404);
+    expect(again.body.errors[0].title).to.equal('not found http exception');
   });
 
   it('DELETE on the collection removes the filtered records (204) and requires a filter', async () => {

@@ -5,6 +5,7 @@ import { runConfig } from '../../run/run-config.js';
 import { createRuntime } from '../../run/runtime.js';
 import { exitCodeFor, formatSummary } from '../../run/summary.js';
 import { loadConfigs } from './load-configs.js';
+import { ON_MISSING_WHERE } from '../../run/on-missing.js';
 
 /**
  * `oro-sync replay <dead-letters.ndjson> <config.json>`: sends the dead letters' records again
@@ -18,6 +19,9 @@ export async function replayCommand(letters: string, file: string, logger: Logge
   async function* source(): AsyncIterable<Step<unknown>> {
     let seq = 0;
     for await (const { line, letter } of readDeadLetters(letters)) {
+      // A key target.onMissing could not delete or update is no source record: the next complete
+      // run tries it again (it is still missing), so it stays in the file untouched.
+      if (letter.where?.startsWith(ON_MISSING_WHERE) === true) continue;
       yield { value: letter.record, position: { seq: seq++, where: `${letters}:${line}`, resume: { line } } };
     }
   }

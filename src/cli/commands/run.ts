@@ -81,6 +81,11 @@ export async function runCommand(files: readonly string[], options: RunCommandOp
         // a line before it says which config it is for.
         if (configs.length > 1) print(`[${config.name}]`);
         print(summary);
+        // target.onMissing refused to delete (too many keys missing): one line, and exit 1.
+        if (result.onMissingRefused !== undefined) {
+          print(result.onMissingRefused);
+          if (once) exit = EXIT_RECORDS;
+        }
         if (once && exitCodeFor(result.counts) === EXIT_RECORDS) exit = EXIT_RECORDS;
       }
       full = false;

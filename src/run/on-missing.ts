@@ -1,0 +1,161 @@
+import { catchError, defer, from, lastValueFrom, map, mergeMap, of, toArray, type Observable } from 'rxjs';
+import type { OnMissingConfig } from '../config/config-types.js';
+import { classOf, detailsOf } from '../errors/classify.js';
+import { HttpError } from '../errors/http-error.js';
+import type { Limiter } from '../oro/limiter.js';
+import type { OroClient } from '../oro/types.js';
+import { retryTransient } from '../operators/retry.js';
+import { throttleRequests } from '../operators/throttle.js';
+import { digestOf } from '../sink/digest.js';
+import type { MissingKey, StateStore } from '../state/state-store.js';
+import type { Json, ResourceObject } from '../types/jsonapi.js';
+import type { Outcome } from '../types/outcome.js';
+import type { SourceRecord } from '../types/record.js';
+import type { RetryPolicy } from '../util/retry-policy.js';
+
+/** How the `where` of a missing key's outcome (and dead letter) begins: `onMissing customers C-7`. */
+export const ON_MISSING_WHERE = 'onMissing ';
+
+/** Missing keys read from the store at a time. */
+const PAGE = 100;
+
+export interface SweepOptions {
+  readonly store: StateStore;
+  readonly pipeline: string;
+  /** The run whose seen marks say which keys it read (a dry run's token). */
+  readonly runId: number;
+  /** `target.type` and `target.key.oro` (the id map to forget a deleted key in). */
+  readonly type: string;
+  readonly keyField: string;
+  readonly onMissing: OnMissingConfig;
+  readonly client: OroClient;
+  /** The run's limiter and retry policy: a delete waits for a slot and is retried like any write. */
+  readonly limiter: Limiter;
+  readonly retry: RetryPolicy;
+  readonly concurrency: number;
+  /** Decide and report only: no request, no state change. */
+  readonly dryRun: boolean;
+  /** Aborting stops before the next page (what is in flight finishes). */
+  readonly signal?: AbortSignal | undefined;
+  /** Every outcome, as for a record of the source (counts, dead letters, metrics). */
+  readonly onOutcome: (outcome: Outcome) => void;
+  /** Where a dry run lists what it would do. */
+  readonly print?: ((line: string) => void) | undefined;
+}
+
+export interface SweepResult {
+  /** Set when more than `maxFraction` of the known keys would go: the one line why nothing was done. */
+  readonly refused?: string;
+  /** The sweep was stopped by the signal before its end. */
+  readonly stopped: boolean;
+}
+
+/**
+ * `target.onMissing`, after a complete snapshot run: the keys this pipeline knows an Oro id for
+ * that the run did not read are deleted (`DELETE /{type}/{id}`; a 404 means already gone, so
+ * `deleted` too) or updated with the configured attributes. Each yields an outcome like a record
+ * of the source. Over `maxFraction` of the known keys nothing is done (a truncated export must
+ * not empty Oro). The keys are read from the store a page at a time, never all at once.
+ *
+ * @example
+ * ```ts
+ * seen.flush();
+ * const { refused } = await sweepMissing({ store, pipeline: 'customers', runId, type: 'customers', keyField: 'externalId',
+ *   onMissing: { action: 'delete', maxFraction: 0.1 }, client, limiter, retry, concurrency: 8, dryRun: false, onOutcome });
+ * ```
+ */
+export async function sweepMissing(options: SweepOptions): Promise<SweepResult> {
+  const { store, pipeline, runId, onMissing } = options;
+  const exceptDigest = onMissing.action === 'update' ? updatedDigest(options.type, onMissing.attributes) : undefined;
+  const query = exceptDigest === undefined ? {} : { exceptDigest };
+  const missing = store.countMissing(pipeline, runId, query);
+  if (missing === 0) return { stopped: false };
+  const known = store.countKnown(pipeline);
+  if (missing > onMissing.maxFraction * known) return { refused: refusal(missing, known, onMissing), stopped: false };
+
+  let afterKey: string | undefined;
+  for (;;) {
+    if (options.signal?.aborted) return { stopped: true };
+    const page = store.missingKeys(pipeline, runId, { limit: PAGE, ...query, ...(afterKey !== undefined ? { afterKey } : {}) });
+    const last = page.at(-1);
+    if (last === undefined) return { stopped: false };
+    afterKey = last.key;
+    const outcomes = await lastValueFrom(from(page).pipe(
+      mergeMap((key) => settle(options, key), options.concurrency),
+      toArray(),
+    ));
+    if (!options.dryRun) remember(options, outcomes, exceptDigest);
+    for (const outcome of outcomes) options.onOutcome(outcome);
+  }
+}
+
+/** The one line a refusal prints: how many of how many, and what to check. */
+function refusal(missing: number, known: number, onMissing: OnMissingConfig): string {
+  const percent = Number(((100 * missing) / known).toFixed(1));
+  const what = onMissing.action === 'delete' ? 'deleted' : 'updated';
+  return `onMissing: ${missing} of ${known} known keys (${percent} %) are missing from this run, over maxFraction ${onMissing.maxFraction}: ` +
+    `nothing was ${what}; check the export is complete, or raise target.onMissing.maxFraction`;
+}
+
+/**
+ * What a key given the onMissing update is stored with: not a record's digest, so the key is not
+ * updated again every run, and a record that comes back with it is sent (its digest differs).
+ */
+function updatedDigest(type: string, attributes: Readonly<Record<string, unknown>>): string {
+  return `onMissing:${digestOf({ type, resource: { type, attributes: attributes as Record<string, Json> } })}`;
+}
+
+/** The outcome's record: what a dead letter holds for a missing key (no source record exists). */
+function recordOf(options: SweepOptions, { key, oroId }: MissingKey): SourceRecord {
+  return { value: { onMissing: options.onMissing.action, key, id: oroId }, position: { seq: -1, where: `${ON_MISSING_WHERE}${options.type} ${key}` } };
+}
+
+function settle(options: SweepOptions, missing: MissingKey): Observable<Outcome> {
+  const { onMissing, client, type } = options;
+  const record = recordOf(options, missing);
+  const id = missing.oroId;
+  const dry = options.dryRun ? { dryRun: true } : {};
+  const data: ResourceObject & { id: string } = onMissing.action === 'update'
+    ? { type, id, attributes: onMissing.attributes as Record<string, Json> }
+    : { type, id };
+  const done: Outcome = onMissing.action === 'delete'
+    ? { status: 'deleted', record, id, ...dry }
+    : { status: 'updated', record, id, document: { data }, ...dry };
+  if (options.dryRun) {
+    options.print?.(JSON.stringify(onMissing.action === 'delete'
+      ? { action: 'delete', where: record.position.where, id }
+      : { action: 'update', where: record.position.where, document: { data } }));
+    return of(done);
+  }
+  const request = onMissing.action === 'delete'
+    ? () => client.delete(type, id)
+    : async () => void (await client.update({ data }));
+  return defer(request).pipe(
+    throttleRequests(options.limiter),
+    retryTransient(options.retry),
+    map(() => done),
+    catchError((error: unknown) => {
+      // Already gone: what the delete was for (docs/oro-api.md §2: DELETE of an unknown id is a 404).
+      if (onMissing.action === 'delete' && error instanceof HttpError && error.status === 404) return of(done);
+      const errorClass = classOf(error);
+      if (errorClass === 'fatal') throw error;
+      const errors = detailsOf(error);
+      return of<Outcome>(errorClass === 'transient' || errorClass === 'auth' ? { status: 'failed', record, errors } : { status: 'rejected', record, errors });
+    }),
+  );
+}
+
+/** A deleted key is forgotten (state and id); an updated one keeps its id under the update's mark. */
+function remember(options: SweepOptions, outcomes: readonly Outcome[], exceptDigest: string | undefined): void {
+  const { store, pipeline, type, keyField } = options;
+  const keyOf = (outcome: Outcome) => (outcome.record.value as { key: string }).key;
+  const deleted = outcomes.filter((o) => o.status === 'deleted').map(keyOf);
+  if (deleted.length > 0) {
+    store.forgetKeyStates(pipeline, deleted);
+    for (const key of deleted) store.forgetId(type, keyField, key);
+  }
+  const updated = outcomes.filter((o) => o.status === 'updated');
+  if (updated.length > 0 && exceptDigest !== undefined) {
+    store.putKeyStates(pipeline, updated.map((o) => ({ key: keyOf(o), digest: exceptDigest, oroId: (o as { id: string }).id, lastOutcome: 'confirmed' as const })));
+  }
+}
