@@ -6,8 +6,7 @@ import type { Limiter } from '../oro/limiter.js';
 import type { OroClient } from '../oro/types.js';
 import { retryTransient } from '../operators/retry.js';
 import { throttleRequests } from '../operators/throttle.js';
-import { digestOf } from '../sink/digest.js';
-import type { MissingKey, StateStore } from '../state/state-store.js';
+import type { KeyStateInput, MissingKey, StateStore } from '../state/state-store.js';
 import type { Json, ResourceObject } from '../types/jsonapi.js';
 import type { Outcome } from '../types/outcome.js';
 import type { SourceRecord } from '../types/record.js';
@@ -33,6 +32,8 @@ export interface SweepOptions {
   readonly limiter: Limiter;
   readonly retry: RetryPolicy;
   readonly concurrency: number;
+  /** Deal again with keys an earlier run updated or Oro refused (`--full`). */
+  readonly retryDone?: boolean;
   /** Decide and report only: no request, no state change. */
   readonly dryRun: boolean;
   /** Aborting stops before the next page (what is in flight finishes). */
@@ -66,8 +67,9 @@ export interface SweepResult {
  */
 export async function sweepMissing(options: SweepOptions): Promise<SweepResult> {
   const { store, pipeline, runId, onMissing } = options;
-  const exceptDigest = onMissing.action === 'update' ? updatedDigest(options.type, onMissing.attributes) : undefined;
-  const query = exceptDigest === undefined ? {} : { exceptDigest };
+  // Keys dealt with by an earlier run (updated, or refused by Oro) are left alone, as a record
+  // rejected before is not sent again; `--full` (`retryDone`) and a mapping change try them again.
+  const query = options.retryDone ? {} : { exceptDigestPrefix: DONE };
   const missing = store.countMissing(pipeline, runId, query);
   if (missing === 0) return { stopped: false };
   const known = store.countKnown(pipeline);
@@ -84,7 +86,7 @@ export async function sweepMissing(options: SweepOptions): Promise<SweepResult> 
       mergeMap((key) => settle(options, key), options.concurrency),
       toArray(),
     ));
-    if (!options.dryRun) remember(options, outcomes, exceptDigest);
+    if (!options.dryRun) remember(options, outcomes);
     for (const outcome of outcomes) options.onOutcome(outcome);
   }
 }
@@ -98,15 +100,12 @@ function refusal(missing: number, known: number, onMissing: OnMissingConfig): st
 }
 
 /**
- * What a key given the onMissing update is stored with: not a record's digest, so the key is not
- * updated again every run, and a record that comes back with it is sent (its digest differs).
+ * How the digest of a key onMissing dealt with begins: not a record's digest (those are hex), so
+ * the key is not dealt with again every run, and a record that comes back with it is sent.
  */
-function updatedDigest(type: string, attributes: Readonly<Record<string, unknown>>): string {
-  return `onMissing:${digestOf({ type, resource: { type, attributes: attributes as Record<string, Json> } })}`;
-}
-
+const DONE = 'onMissing:';
 /** The outcome's record: what a dead letter holds for a missing key (no source record exists). */
-function recordOf(options: SweepOptions, { key, oroId }: MissingKey): SourceRecord {
+function recordOf(options: SweepOptions, { key, oroId }: MissingKey): SourceRecord<MissingValue> {
   return { value: { onMissing: options.onMissing.action, key, id: oroId }, position: { seq: -1, where: `${ON_MISSING_WHERE}${options.type} ${key}` } };
 }
 
@@ -145,17 +144,31 @@ function settle(options: SweepOptions, missing: MissingKey): Observable<Outcome>
   );
 }
 
-/** A deleted key is forgotten (state and id); an updated one keeps its id under the update's mark. */
-function remember(options: SweepOptions, outcomes: readonly Outcome[], exceptDigest: string | undefined): void {
+/**
+ * A deleted key is forgotten (state and id); an updated one keeps its id, marked done; one Oro
+ * refused is marked done as rejected, with Oro's reason (its dead letter is written once). A
+ * failed one is left as it was: the next complete run tries it again.
+ */
+function remember(options: SweepOptions, outcomes: readonly Outcome[]): void {
   const { store, pipeline, type, keyField } = options;
-  const keyOf = (outcome: Outcome) => (outcome.record.value as { key: string }).key;
+  const keyOf = (outcome: Outcome) => (outcome.record.value as MissingValue).key;
+  const idOf = (outcome: Outcome) => (outcome.record.value as MissingValue).id;
   const deleted = outcomes.filter((o) => o.status === 'deleted').map(keyOf);
   if (deleted.length > 0) {
     store.forgetKeyStates(pipeline, deleted);
     for (const key of deleted) store.forgetId(type, keyField, key);
   }
-  const updated = outcomes.filter((o) => o.status === 'updated');
-  if (updated.length > 0 && exceptDigest !== undefined) {
-    store.putKeyStates(pipeline, updated.map((o) => ({ key: keyOf(o), digest: exceptDigest, oroId: (o as { id: string }).id, lastOutcome: 'confirmed' as const })));
+  const done: KeyStateInput[] = [];
+  for (const outcome of outcomes) {
+    if (outcome.status === 'updated') done.push({ key: keyOf(outcome), digest: `${DONE}updated`, oroId: idOf(outcome), lastOutcome: 'confirmed' });
+    if (outcome.status === 'rejected') done.push({ key: keyOf(outcome), digest: `${DONE}rejected`, oroId: idOf(outcome), lastOutcome: 'rejected', errors: outcome.errors });
   }
+  if (done.length > 0) store.putKeyStates(pipeline, done);
+}
+
+/** What a missing key's outcome record holds (and its dead letter's `record`). */
+interface MissingValue {
+  readonly onMissing: OnMissingConfig['action'];
+  readonly key: string;
+  readonly id: string;
 }

@@ -271,7 +271,7 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
       } else {
         const sweep = await sweepMissing({
           store, pipeline: config.name, runId: seenRun, type: target.type, keyField: target.key.oro, onMissing,
-          client, limiter, retry: retryPolicy, concurrency: pipeline.concurrency, dryRun, signal: options.signal,
+          client, limiter, retry: retryPolicy, concurrency: pipeline.concurrency, dryRun, retryDone: options.full ?? false, signal: options.signal,
           onOutcome: handle, print: options.print,
         });
         if (sweep.stopped) stopped = true;

@@ -107,8 +107,11 @@ export interface MissingKey {
 
 /** Which of the pipeline's known keys `missingKeys` and `countMissing` consider. */
 export interface MissingQuery {
-  /** Keys whose digest is this are left out (already given the onMissing update). */
-  readonly exceptDigest?: string;
+  /**
+   * Keys whose digest starts with this are left out (onMissing already dealt with them: updated,
+   * or refused by Oro). Letters, digits and `:` only.
+   */
+  readonly exceptDigestPrefix?: string;
 }
 
 /** A page of `missingKeys`: keys after `afterKey` in key order, at most `limit`. */
@@ -278,8 +281,10 @@ const ID_CHUNK = 500;
 /** Rows per INSERT of `putIds` (5 parameters each) and of `markSeen` (3 each). */
 const PUT_CHUNK = 100;
 
-/** A value no digest has (digests are hex): "leave nothing out" for the missing-key queries. */
-const NO_DIGEST = '-';
+/** The LIKE pattern of `exceptDigestPrefix`; without one, `-` matches no digest (they are hex). */
+function digestPattern({ exceptDigestPrefix }: MissingQuery): string {
+  return exceptDigestPrefix === undefined ? '-' : `${exceptDigestPrefix}%`;
+}
 
 /** `prepare(n)` once per `n` asked for. */
 function preparedBySize<S>(prepare: (n: number) => S): (n: number) => S {
@@ -356,10 +361,10 @@ export function openStateStore(path: string, options: StateStoreOptions = {}): S
     clearSeenBelow: db.prepare<[string, number]>('DELETE FROM seen_keys WHERE pipeline = ? AND run > 0 AND run < ?'),
     countKnown: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM key_states WHERE pipeline = ? AND oro_id IS NOT NULL'),
     countMissing: db.prepare<[string, string, string, number], { n: number }>(
-      `SELECT count(*) AS n FROM key_states k WHERE k.pipeline = ? AND k.oro_id IS NOT NULL AND k.digest IS NOT ?
+      `SELECT count(*) AS n FROM key_states k WHERE k.pipeline = ? AND k.oro_id IS NOT NULL AND coalesce(k.digest, '') NOT LIKE ?
        AND NOT EXISTS (SELECT 1 FROM seen_keys s WHERE s.pipeline = ? AND s.run = ? AND s.key = k.key)`),
     missingKeys: db.prepare<[string, string, string, string, number, number], MissingRow>(
-      `SELECT k.key, k.oro_id FROM key_states k WHERE k.pipeline = ? AND k.key > ? AND k.oro_id IS NOT NULL AND k.digest IS NOT ?
+      `SELECT k.key, k.oro_id FROM key_states k WHERE k.pipeline = ? AND k.key > ? AND k.oro_id IS NOT NULL AND coalesce(k.digest, '') NOT LIKE ?
        AND NOT EXISTS (SELECT 1 FROM seen_keys s WHERE s.pipeline = ? AND s.run = ? AND s.key = k.key)
        ORDER BY k.key LIMIT ?`),
     mapping: db.prepare<[string], { fingerprint: string }>('SELECT fingerprint FROM mappings WHERE pipeline = ?'),
@@ -505,11 +510,10 @@ export function openStateStore(path: string, options: StateStoreOptions = {}): S
       return q.countKnown.get(pipeline)?.n ?? 0;
     },
     countMissing(pipeline, runId, query = {}) {
-      // `IS NOT NULL`-safe comparison: a key without a digest is not the onMissing update's.
-      return q.countMissing.get(pipeline, query.exceptDigest ?? NO_DIGEST, pipeline, runId)?.n ?? 0;
+      return q.countMissing.get(pipeline, digestPattern(query), pipeline, runId)?.n ?? 0;
     },
-    missingKeys(pipeline, runId, { afterKey = '', limit, exceptDigest }) {
-      return q.missingKeys.all(pipeline, afterKey, exceptDigest ?? NO_DIGEST, pipeline, runId, Math.max(0, Math.floor(limit)))
+    missingKeys(pipeline, runId, { afterKey = '', limit, ...query }) {
+      return q.missingKeys.all(pipeline, afterKey, digestPattern(query), pipeline, runId, Math.max(0, Math.floor(limit)))
         .map((row) => ({ key: row.key, oroId: row.oro_id }));
     },
     mappingFingerprint(pipeline) {

@@ -41,4 +41,18 @@ describe('e2e: replay', function () {
     expect(groupOf('R2')).to.deep.equal({ type: 'customergroups', id: '1' });
     expect(groupOf('R3')).to.deep.equal({ type: 'customergroups', id: '2' });
   });
+
+  it('leaves a dead letter of target.onMissing in the file untouched (it is no source record: the next complete run tries the key again)', async () => {
+    const { oro, ws, env } = t;
+    const letters = ws.write('dead-letters.ndjson', [
+      { record: { onMissing: 'delete', key: 'Z9', id: '4242' }, status: 'failed', errors: [{ status: '500', title: 'runtime exception' }], at: '2026-01-01T00:00:00.000Z', where: 'onMissing customers Z9' },
+      { record: { id: 'Z1', name: 'From the source' }, status: 'failed', errors: [{ status: '500', title: 'runtime exception' }], at: '2026-01-01T00:00:00.000Z', where: 'source.ndjson:1' },
+    ].map((l) => `${JSON.stringify(l)}\n`).join(''));
+    const config = ws.config('customers', oro, { target: { relationships: {} } });
+    const replay = await runCli(['replay', letters, config], { env });
+    expect(replay.code, replay.stderr).to.equal(0);
+    expect(summaries(replay.stdout)).to.deep.equal([{ created: 1, updated: 0, unchanged: 0, skipped: 0, rejected: 0, failed: 0 }]);
+    expect(ws.deadLetters().map((l) => l['where'])).to.deep.equal(['onMissing customers Z9']);
+    expect(oro.records('customers').map((c) => c.attributes?.['externalId'])).to.deep.equal(['Z1']);
+  });
 });

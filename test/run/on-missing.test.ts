@@ -121,6 +121,24 @@ describe('run/on-missing: target.onMissing after a complete snapshot run', funct
     expect(oro.records('customers').find((r) => r.attributes?.['externalId'] === 'C')?.attributes?.['name']).to.equal('Name C');
   });
 
+  it('an onMissing write Oro refuses is rejected and dead-lettered once: not sent again each run, only with --full', async () => {
+    const config = await setup({ action: 'update', attributes: { name: '' }, maxFraction: 0.5 });
+    ws.writeNdjson('source.ndjson', people('A', 'B', 'C'));
+    await run(config);
+    ws.writeNdjson('source.ndjson', people('A', 'B'));
+    const second = await run(config);
+    expect(second.counts).to.deep.include({ unchanged: 2, updated: 0, rejected: 1 });
+    expect(ws.deadLetters().map((l) => [l['status'], l['where']])).to.deep.equal([['rejected', 'onMissing customers C']]);
+    expect(runtime.stateStore(config.state.path).keyState(config.name, 'C')).to.deep.include({ lastOutcome: 'rejected' });
+    oro.resetLog();
+    const third = await run(config);
+    expect(third.counts).to.deep.include({ unchanged: 2, rejected: 0 });
+    expect(requests('PATCH')).to.have.length(0);
+    expect(ws.deadLetters()).to.have.length(1);
+    const full = await run(config, { full: true });
+    expect(full.counts).to.deep.include({ updated: 2, rejected: 1 });
+  });
+
   it('over maxFraction nothing is deleted: one line says how many of how many and what to check', async () => {
     const config = await setup({ action: 'delete' });
     ws.writeNdjson('source.ndjson', people('A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J'));

@@ -32,19 +32,19 @@ describe('state/state-store: seen keys (target.onMissing, schema 4)', () => {
     const store = openStateStore(':memory:');
     const keys = Array.from({ length: 250 }, (_, i) => `K${String(i).padStart(3, '0')}`);
     store.putKeyStates('p', confirmed(...keys));
-    store.putKeyStates('p', [{ key: 'K001', digest: 'gone', oroId: '9', lastOutcome: 'confirmed' }]);
+    store.putKeyStates('p', [{ key: 'K001', digest: 'onMissing:updated', oroId: '9', lastOutcome: 'confirmed' }]);
     store.markSeen('p', 1, keys.filter((_, i) => i % 2 === 0));
     const pages: string[][] = [];
     let afterKey: string | undefined;
     for (;;) {
-      const page = store.missingKeys('p', 1, { limit: 50, exceptDigest: 'gone', ...(afterKey !== undefined ? { afterKey } : {}) });
+      const page = store.missingKeys('p', 1, { limit: 50, exceptDigestPrefix: 'onMissing:', ...(afterKey !== undefined ? { afterKey } : {}) });
       if (page.length === 0) break;
       pages.push(page.map((m) => m.key));
       afterKey = page.at(-1)!.key;
     }
     expect(pages.map((p) => p.length)).to.deep.equal([50, 50, 24]);
     expect(pages.flat()).to.deep.equal(keys.filter((k, i) => i % 2 === 1 && k !== 'K001'));
-    expect(store.countMissing('p', 1, { exceptDigest: 'gone' })).to.equal(124);
+    expect(store.countMissing('p', 1, { exceptDigestPrefix: 'onMissing:' })).to.equal(124);
     expect(store.countMissing('p', 1)).to.equal(125);
     store.close();
   });
