@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { catchError, defer, from, lastValueFrom, map, mergeMap, of, toArray, type Observable } from 'rxjs';
 import type { OnMissingConfig } from '../config/config-types.js';
 import { classOf, detailsOf } from '../errors/classify.js';
@@ -6,6 +7,7 @@ import type { Limiter } from '../oro/limiter.js';
 import type { OroClient } from '../oro/types.js';
 import { retryTransient } from '../operators/retry.js';
 import { throttleRequests } from '../operators/throttle.js';
+import { canonicalJson } from '../sink/digest.js';
 import type { KeyStateInput, MissingKey, StateStore } from '../state/state-store.js';
 import type { Json, ResourceObject } from '../types/jsonapi.js';
 import type { Outcome } from '../types/outcome.js';
@@ -69,7 +71,8 @@ export async function sweepMissing(options: SweepOptions): Promise<SweepResult> 
   const { store, pipeline, runId, onMissing } = options;
   // Keys dealt with by an earlier run (updated, or refused by Oro) are left alone, as a record
   // rejected before is not sent again; `--full` (`retryDone`) and a mapping change try them again.
-  const query = options.retryDone ? {} : { exceptDigestPrefix: DONE };
+  const done = doneMark(options.type, onMissing);
+  const query = options.retryDone ? {} : { exceptDigestPrefix: done };
   const missing = store.countMissing(pipeline, runId, query);
   if (missing === 0) return { stopped: false };
   const known = store.countKnown(pipeline);
@@ -86,7 +89,7 @@ export async function sweepMissing(options: SweepOptions): Promise<SweepResult> 
       mergeMap((key) => settle(options, key), options.concurrency),
       toArray(),
     ));
-    if (!options.dryRun) remember(options, outcomes);
+    if (!options.dryRun) remember(options, outcomes, done);
     for (const outcome of outcomes) options.onOutcome(outcome);
   }
 }
@@ -100,10 +103,15 @@ function refusal(missing: number, known: number, onMissing: OnMissingConfig): st
 }
 
 /**
- * How the digest of a key onMissing dealt with begins: not a record's digest (those are hex), so
- * the key is not dealt with again every run, and a record that comes back with it is sent.
+ * How the digest of a key onMissing dealt with begins: `onMissing:<sha256 of the action and its
+ * attributes>:`. Not a record's digest (those are hex), so the key is not dealt with again every
+ * run, a record that comes back with it is sent, and other onMissing settings deal with it anew.
  */
-const DONE = 'onMissing:';
+function doneMark(type: string, onMissing: OnMissingConfig): string {
+  const settings = onMissing.action === 'update' ? { type, action: 'update', attributes: onMissing.attributes } : { type, action: 'delete' };
+  return `onMissing:${createHash('sha256').update(canonicalJson(settings)).digest('hex')}:`;
+}
+
 /** The outcome's record: what a dead letter holds for a missing key (no source record exists). */
 function recordOf(options: SweepOptions, { key, oroId }: MissingKey): SourceRecord<MissingValue> {
   return { value: { onMissing: options.onMissing.action, key, id: oroId }, position: { seq: -1, where: `${ON_MISSING_WHERE}${options.type} ${key}` } };
@@ -149,7 +157,7 @@ function settle(options: SweepOptions, missing: MissingKey): Observable<Outcome>
  * refused is marked done as rejected, with Oro's reason (its dead letter is written once). A
  * failed one is left as it was: the next complete run tries it again.
  */
-function remember(options: SweepOptions, outcomes: readonly Outcome[]): void {
+function remember(options: SweepOptions, outcomes: readonly Outcome[], done: string): void {
   const { store, pipeline, type, keyField } = options;
   const keyOf = (outcome: Outcome) => (outcome.record.value as MissingValue).key;
   const idOf = (outcome: Outcome) => (outcome.record.value as MissingValue).id;
@@ -158,12 +166,12 @@ function remember(options: SweepOptions, outcomes: readonly Outcome[]): void {
     store.forgetKeyStates(pipeline, deleted);
     for (const key of deleted) store.forgetId(type, keyField, key);
   }
-  const done: KeyStateInput[] = [];
+  const states: KeyStateInput[] = [];
   for (const outcome of outcomes) {
-    if (outcome.status === 'updated') done.push({ key: keyOf(outcome), digest: `${DONE}updated`, oroId: idOf(outcome), lastOutcome: 'confirmed' });
-    if (outcome.status === 'rejected') done.push({ key: keyOf(outcome), digest: `${DONE}rejected`, oroId: idOf(outcome), lastOutcome: 'rejected', errors: outcome.errors });
+    if (outcome.status === 'updated') states.push({ key: keyOf(outcome), digest: `${done}updated`, oroId: idOf(outcome), lastOutcome: 'confirmed' });
+    if (outcome.status === 'rejected') states.push({ key: keyOf(outcome), digest: `${done}rejected`, oroId: idOf(outcome), lastOutcome: 'rejected', errors: outcome.errors });
   }
-  if (done.length > 0) store.putKeyStates(pipeline, done);
+  if (states.length > 0) store.putKeyStates(pipeline, states);
 }
 
 /** What a missing key's outcome record holds (and its dead letter's `record`). */

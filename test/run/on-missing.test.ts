@@ -139,6 +139,18 @@ describe('run/on-missing: target.onMissing after a complete snapshot run', funct
     expect(full.counts).to.deep.include({ updated: 2, rejected: 1 });
   });
 
+  it('turning onMissing on does not send every record again (it is not part of the mapping); other update attributes update a key again', async () => {
+    const plain = await setup(undefined);
+    ws.writeNdjson('source.ndjson', people('A', 'B', 'C'));
+    await run(plain);
+    ws.writeNdjson('source.ndjson', people('A', 'B'));
+    const first = await run(await setup({ action: 'update', attributes: { name: 'inactive' }, maxFraction: 0.5 }));
+    expect(first.counts).to.deep.include({ unchanged: 2, updated: 1 });
+    const again = await run(await setup({ action: 'update', attributes: { name: 'archived' }, maxFraction: 0.5 }));
+    expect(again.counts).to.deep.include({ unchanged: 2, updated: 1 });
+    expect(oro.records('customers').find((r) => r.attributes?.['externalId'] === 'C')?.attributes?.['name']).to.equal('archived');
+  });
+
   it('over maxFraction nothing is deleted: one line says how many of how many and what to check', async () => {
     const config = await setup({ action: 'delete' });
     ws.writeNdjson('source.ndjson', people('A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J'));
