@@ -288,7 +288,11 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
     progress.stop();
     await deadLetters?.close();
     digests?.release();
-    if (seenRun !== undefined) store.clearSeen(config.name, { run: seenRun });
+    if (seenRun !== undefined) {
+      // Flushed first: a flush still scheduled would otherwise store marks after they are cleared.
+      seen?.flush();
+      store.clearSeen(config.name, { run: seenRun });
+    }
   }
   if (dryRun && options.print && documents > printed) {
     options.print(`(showing ${printed} of ${documents} documents)`);
