@@ -4,7 +4,11 @@
  * than the first, spend at most 20 µs of CPU per unchanged record, and keep its memory flat.
  * Writes its table into BENCHMARKS.md between its own markers.
  *
- *   npm run bench:changes -- [--records 100000] [--latency 20] [--concurrency 32] [--changed 0.01] [--no-write]
+ *   npm run bench:changes -- [--records 100000] [--latency 20] [--concurrency 32] [--changed 0.01] [--no-write] [--on-missing]
+ *
+ * `--on-missing` runs the config with `target.onMissing: {"action": "delete"}` (every key read is
+ * marked seen, and the missing ones are looked for after the run): what that costs per record.
+ * Its table is printed, not written into BENCHMARKS.md.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -33,6 +37,7 @@ const { values } = parseArgs({
     'no-write': { type: 'boolean', default: false },
     /** Write a `.cpuprofile` of the second run here (summarise it with bench/profile-summary.ts). */
     'cpu-prof': { type: 'string' },
+    'on-missing': { type: 'boolean', default: false },
   },
 });
 const records = Number(values.records);
@@ -100,7 +105,8 @@ try {
   const rows = generateCustomers(records, { invalidEvery: 0 });
   await writeFile(file, ndjson(rows));
   const configPath = join(dir, 'bench.json');
-  const json = configJson({ oro, source: { kind: 'ndjson', path: file }, mode: 'single', concurrency, batchSize: 100, workDir: dir });
+  const plain = configJson({ oro, source: { kind: 'ndjson', path: file }, mode: 'single', concurrency, batchSize: 100, workDir: dir });
+  const json = values['on-missing'] ? { ...plain, target: { ...(plain['target'] as object), onMissing: { action: 'delete' } } } : plain;
   await writeFile(configPath, JSON.stringify(json, null, 2), { mode: 0o600 });
 
   log(`bench:changes: first run, ${records} records, latency ${latency} ms, concurrency ${concurrency}`);
@@ -158,7 +164,8 @@ try {
   ].join('\n');
   process.stdout.write(`${generated}\n`);
 
-  if (!values['no-write']) {
+  // The table between the markers is the plain config's; an --on-missing run is only printed.
+  if (!values['no-write'] && !values['on-missing']) {
     const path = join(ROOT, 'BENCHMARKS.md');
     const START = '<!-- changes:start (npm run bench:changes rewrites this part) -->';
     const END = '<!-- changes:end -->';
