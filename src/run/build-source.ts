@@ -87,8 +87,14 @@ export async function* numbered(source: AsyncIterable<Step<unknown>>, signal?: A
   let seq = 0;
   if (signal?.aborted) return;
   for await (const step of source) {
-    const position = { ...(isOutcome(step) ? step.record.position : step.position), seq: seq++ };
-    yield isOutcome(step) ? { ...step, record: { ...step.record, position } } : { ...step, position };
+    const at = isOutcome(step) ? step.record.position : step.position;
+    const n = seq++;
+    // Most sources number their steps from 0 already: those pass as they are (no copy per record).
+    if (at.seq === n) yield step;
+    else {
+      const position = { ...at, seq: n };
+      yield isOutcome(step) ? { ...step, record: { ...step.record, position } } : { ...step, position };
+    }
     if (signal?.aborted) return;
   }
 }

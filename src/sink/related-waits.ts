@@ -65,6 +65,8 @@ export function createRelatedWaits(options: { readonly timeoutMs: number; readon
       return count;
     },
     written(type, field, key, id) {
+      // Called for every record written or unchanged; nearly always nobody waits.
+      if (count === 0) return;
       for (const waiter of [...(byKey.get(keyOf(type, field, key)) ?? [])]) settle(waiter, id);
     },
     wait(type, field, key) {

@@ -166,6 +166,8 @@ export function createDeadLetterWriter(path: string, options: DeadLetterWriterOp
     write(outcome) {
       if (failure) throw failure;
       if (closed) throw new Error(`dead-letter file ${path}: write after close`);
+      // Most outcomes have no letter: no clock read for them (this runs for every record).
+      if (outcome.status !== 'rejected' && outcome.status !== 'failed') return false;
       const letter = toDeadLetter(outcome, now());
       if (letter === undefined) return false;
       const line = formatLine(redact(letter));

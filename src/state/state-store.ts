@@ -305,6 +305,8 @@ interface CheckpointRow {
 interface IdRow { key: string; id: string }
 interface KeyStateRow { key: string; digest: string | null; oro_id: string | null; outcome: KeyOutcome; errors: string | null; at: string }
 interface MissingRow { key: string; oro_id: string }
+/** A `key_states` row as `raw()` gives it: key, digest, oro_id, outcome, errors, at. */
+type KeyStateTuple = [key: string, digest: string | null, oroId: string | null, outcome: KeyOutcome, errors: string | null, at: string];
 interface RunRow {
   id: number; pipeline: string; started_at: string; finished_at: string | null; status: string;
   counts: string | null; error: string | null; meta: string | null;
@@ -401,17 +403,11 @@ export function openStateStore(path: string, options: StateStoreOptions = {}): S
   });
 
   // One statement per IN-list size, prepared when first needed: a run asks with the same few
-  // sizes (its batch size), and a list padded to 500 made SQLite do five times the seeks.
-  const keyStatesBySize = new Map<number, Database.Statement<string[], KeyStateRow>>();
-  const keyStatesFor = (size: number) => {
-    let statement = keyStatesBySize.get(size);
-    if (!statement) {
-      statement = db.prepare<string[], KeyStateRow>(
-        `SELECT key, digest, oro_id, outcome, errors, at FROM key_states WHERE pipeline = ? AND key IN (${Array(size).fill('?').join(', ')})`);
-      keyStatesBySize.set(size, statement);
-    }
-    return statement;
-  };
+  // sizes (its batch size), and a list padded to 500 made SQLite do five times the seeks. Rows
+  // come as arrays (`raw`): this runs for every record of a snapshot read again, and an object
+  // per row was the better part of its cost.
+  const keyStatesFor = preparedBySize((n) => db.prepare<string[], KeyStateTuple>(
+    `SELECT key, digest, oro_id, outcome, errors, at FROM key_states WHERE pipeline = ? AND key IN (${Array(n).fill('?').join(', ')})`).raw(true));
   const putKeyStates = db.transaction((pipeline: string, entries: Iterable<KeyStateInput>) => {
     const at = now();
     for (const { key, digest, oroId, lastOutcome, errors } of entries) {
@@ -480,7 +476,7 @@ export function openStateStore(path: string, options: StateStoreOptions = {}): S
       const unique = [...new Set(keys)];
       for (let i = 0; i < unique.length; i += ID_CHUNK) {
         const chunk = unique.slice(i, i + ID_CHUNK);
-        for (const row of keyStatesFor(chunk.length).all(pipeline, ...chunk)) found.set(row.key, toKeyState(row));
+        for (const row of keyStatesFor(chunk.length).all(pipeline, ...chunk)) found.set(row[0], fromTuple(row));
       }
       return found;
     },
@@ -571,11 +567,15 @@ function migrate(db: Database.Database, path: string): void {
 }
 
 function toKeyState(row: KeyStateRow): KeyState {
-  // Assigned, not spread: this runs for every record of a snapshot read again.
-  const state: { -readonly [K in keyof KeyState]: KeyState[K] } = { lastOutcome: row.outcome, at: row.at };
-  if (row.digest !== null) state.digest = row.digest;
-  if (row.oro_id !== null) state.oroId = row.oro_id;
-  if (row.errors !== null) state.errors = JSON.parse(row.errors) as ErrorDetail[];
+  return fromTuple([row.key, row.digest, row.oro_id, row.outcome, row.errors, row.at]);
+}
+
+/** Assigned, not spread: this runs for every record of a snapshot read again. */
+function fromTuple([, digest, oroId, outcome, errors, at]: KeyStateTuple): KeyState {
+  const state: { -readonly [K in keyof KeyState]: KeyState[K] } = { lastOutcome: outcome, at };
+  if (digest !== null) state.digest = digest;
+  if (oroId !== null) state.oroId = oroId;
+  if (errors !== null) state.errors = JSON.parse(errors) as ErrorDetail[];
   return state;
 }
 

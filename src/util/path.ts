@@ -15,6 +15,11 @@
  */
 export function getPath(value: unknown, dotPath: string): unknown {
   if (dotPath === '') return value;
+  if (!dotPath.includes('.')) {
+    // One segment, the common case (a mapping's `name`, `id`): no split per record and field.
+    if (value === null || typeof value !== 'object' || !Object.prototype.hasOwnProperty.call(value, dotPath)) return undefined;
+    return (value as Record<string, unknown>)[dotPath];
+  }
   let current: unknown = value;
   for (const segment of dotPath.split('.')) {
     if (current === null || typeof current !== 'object') return undefined;
