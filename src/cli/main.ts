@@ -8,6 +8,7 @@ import { replayCommand } from './commands/replay.js';
 import { demoCommand } from './commands/demo.js';
 import { FAKE_ORO_VERSIONS, fakeOroCommand, type FakeOroCommandOptions } from './commands/fake-oro.js';
 import { publishCommand } from './commands/publish.js';
+import { statusCommand } from './commands/status.js';
 
 const print = (line: string) => void process.stdout.write(`${line}\n`);
 
@@ -71,6 +72,14 @@ program
   .description('validate the config, get a token, probe the target type (is the Batch API enabled?)')
   .argument('<config>', 'config file')
   .action((config: string) => exitWith(() => checkCommand(config, logger(), print)));
+
+program
+  .command('status')
+  .description('what the state store knows of the config\'s pipeline: last runs, checkpoint, keys, records waiting as rejected or failed')
+  .argument('<config>', 'config file')
+  .option('--key <key>', 'one key: its Oro id, last outcome, when, and its errors')
+  .option('--json', 'one JSON document instead of text')
+  .action((config: string, opts: { key?: string; json?: boolean }) => exitWith(() => statusCommand(config, opts, logger(), print)));
 
 program
   .command('replay')

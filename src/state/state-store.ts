@@ -96,6 +96,9 @@ export interface KeyState {
   readonly errors?: readonly ErrorDetail[];
 }
 
+/** A key waiting as rejected or failed (`oro-sync status`). */
+export type WaitingKey = KeyState & { readonly key: string; readonly lastOutcome: 'rejected' | 'failed' };
+
 /** What `putKeyStates` takes: a key's new state (`at` is the store's clock). */
 export type KeyStateInput = Omit<KeyState, 'at'> & { readonly key: string };
 
@@ -157,6 +160,11 @@ export interface StateStore {
   keyState(pipeline: string, key: string): KeyState | undefined;
   /** Keys of `pipeline` by last outcome. */
   keyStateCounts(pipeline: string): Record<KeyOutcome, number>;
+  /**
+   * At most `limit` keys of `pipeline` whose last outcome was `rejected` or `failed` (waiting for a
+   * change of content, or for the next run), in key order; `keyStateCounts` gives their totals.
+   */
+  waitingKeys(pipeline: string, limit: number): WaitingKey[];
   /** Forgets keys' states (a key deleted in Oro). */
   forgetKeyStates(pipeline: string, keys: readonly string[]): void;
   /**
@@ -358,6 +366,9 @@ export function openStateStore(path: string, options: StateStoreOptions = {}): S
          errors = excluded.errors, at = excluded.at`),
     keyStateCounts: db.prepare<[string], { outcome: KeyOutcome; n: number }>(
       'SELECT outcome, count(*) AS n FROM key_states WHERE pipeline = ? GROUP BY outcome'),
+    waitingKeys: db.prepare<[string, number], KeyStateTuple>(
+      `SELECT key, digest, oro_id, outcome, errors, at FROM key_states
+       WHERE pipeline = ? AND outcome IN ('rejected', 'failed') ORDER BY key LIMIT ?`).raw(true),
     forgetKeyState: db.prepare<[string, string]>('DELETE FROM key_states WHERE pipeline = ? AND key = ?'),
     clearSeenRun: db.prepare<[string, number]>('DELETE FROM seen_keys WHERE pipeline = ? AND run = ?'),
     clearSeenBelow: db.prepare<[string, number]>('DELETE FROM seen_keys WHERE pipeline = ? AND run > 0 AND run < ?'),
@@ -491,6 +502,10 @@ export function openStateStore(path: string, options: StateStoreOptions = {}): S
       const counts: Record<KeyOutcome, number> = { confirmed: 0, rejected: 0, failed: 0 };
       for (const row of q.keyStateCounts.all(pipeline)) counts[row.outcome] = row.n;
       return counts;
+    },
+    waitingKeys(pipeline, limit) {
+      return q.waitingKeys.all(pipeline, Math.max(0, Math.floor(limit)))
+        .map((row) => ({ key: row[0], ...fromTuple(row) }) as WaitingKey);
     },
     forgetKeyStates(pipeline, keys) {
       forgetKeyStates(pipeline, keys);

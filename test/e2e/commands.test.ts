@@ -45,7 +45,7 @@ describe('e2e: fake-oro, demo and --help', function () {
   });
 
   it('--help works on the program and on every command', async () => {
-    const commands = ['run', 'check', 'replay', 'publish', 'demo', 'fake-oro'];
+    const commands = ['run', 'check', 'status', 'replay', 'publish', 'demo', 'fake-oro'];
     const results = await Promise.all([runCli(['--help']), ...commands.map((c) => runCli([c, '--help']))]);
     const [top, ...each] = results;
     expect(top?.code).to.equal(0);

@@ -230,6 +230,26 @@ describe('state/state-store', () => {
     expect(again.keyState('customers', 'C2')).to.equal(undefined);
   });
 
+  it('lists the keys waiting as rejected or failed, in key order, at most as many as asked, of one pipeline only', () => {
+    const store = openStore({ now: () => new Date('2026-03-01T10:00:00Z') });
+    const errors = [{ status: '422', title: 'not blank constraint', detail: 'This value should not be blank.', pointer: '/data/attributes/name' }];
+    store.putKeyStates('customers', [
+      { key: 'C3', digest: 'c', lastOutcome: 'rejected', errors },
+      { key: 'C1', digest: 'a', oroId: '1', lastOutcome: 'confirmed' },
+      { key: 'C2', oroId: '2', lastOutcome: 'failed' },
+      { key: 'C4', digest: 'd', lastOutcome: 'rejected', errors },
+    ]);
+    store.putKeyStates('other', [{ key: 'C0', lastOutcome: 'failed' }]);
+    expect(store.waitingKeys('customers', 20)).to.deep.equal([
+      { key: 'C2', oroId: '2', lastOutcome: 'failed', at: '2026-03-01T10:00:00.000Z' },
+      { key: 'C3', digest: 'c', lastOutcome: 'rejected', at: '2026-03-01T10:00:00.000Z', errors },
+      { key: 'C4', digest: 'd', lastOutcome: 'rejected', at: '2026-03-01T10:00:00.000Z', errors },
+    ]);
+    expect(store.waitingKeys('customers', 2).map((k) => k.key)).to.deep.equal(['C2', 'C3']);
+    expect(store.waitingKeys('customers', 0)).to.deep.equal([]);
+    expect(store.waitingKeys('nobody', 20)).to.deep.equal([]);
+  });
+
   it('looks up digests in chunks, with the index (no table scan)', () => {
     const store = openStore();
     const keys = Array.from({ length: 1_234 }, (_, i) => `K${i}`);
