@@ -23,8 +23,10 @@ export function createKeyLocks(): KeyLocks {
       let release!: () => void;
       const done = new Promise<void>((resolve) => (release = resolve));
       const before: Promise<void>[] = [];
-      for (const key of new Set(keys)) {
+      for (const key of keys) {
         const tail = tails.get(key);
+        // `done` itself: the key came twice in `keys` (no Set per batch to find that out).
+        if (tail === done) continue;
         if (tail) before.push(tail);
         tails.set(key, done);
       }
