@@ -1,0 +1,34 @@
+import { expect } from 'chai';
+import type { Config } from '../../src/config/config-types.js';
+import { planStart } from '../../src/run/start-position.js';
+import type { StoredCheckpoint } from '../../src/state/state-store.js';
+
+/** An http export config (only what planStart reads). */
+const http = (changes: 'auto' | 'append' | 'snapshot', watermark?: string) =>
+  ({ source: { kind: 'http', url: 'http://127.0.0.1:1/export', changes }, schedule: watermark ? { watermark } : {} }) as unknown as Config;
+const checkpoint = (complete: boolean, resume: StoredCheckpoint['resume'], watermark: string | null = null): StoredCheckpoint =>
+  ({ seq: 7, resume, watermark, complete, sourceMark: null, updatedAt: '2026-01-01T00:00:00.000Z' });
+
+describe('run/start-position: where a run of an http export starts', () => {
+  it('after a complete run: the whole export again (auto, no watermark)', async () => {
+    const plan = await planStart({ config: http('auto'), saved: checkpoint(true, { page: 4, skip: 2 }), lastRunComplete: true });
+    expect(plan).to.deep.equal({ whole: true, reason: 'the export lists every record (http source): reading it whole' });
+  });
+
+  it('after an interrupted run: at its page, whatever source.changes says', async () => {
+    for (const changes of ['auto', 'snapshot', 'append'] as const) {
+      const plan = await planStart({ config: http(changes), saved: checkpoint(false, { page: 4, skip: 2 }), lastRunComplete: false });
+      expect(plan, changes).to.deep.include({ resume: { page: 4, skip: 2 }, whole: false, reason: 'resuming from checkpoint: the last run was interrupted' });
+    }
+  });
+
+  it('with schedule.watermark after a complete run: incremental, from the saved watermark', async () => {
+    const plan = await planStart({ config: http('auto', 'updatedAt'), saved: checkpoint(true, null, '2026-01-02T00:00:00Z'), lastRunComplete: true });
+    expect(plan).to.deep.equal({ whole: true, reason: 'the export is read for records changed since 2026-01-02T00:00:00Z (schedule.watermark)' });
+  });
+
+  it('"append" continues after the last record of a complete run; "snapshot" reads whole', async () => {
+    expect(await planStart({ config: http('append'), saved: checkpoint(true, { page: 4, skip: 2 }), lastRunComplete: true })).to.deep.include({ resume: { page: 4, skip: 2 }, whole: false });
+    expect(await planStart({ config: http('snapshot'), saved: checkpoint(true, { page: 4, skip: 2 }), lastRunComplete: true })).to.deep.include({ whole: true });
+  });
+});
