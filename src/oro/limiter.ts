@@ -1,4 +1,5 @@
 import { asyncScheduler, Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import { createRateCeiling } from './rate-ceiling.js';
 
 /** Options of {@link createLimiter}. */
 export interface LimiterOptions {
@@ -47,9 +48,11 @@ export interface Limiter {
   readonly waiting: number;
   /** Requests allowed in flight right now: `concurrency`, less while backing off (see {@link backOff}). */
   readonly limit: number;
+  /** Starts per second learned from 429s (see {@link rateLimited}); `Infinity` while none binds. */
+  readonly learnedRate: number;
   /**
-   * Asks for a slot. The returned Observable emits once (no value) when the slot is granted and
-   * never completes: the slot is held for as long as the subscription lives, and unsubscribing
+   * Asks for a slot. The returned Observable emits once when the slot is granted, the request's
+   * ticket (for {@link rateLimited}), and never completes: the slot is held for as long as the subscription lives, and unsubscribing
    * releases it (or, before the grant, leaves the queue). Each subscription is one request.
    * `priority: 'high'` waiters are served before the others (short reads that a whole batch of
    * writes waits for, such as the sink's lookups).
@@ -57,15 +60,22 @@ export interface Limiter {
    * @example
    * const hold = limiter.acquire().subscribe(() => { start(); onDone(() => hold.unsubscribe()); });
    */
-  acquire(options?: { readonly priority?: 'high' | 'normal' }): Observable<void>;
+  acquire(options?: { readonly priority?: 'high' | 'normal' }): Observable<number>;
   /**
    * The server is overloaded (429/503): halve the requests allowed in flight (at least 1).
    * Additive increase, multiplicative decrease, as TCP does: under a real rate limit the
    * concurrency settles where the server copes; a stray 503 costs little.
    */
   backOff(): void;
-  /** A request succeeded: allow one more in flight, up to `concurrency`. */
+  /** A request succeeded: allow one more in flight, up to `concurrency`, and raise a learned rate. */
   recover(): void;
+  /**
+   * The request granted `ticket` was answered 429 Too Many Requests: a rate limiter in front of
+   * Oro counts starts per second, so the limiter learns a ceiling on them (AIMD on the rate, see
+   * `createRateCeiling`) and spaces starts by it, within `ratePerSecond` if that is lower. After a
+   * `Retry-After` pause, the requests queued during it start spread at that rate, not all at once.
+   */
+  rateLimited(ticket: number): void;
   /**
    * No new request starts before `now + ms`, `ms` capped at `maxPauseMs` (a 429/503 with
    * `Retry-After` told us to wait). Requests already in flight are not touched; a later, shorter
@@ -75,7 +85,7 @@ export interface Limiter {
 }
 
 interface Waiter {
-  readonly grant: () => void;
+  readonly grant: (ticket: number) => void;
 }
 
 /**
@@ -110,7 +120,13 @@ export function createLimiter(options: LimiterOptions): Limiter {
     throw new RangeError(`createLimiter: maxPauseMs must be 0 or more, got ${maxPauseMs}`);
   }
 
-  const interval = ratePerSecond > 0 ? 1000 / ratePerSecond : 0;
+  const configured = ratePerSecond > 0 ? 1000 / ratePerSecond : 0;
+  const ceiling = createRateCeiling();
+  let interval = configured;
+  /** The spacing of starts: the configured rate's, or the learned ceiling's when that is lower. */
+  const updateInterval = (): void => {
+    interval = ceiling.perSecond === Infinity ? configured : Math.max(configured, 1000 / ceiling.perSecond);
+  };
   // Sub-microsecond slack so float rounding of `interval` never delays a start by a whole timer tick.
   const EPSILON = 1e-6;
   const queue = new Set<Waiter>(); // insertion-ordered: FIFO with O(1) removal on unsubscribe
@@ -145,10 +161,17 @@ export function createLimiter(options: LimiterOptions): Limiter {
           const now = scheduler.now();
           const wait = waitFor(now);
           if (wait > 0) {
-            timer ??= scheduler.schedule(() => {
-              timer = undefined;
-              pump();
-            }, wait);
+            if (timer === undefined) {
+              // A scheduler may run due work at once, inside schedule() (tests' instant clocks):
+              // a timer that already fired must not be kept as pending.
+              let fired = false;
+              const action = scheduler.schedule(() => {
+                fired = true;
+                timer = undefined;
+                pump();
+              }, wait);
+              if (!fired) timer = action;
+            }
             break;
           }
           const lane = urgent.size > 0 ? urgent : queue;
@@ -156,7 +179,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
           lane.delete(head);
           inFlight += 1;
           if (interval > 0) theoreticalArrival = Math.max(theoreticalArrival, now) + interval;
-          head.grant();
+          head.grant(ceiling.started(now));
         }
       } while (pumpAgain);
     } finally {
@@ -182,14 +205,17 @@ export function createLimiter(options: LimiterOptions): Limiter {
     get limit() {
       return limit;
     },
+    get learnedRate() {
+      return ceiling.perSecond;
+    },
     acquire: (acquireOptions = {}) =>
-      new Observable<void>((subscriber) => {
+      new Observable<number>((subscriber) => {
         const lane = acquireOptions.priority === 'high' ? urgent : queue;
         let granted = false;
         const waiter: Waiter = {
-          grant: () => {
+          grant: (ticket) => {
             granted = true;
-            subscriber.next();
+            subscriber.next(ticket);
           },
         };
         lane.add(waiter);
@@ -209,9 +235,17 @@ export function createLimiter(options: LimiterOptions): Limiter {
       limit = Math.max(1, Math.floor(limit / 2));
     },
     recover: () => {
+      if (ceiling.perSecond !== Infinity) {
+        ceiling.passed();
+        updateInterval();
+      }
       if (limit >= concurrency) return;
       limit += 1;
       pump();
+    },
+    rateLimited: (ticket) => {
+      ceiling.refused(ticket, scheduler.now());
+      updateInterval();
     },
     slowDown: (requested: number) => {
       const ms = Math.min(requested, maxPauseMs);

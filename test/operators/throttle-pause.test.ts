@@ -97,7 +97,7 @@ describe('operators/throttleRequests: a pause for everyone on Retry-After', () =
     }
   });
 
-  it('a 429 without Retry-After only halves the concurrency: no pause', () => {
+  it('a 429 without Retry-After pauses nobody: it halves the concurrency and lowers the learned rate', () => {
     const ts = scheduler();
     let started = -1;
     ts.run(({ cold }) => {
@@ -105,20 +105,22 @@ describe('operators/throttleRequests: a pause for everyone on Retry-After', () =
       cold('10ms #', undefined, refused(429)).pipe(throttleRequests(limiter), catchError(() => EMPTY)).subscribe();
       ts.schedule(() => {
         expect(limiter.limit).to.equal(4);
+        expect(limiter.learnedRate).to.equal(1); // nothing had passed: the floor, 1/s
         defer(() => ((started = ts.now()), cold('(a|)'))).pipe(throttleRequests(limiter)).subscribe();
       }, 10);
     });
     expect(started).to.equal(10);
   });
 
-  it('after the pause, starts only as many requests as AIMD allows and ramps back one per success', () => {
+  it('after a 503\'s pause, starts only as many requests as AIMD allows and ramps back one per success', () => {
     const ts = scheduler();
     const starts = new Map<string, number[]>();
     ts.run(({ cold }) => {
       const limiter = createLimiter({ concurrency: 4, scheduler: ts });
-      cold('10ms #', undefined, refused(429, 1000)).pipe(throttleRequests(limiter), catchError(() => EMPTY)).subscribe();
+      cold('10ms #', undefined, refused(503, 1000)).pipe(throttleRequests(limiter), catchError(() => EMPTY)).subscribe();
       ts.schedule(() => {
         expect(limiter.limit).to.equal(2);
+        expect(limiter.learnedRate).to.equal(Infinity); // a 503 is overload, not a rate limit
         merge(...['r1', 'r2', 'r3', 'r4', 'r5', 'r6'].map((name) =>
           attempts(ts, starts, name, () => cold('10ms (a|)')).pipe(throttleRequests(limiter)))).subscribe();
       }, 20);
@@ -128,6 +130,49 @@ describe('operators/throttleRequests: a pause for everyone on Retry-After', () =
     expect(Object.fromEntries(starts)).to.deep.equal({
       r1: [1010], r2: [1010], r3: [1020], r4: [1020], r5: [1020], r6: [1020],
     });
+  });
+
+  it('after a 429\'s pause, the requests queued during it start spread at the rate that passed before (90 % of it), not all at once, and the rate ramps back', () => {
+    const ts = scheduler();
+    const starts: number[] = [];
+    let learned = 0;
+    ts.run(({ cold }) => {
+      const limiter = createLimiter({ concurrency: 8, scheduler: ts });
+      const request = () => defer(() => (starts.push(ts.now()), cold('1ms (a|)'))).pipe(throttleRequests(limiter));
+      // 50 requests pass at 50/s (100..1080 ms), then one is refused: 429, Retry-After: 1 s.
+      for (let k = 0; k < 50; k++) ts.schedule(() => request().subscribe(), 100 + 20 * k);
+      ts.schedule(() => cold('5ms #', undefined, refused(429, 1000)).pipe(throttleRequests(limiter), catchError(() => EMPTY)).subscribe(), 1090);
+      // Ten more queue during the pause (to 2095 ms).
+      ts.schedule(() => {
+        learned = limiter.learnedRate;
+        starts.length = 0;
+        for (let k = 0; k < 10; k++) request().subscribe();
+      }, 1500);
+    });
+    expect(learned).to.be.closeTo(45, 1e-9); // 0.9 x the 50 that passed in the second before
+    expect(starts[0]).to.equal(2095);
+    const gaps = starts.slice(1).map((at, i) => at - starts[i]!);
+    // 1000 / 45 = 22.2 ms apart (before this, four started together at 2095, the concurrency AIMD's limit).
+    for (const gap of gaps) expect(gap).to.be.within(21.9, 22.3);
+    // Each success raises the rate: the gaps shrink.
+    expect(gaps.at(-1)).to.be.below(gaps[0]!);
+  });
+
+  it('a 429\'s learned rate is lifted once requests pass at twice it, so an unlimited run is unlimited again', () => {
+    const ts = scheduler();
+    let afterRamp = 0;
+    ts.run(({ cold }) => {
+      const limiter = createLimiter({ concurrency: 8, scheduler: ts });
+      for (let k = 0; k < 10; k++) ts.schedule(() => cold('1ms (a|)').pipe(throttleRequests(limiter)).subscribe(), 100 * k);
+      ts.schedule(() => cold('1ms #', undefined, refused(429)).pipe(throttleRequests(limiter), catchError(() => EMPTY)).subscribe(), 950);
+      ts.schedule(() => {
+        expect(limiter.learnedRate).to.be.closeTo(9, 1e-9); // 0.9 x 10/s
+        // Requests asked for all at once pass at the learned rate, which grows with each.
+        for (let k = 0; k < 400; k++) cold('1ms (a|)').pipe(throttleRequests(limiter)).subscribe();
+      }, 1000);
+      ts.schedule(() => (afterRamp = limiter.learnedRate), 60_000);
+    });
+    expect(afterRamp).to.equal(Infinity);
   });
 
   it('tells onPause once per pause, however many in-flight requests are refused together, and what each added', () => {

@@ -4,6 +4,7 @@ import { TestScheduler } from 'rxjs/testing';
 import { HttpError } from '../../src/errors/http-error.js';
 import { createLimiter } from '../../src/oro/limiter.js';
 import { throttleRequests } from '../../src/operators/throttle.js';
+import { instantScheduler } from '../helpers/instant-scheduler.js';
 
 const URL = 'http://127.0.0.1/admin/api/customers';
 
@@ -211,6 +212,13 @@ describe('operators/throttleRequests + createLimiter', () => {
     expect(ts.actions.filter((a) => !a.closed)).to.have.length(1);
     waiter.unsubscribe();
     expect(ts.actions.filter((a) => !a.closed)).to.have.length(0);
+  });
+
+  it('keeps going on a scheduler that runs due work at once, inside schedule() (an instant test clock)', () => {
+    const limiter = createLimiter({ concurrency: 1, ratePerSecond: 1, scheduler: instantScheduler() });
+    const done: number[] = [];
+    for (const n of [1, 2, 3]) of(n).pipe(throttleRequests(limiter)).subscribe((v) => done.push(v));
+    expect(done).to.deep.equal([1, 2, 3]);
   });
 
   it('refuses impossible options', () => {

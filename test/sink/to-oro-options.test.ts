@@ -19,6 +19,7 @@ function recordingLimiter(asked: string[]): Limiter {
     get inFlight() { return limiter.inFlight; },
     get waiting() { return limiter.waiting; },
     get limit() { return limiter.limit; },
+    get learnedRate() { return limiter.learnedRate; },
     acquire: (options) => {
       asked.push(options?.priority ?? 'normal');
       return limiter.acquire(options);
@@ -26,6 +27,7 @@ function recordingLimiter(asked: string[]): Limiter {
     backOff: () => limiter.backOff(),
     recover: () => limiter.recover(),
     slowDown: (ms) => limiter.slowDown(ms),
+    rateLimited: (ticket) => limiter.rateLimited(ticket),
   };
 }
 

@@ -1,0 +1,100 @@
+/**
+ * The rate a rate limiter in front of Oro (nginx `limit_req`, a CDN, a WAF) lets through, learned
+ * from its 429s. Oro itself never answers 429 (docs/oro-api.md), so without one the ceiling is
+ * `Infinity` and costs a counter per request.
+ *
+ * Why a rate and not only a concurrency: a token bucket counts starts per second, whatever is in
+ * flight. Halving the concurrency (the limiter's AIMD) does little against it when requests are
+ * short: at 5 ms a request, even one request in flight is 200 starts a second. And when a
+ * `Retry-After` pause ends, every request queued during it would start at once, and the first of
+ * them be refused again. With a ceiling, they are released spread at a rate the limiter is known
+ * to accept.
+ */
+
+/** Multiplicative decrease: a 429 sets the ceiling to this share of the rate that was passing. */
+const DECREASE = 0.9;
+/** Additive increase per request that passes: at least 2 % of the ceiling a second, and at least 1 request/s a second. */
+const GROWTH_SHARE = 0.02;
+/** The ceiling never goes below one request a second. */
+const MIN_RATE = 1;
+/** Once the ceiling is this many times the rate at the last 429, it no longer binds: it is dropped. */
+const LIFT_FACTOR = 2;
+/** Starts are counted in slots of 100 ms over the last second. */
+const SLOT_MS = 100;
+const SLOTS = 10;
+
+/**
+ * A learned ceiling on request starts per second: AIMD on the rate. A 429 sets it to 90 % of the
+ * rate that passed in the second before (or of the ceiling, if lower), once per congestion event
+ * (a refusal of a request started before the last decrease says nothing new: eight requests in
+ * flight when the bucket ran dry all come back 429); each request that passes raises it again,
+ * by 2 % of itself per second at full use (at least 1 request/s per second), and once it reaches
+ * twice the rate at the last 429 it is lifted.
+ *
+ * ```
+ * a bucket of 50/s, burst 50; the client sent ~60 starts in the last second when refused:
+ * ceiling: Infinity -> 54 (0.9 x 60) -> grows ~1.1/s per second while requests pass -> 429 -> 0.9 x ...
+ * ```
+ *
+ * @example
+ * const ceiling = createRateCeiling();
+ * const ticket = ceiling.started(now);        // at each grant
+ * ceiling.passed();                           // the request succeeded
+ * ceiling.refused(ticket, now);               // the request was answered 429
+ * const interval = 1000 / ceiling.perSecond;  // Infinity -> 0: no spacing
+ */
+export interface RateCeiling {
+  /** Starts per second allowed now; `Infinity` while no 429 was seen (or once lifted). */
+  readonly perSecond: number;
+  /** A request starts at `now` (ms): counted; its ticket (increasing) is returned. */
+  started(now: number): number;
+  /** A request passed (was not refused): the ceiling grows. */
+  passed(): void;
+  /** The request started with `ticket` was answered 429 at `now`: the ceiling is lowered, once per event. */
+  refused(ticket: number, now: number): void;
+}
+
+export function createRateCeiling(): RateCeiling {
+  let perSecond = Infinity;
+  let liftAt = Infinity;
+  let tickets = 0;
+  let lastDecrease = 0; // tickets handed out when the ceiling was last lowered
+  const counts = new Array<number>(SLOTS).fill(0);
+  let slot = 0; // absolute index of the current slot (now / SLOT_MS)
+
+  /** Moves the window to `now`, clearing the slots it passed over. */
+  const advance = (now: number): number => {
+    const current = Math.floor(now / SLOT_MS);
+    if (current !== slot) {
+      if (current - slot >= SLOTS || current < slot) counts.fill(0);
+      else for (let s = slot + 1; s <= current; s++) counts[s % SLOTS] = 0;
+      slot = current;
+    }
+    return current % SLOTS;
+  };
+
+  return {
+    get perSecond() {
+      return perSecond;
+    },
+    started: (now) => {
+      counts[advance(now)]! += 1;
+      return ++tickets;
+    },
+    passed: () => {
+      if (perSecond === Infinity) return;
+      perSecond += Math.max(GROWTH_SHARE, 1 / perSecond);
+      if (perSecond >= liftAt) perSecond = liftAt = Infinity;
+    },
+    refused: (ticket, now) => {
+      const at = advance(now);
+      counts[at] = counts[at]! - 1; // it started but did not pass
+      if (ticket <= lastDecrease) return;
+      lastDecrease = tickets;
+      // Starts that passed in the last second: per second, as the window is one second long.
+      const passing = Math.max(0, counts.reduce((sum, n) => sum + n, 0));
+      perSecond = Math.max(MIN_RATE, DECREASE * Math.min(perSecond, passing));
+      liftAt = LIFT_FACTOR * Math.max(MIN_RATE, passing);
+    },
+  };
+}

@@ -1,0 +1,86 @@
+import { expect } from 'chai';
+import { createRateCeiling } from '../../src/oro/rate-ceiling.js';
+
+/** `n` starts spread evenly over [from, from + 1000) ms; their tickets. */
+function startOver(ceiling: ReturnType<typeof createRateCeiling>, n: number, from: number): number[] {
+  return Array.from({ length: n }, (_, i) => ceiling.started(from + (i * 1000) / n));
+}
+
+describe('oro/createRateCeiling: a rate learned from 429s (AIMD on the rate)', () => {
+  it('binds nothing until a 429, however many requests pass', () => {
+    const ceiling = createRateCeiling();
+    startOver(ceiling, 500, 0);
+    for (let i = 0; i < 500; i++) ceiling.passed();
+    expect(ceiling.perSecond).to.equal(Infinity);
+  });
+
+  it('hands out increasing tickets', () => {
+    const ceiling = createRateCeiling();
+    expect([ceiling.started(0), ceiling.started(0), ceiling.started(5)]).to.deep.equal([1, 2, 3]);
+  });
+
+  it('a 429 sets it to 90 % of the starts that passed in the last second (the refused one not counted)', () => {
+    const ceiling = createRateCeiling();
+    startOver(ceiling, 50, 0);
+    const refused = ceiling.started(999);
+    ceiling.refused(refused, 999);
+    expect(ceiling.perSecond).to.be.closeTo(45, 1e-9);
+  });
+
+  it('forgets starts older than the window (the current 100 ms slot and the nine before it)', () => {
+    const ceiling = createRateCeiling();
+    startOver(ceiling, 200, 0); // 200/s in the first second
+    startOver(ceiling, 20, 1000); // 20/s in the second
+    ceiling.refused(ceiling.started(1999), 1999);
+    expect(ceiling.perSecond).to.be.closeTo(18, 1e-9);
+  });
+
+  it('lowers it once per congestion event: refusals of requests started before the decrease say nothing new', () => {
+    const ceiling = createRateCeiling();
+    startOver(ceiling, 40, 0);
+    const inFlight = [ceiling.started(990), ceiling.started(990), ceiling.started(990)]; // 43 started
+    for (const ticket of inFlight) ceiling.refused(ticket, 995);
+    expect(ceiling.perSecond).to.be.closeTo(0.9 * 42, 1e-9); // 43 started, 1 refused when it was lowered
+    // A request started after the decrease, refused: a new event.
+    const later = ceiling.started(1050);
+    ceiling.refused(later, 1060);
+    // The window (100..1099 ms) holds 36 of the first 40, 3 - 3 in flight, and the later one - 1.
+    expect(ceiling.perSecond).to.be.closeTo(0.9 * 36, 1e-9);
+  });
+
+  it('never lowers it above what it was, nor below 1 request a second', () => {
+    const ceiling = createRateCeiling();
+    startOver(ceiling, 100, 0);
+    ceiling.refused(ceiling.started(999), 999);
+    expect(ceiling.perSecond).to.be.closeTo(90, 1e-9);
+    // A burst of 100 more within the next 100 ms cannot raise it: 0.9 x min(90, 190).
+    for (let i = 0; i < 100; i++) ceiling.started(1000 + i);
+    ceiling.refused(ceiling.started(1099), 1099);
+    expect(ceiling.perSecond).to.be.closeTo(81, 1e-9);
+    // Nothing passing at all: the floor.
+    const quiet = createRateCeiling();
+    quiet.refused(quiet.started(0), 0);
+    expect(quiet.perSecond).to.equal(1);
+  });
+
+  it('grows with each request that passes, by 2 % of itself (at least 1/s) per second at full use, and is lifted at twice the rate at the 429', () => {
+    const ceiling = createRateCeiling();
+    startOver(ceiling, 100, 0);
+    ceiling.refused(ceiling.started(999), 999); // 90/s; lifted at 200/s
+    const at90 = ceiling.perSecond;
+    for (let i = 0; i < 90; i++) ceiling.passed(); // one second's worth at the ceiling
+    expect(ceiling.perSecond - at90).to.be.closeTo(90 * 0.02, 1e-9);
+    const slow = createRateCeiling();
+    startOver(slow, 10, 0);
+    slow.refused(slow.started(999), 999); // 9/s: 1/9 per pass is more than 2 %
+    for (let i = 0; i < 9; i++) slow.passed();
+    expect(slow.perSecond).to.be.closeTo(10, 0.05);
+    let passes = 0;
+    while (ceiling.perSecond !== Infinity && passes < 100_000) {
+      ceiling.passed();
+      passes++;
+    }
+    expect(ceiling.perSecond).to.equal(Infinity);
+    expect(passes).to.be.within(5000, 5600); // (200 - 91.8) / 0.02 passes
+  });
+});
