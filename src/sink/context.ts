@@ -1,6 +1,6 @@
 import { asyncScheduler, defer, firstValueFrom, identity, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
 import { retryTransient } from '../operators/retry.js';
-import { throttleRequests } from '../operators/throttle.js';
+import { takeRateToken, throttleRequests, type TokenOutcome } from '../operators/throttle.js';
 import type { RetryPolicy } from '../util/retry-policy.js';
 import { createMemoryIdCache, type IdCache } from './id-cache.js';
 import { createKeyLocks, type KeyLocks } from './key-locks.js';
@@ -32,6 +32,8 @@ export interface SinkContext {
   readonly scheduler: SchedulerLike;
   /** One request attempt through the limiter, in `lane`'s priority. */
   readonly throttle: <T>(lane: RequestLane) => MonoTypeOperatorFunction<T>;
+  /** One rate token for a request made outside any slot (a poll); see `takeRateToken`. */
+  readonly rateToken: () => Promise<TokenOutcome>;
   /** Around a request unit: each retry goes through `throttle` again (it sits inside). */
   readonly retry: <T>() => MonoTypeOperatorFunction<T>;
   /** Change detection (see `SinkOptions.digests`). */
@@ -39,6 +41,8 @@ export interface SinkContext {
   /** `created`/`updated` outcomes Oro's answer did not confirm (an async read-back missed them): no digest. */
   readonly unconfirmed: WeakSet<Outcome>;
 }
+
+const ignoreOutcome: TokenOutcome = () => undefined;
 
 /** The retry policy `toOro`'s `retry` option stands for, waiting on the sink's clock. */
 export function retryPolicyOf(retry: SinkOptions['retry'], scheduler: SchedulerLike): RetryPolicy {
@@ -76,6 +80,7 @@ export function createSinkContext(options: SinkOptions): SinkContext {
     scheduler,
     // Reads go first: a whole batch of writes waits for its lookup.
     throttle: limiter ? (lane) => throttleRequests(limiter, { priority: lane === 'read' ? 'high' : 'normal' }) : () => identity,
+    rateToken: limiter ? () => takeRateToken(limiter, { priority: 'high' }) : () => Promise.resolve(ignoreOutcome),
     retry: () => retryTransient(policy),
     digests: options.digests,
     unconfirmed: new WeakSet(),

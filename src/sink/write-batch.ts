@@ -1,9 +1,10 @@
-import { defer, firstValueFrom, mergeMap, of, race, throwError, timer } from 'rxjs';
+import { defer, firstValueFrom, mergeMap, race, tap, throwError, timer } from 'rxjs';
 import { isFatal } from '../errors/classify.js';
 import type { AsyncOperation, AsyncOperationHandle } from '../oro/types.js';
 import { SETTLE_DEFAULTS } from '../oro/async-operation.js';
 import type { ErrorDetail, Outcome } from '../types/outcome.js';
 import type { BatchItem } from './batch-document.js';
+import type { TokenOutcome } from '../operators/throttle.js';
 import { request, type SinkContext } from './context.js';
 import { lookupByKeys } from './lookup.js';
 import { outcomeOfError, successOutcome } from './outcomes.js';
@@ -87,11 +88,21 @@ async function settle(ctx: SinkContext, handle: AsyncOperationHandle): Promise<A
   const budgetMs = ctx.poll.timeoutMs ?? SETTLE_DEFAULTS.timeoutMs;
   const deadline = ctx.scheduler.now() + budgetMs;
   // Each poll takes a rate token (and honours a pause) on the limiter, holding its slot only for
-  // that instant: a proxy's rate limit counts polls like any request.
+  // that instant: a proxy's rate limit counts polls like any request, and a poll it refuses
+  // pauses and slows the others as a refused write does.
+  let lastPoll: TokenOutcome | undefined;
   const beforePoll = async (): Promise<void> => {
-    await firstValueFrom(of(undefined).pipe(ctx.throttle<undefined>('read')));
+    lastPoll?.(); // the poll before this one passed
+    lastPoll = await ctx.rateToken();
   };
-  const polls = defer(() => handle.settle({ ...ctx.poll, beforePoll, timeoutMs: Math.max(1, deadline - ctx.scheduler.now()) })).pipe(ctx.retry<AsyncOperation>());
+  const pollsDone = (error?: unknown): void => {
+    lastPoll?.(error);
+    lastPoll = undefined;
+  };
+  const polls = defer(() => handle.settle({ ...ctx.poll, beforePoll, timeoutMs: Math.max(1, deadline - ctx.scheduler.now()) })).pipe(
+    tap({ complete: () => pollsDone(), error: (error: unknown) => pollsDone(error) }),
+    ctx.retry<AsyncOperation>(),
+  );
   const budget = timer(budgetMs, ctx.scheduler).pipe(
     mergeMap(() =>
       throwError(() => new StillPending(
