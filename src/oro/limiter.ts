@@ -91,7 +91,9 @@ interface Waiter {
 /**
  * Creates a {@link Limiter}: a concurrency bound combined with a token bucket (GCRA form: the
  * `n`-th start after a quiet spell of at least `burst / ratePerSecond` s happens no earlier than
- * `(n - burst) / ratePerSecond` s after the first) and a pause set by {@link Limiter.slowDown}.
+ * `(n - burst) / ratePerSecond` s after the first), a pause set by {@link Limiter.slowDown}, and
+ * a rate ceiling learned from 429s ({@link Limiter.rateLimited}) that spaces starts the same way
+ * when it is below `ratePerSecond` (or when that is 0).
  *
  * ```
  * createLimiter({ concurrency: 8, ratePerSecond: 2 }), four requests asked for at 0 ms:

@@ -33,6 +33,23 @@ describe('e2e: fake-oro, demo and --help', function () {
     expect(result.signal).to.equal(null);
   });
 
+  it('fake-oro --rate-limit 2 refuses the third request of a second with 429 and Retry-After, as a proxy would', async () => {
+    const fake = startCli(['fake-oro', '--port', '0', '--rate-limit', '2']);
+    try {
+      await fake.waitForLines(/./);
+      const { baseUrl, tokenUrl } = JSON.parse(fake.stdout.split('\n')[0] ?? '') as { baseUrl: string; tokenUrl: string };
+      const grant = await fetch(tokenUrl, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'oro-sync-demo', client_secret: 'oro-sync-demo-secret' }) });
+      const { access_token: token } = (await grant.json()) as { access_token: string };
+      const answers = [];
+      for (let i = 0; i < 3; i++) answers.push(await fetch(`${baseUrl}/customers`, { headers: { authorization: `Bearer ${token}`, accept: 'application/vnd.api+json' } }));
+      expect(answers.map((a) => a.status)).to.deep.equal([200, 200, 429]);
+      expect(answers[2]!.headers.get('retry-after')).to.equal('1');
+    } finally {
+      fake.kill('SIGTERM');
+      await fake.exited;
+    }
+  });
+
   it('demo --records 300 --latency 0 --no-progress ends with a summary and exit 0', async () => {
     // The demo keeps its files for the user to look at: put them where the test cleans up.
     const ws = workspace();
