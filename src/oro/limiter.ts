@@ -258,6 +258,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
       const addedMs = until - Math.max(notBefore, now);
       if (addedMs <= 0) return;
       notBefore = until;
+      ceiling.pausedUntil(until);
       onPause?.({ ms, addedMs, extended });
     },
   };

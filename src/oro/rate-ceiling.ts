@@ -22,10 +22,13 @@ const LIFT_FACTOR = 2;
 /** Starts are counted in slots of 100 ms over the last second. */
 const SLOT_MS = 100;
 const SLOTS = 10;
+/** Where slot `s` (any integer) lives in the ring of counts. */
+const ring = (s: number): number => ((s % SLOTS) + SLOTS) % SLOTS;
 
 /**
  * A learned ceiling on request starts per second: AIMD on the rate. A 429 sets it to 90 % of the
- * rate that passed in the second before (or of the ceiling, if lower), once per congestion event
+ * rate that passed in the second before, not counting time paused (or of the ceiling, if lower),
+ * once per congestion event
  * (a refusal of a request started before the last decrease says nothing new: eight requests in
  * flight when the bucket ran dry all come back 429); each request that passes raises it again,
  * by 2 % of itself per second at full use (at least 1 request/s per second), and once it reaches
@@ -52,6 +55,8 @@ export interface RateCeiling {
   passed(): void;
   /** The request started with `ticket` was answered 429 at `now`: the ceiling is lowered, once per event. */
   refused(ticket: number, now: number): void;
+  /** Nothing starts before `until` (a `Retry-After` pause): the time paused is no time requests failed to pass. */
+  pausedUntil(until: number): void;
 }
 
 export function createRateCeiling(): RateCeiling {
@@ -61,19 +66,36 @@ export function createRateCeiling(): RateCeiling {
   let lastDecrease = 0; // tickets handed out when the ceiling was last lowered
   const counts = new Array<number>(SLOTS).fill(0);
   let slot = 0; // absolute index of the current slot (now / SLOT_MS)
+  let resumedAt = -Infinity; // the end of the last pause
 
   /** Moves the window to `now`, clearing the slots it passed over. */
   const advance = (now: number): number => {
     const current = Math.floor(now / SLOT_MS);
     if (current !== slot) {
       if (current - slot >= SLOTS || current < slot) counts.fill(0);
-      else for (let s = slot + 1; s <= current; s++) counts[s % SLOTS] = 0;
+      else for (let s = slot + 1; s <= current; s++) counts[ring(s)] = 0;
       slot = current;
     }
-    return current % SLOTS;
+    return ring(current);
+  };
+
+  /**
+   * Starts that passed per second over the last second, or since the last pause ended when that is
+   * sooner (at least one slot): a second that was mostly pause says nothing of the rate the server
+   * accepts, and would otherwise drop the ceiling to its floor after every pause.
+   */
+  const passingRate = (now: number): number => {
+    const first = Math.max(slot - SLOTS + 1, Math.floor(resumedAt / SLOT_MS));
+    let passed = 0;
+    for (let s = first; s <= slot; s++) passed += counts[ring(s)]!;
+    const seconds = first > slot - SLOTS + 1 ? Math.max(SLOT_MS, now - resumedAt) / 1000 : 1;
+    return Math.max(0, passed) / seconds;
   };
 
   return {
+    pausedUntil: (until) => {
+      resumedAt = Math.max(resumedAt, until);
+    },
     get perSecond() {
       return perSecond;
     },
@@ -91,8 +113,7 @@ export function createRateCeiling(): RateCeiling {
       counts[at] = counts[at]! - 1; // it started but did not pass
       if (ticket <= lastDecrease) return;
       lastDecrease = tickets;
-      // Starts that passed in the last second: per second, as the window is one second long.
-      const passing = Math.max(0, counts.reduce((sum, n) => sum + n, 0));
+      const passing = passingRate(now);
       perSecond = Math.max(MIN_RATE, DECREASE * Math.min(perSecond, passing));
       liftAt = LIFT_FACTOR * Math.max(MIN_RATE, passing);
     },
