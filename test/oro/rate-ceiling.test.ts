@@ -35,6 +35,17 @@ describe('oro/createRateCeiling: a rate learned from 429s (AIMD on the rate)', (
     expect(ceiling.perSecond).to.be.closeTo(18, 1e-9);
   });
 
+  it('after a pause, measures the rate since the pause ended: the time paused is not time requests failed to pass', () => {
+    const ceiling = createRateCeiling();
+    startOver(ceiling, 50, 0);
+    ceiling.refused(ceiling.started(999), 999); // 45/s
+    ceiling.pausedUntil(2000); // Retry-After: 1
+    for (let k = 0; k < 10; k++) ceiling.started(2000 + 20 * k); // 50/s from the end of the pause
+    ceiling.refused(ceiling.started(2199), 2199);
+    // 10 passed in 199 ms: 50/s; 0.9 x min(45, 50). Over the whole last second it would be 10/s, and 9.
+    expect(ceiling.perSecond).to.be.closeTo(40.5, 1e-9);
+  });
+
   it('lowers it once per congestion event: refusals of requests started before the decrease say nothing new', () => {
     const ceiling = createRateCeiling();
     startOver(ceiling, 40, 0);
