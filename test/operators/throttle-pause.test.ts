@@ -158,6 +158,28 @@ describe('operators/throttleRequests: a pause for everyone on Retry-After', () =
     expect(gaps.at(-1)).to.be.below(gaps[0]!);
   });
 
+  it('with ratePerSecond set, the learned rate binds only below it', () => {
+    const ts = scheduler();
+    const starts: number[] = [];
+    ts.run(({ cold }) => {
+      const limiter = createLimiter({ concurrency: 8, ratePerSecond: 20, scheduler: ts });
+      const request = () => defer(() => (starts.push(ts.now()), cold('1ms (a|)'))).pipe(throttleRequests(limiter));
+      // 20 pass at the configured 20/s (0..950 ms); one more starts at 1000 ms and is refused 429
+      // (no Retry-After) at 1001: 18 passed in the window (100..1099 ms), so 16.2/s is learned.
+      for (let k = 0; k < 20; k++) request().subscribe();
+      ts.schedule(() => {
+        cold('1ms #', undefined, refused(429)).pipe(throttleRequests(limiter), catchError(() => EMPTY)).subscribe();
+      }, 990);
+      ts.schedule(() => {
+        starts.length = 0;
+        for (let k = 0; k < 5; k++) request().subscribe();
+      }, 2000);
+    });
+    const gaps = starts.slice(1).map((at, i) => at - starts[i]!);
+    expect(gaps).to.have.length(4);
+    for (const gap of gaps) expect(gap).to.be.within(60, 61.8); // ~1000 / 16.2 (growing with each success), not the configured 50 ms
+  });
+
   it('a 429\'s learned rate is lifted once requests pass at twice it, so an unlimited run is unlimited again', () => {
     const ts = scheduler();
     let afterRamp = 0;
