@@ -53,7 +53,10 @@ export interface RateCeiling {
   started(now: number): number;
   /** A request passed (was not refused): the ceiling grows. */
   passed(): void;
-  /** The request started with `ticket` was answered 429 at `now`: the ceiling is lowered, once per event. */
+  /**
+   * The request started with `ticket` was answered 429 at `now`: the ceiling is lowered, once per
+   * event (not again for requests started before the last decrease, nor during a pause).
+   */
   refused(ticket: number, now: number): void;
   /** Nothing starts before `until` (a `Retry-After` pause): the time paused is no time requests failed to pass. */
   pausedUntil(until: number): void;
@@ -66,7 +69,7 @@ export function createRateCeiling(): RateCeiling {
   let lastDecrease = 0; // tickets handed out when the ceiling was last lowered
   const counts = new Array<number>(SLOTS).fill(0);
   let slot = 0; // absolute index of the current slot (now / SLOT_MS)
-  let resumedAt = -Infinity; // the end of the last pause
+  let resumedAt = -Infinity; // the end of the last pause (in the future while one runs)
 
   /** Moves the window to `now`, clearing the slots it passed over. */
   const advance = (now: number): number => {
@@ -111,7 +114,9 @@ export function createRateCeiling(): RateCeiling {
     refused: (ticket, now) => {
       const at = advance(now);
       counts[at] = counts[at]! - 1; // it started but did not pass
-      if (ticket <= lastDecrease) return;
+      // Refused while a pause runs: it started before the pause, whose refusal already told us
+      // (or a 503's, which says nothing of the rate); and no rate can be measured over a pause.
+      if (ticket <= lastDecrease || now < resumedAt) return;
       lastDecrease = tickets;
       const passing = passingRate(now);
       perSecond = Math.max(MIN_RATE, DECREASE * Math.min(perSecond, passing));

@@ -46,6 +46,19 @@ describe('oro/createRateCeiling: a rate learned from 429s (AIMD on the rate)', (
     expect(ceiling.perSecond).to.be.closeTo(40.5, 1e-9);
   });
 
+  it('is not lowered by a refusal that comes while a pause runs (a request in flight when a 503 paused everyone)', () => {
+    const ceiling = createRateCeiling();
+    startOver(ceiling, 50, 0);
+    const inFlight = ceiling.started(990);
+    ceiling.pausedUntil(2000); // a 503 with Retry-After: 1 at 1000 ms
+    ceiling.refused(inFlight, 1010);
+    expect(ceiling.perSecond).to.equal(Infinity);
+    // After the pause, a refusal counts again.
+    for (let k = 0; k < 10; k++) ceiling.started(2000 + 20 * k);
+    ceiling.refused(ceiling.started(2199), 2199);
+    expect(ceiling.perSecond).to.be.closeTo((0.9 * 10) / 0.199, 1e-9); // 0.9 x the 10 passed in the 199 ms since the pause ended
+  });
+
   it('lowers it once per congestion event: refusals of requests started before the decrease say nothing new', () => {
     const ceiling = createRateCeiling();
     startOver(ceiling, 40, 0);
