@@ -13,8 +13,9 @@
 
 /** Multiplicative decrease: a 429 sets the ceiling to this share of the rate that was passing. */
 const DECREASE = 0.9;
-/** Additive increase per request that passes: at least 2 % of the ceiling a second, and at least 1 request/s a second. */
+/** Additive increase per request that passes: 2 % of the ceiling a second at full use, and at least 2 requests/s a second. */
 const GROWTH_SHARE = 0.02;
+const GROWTH_MIN = 2;
 /** The ceiling never goes below one request a second. */
 const MIN_RATE = 1;
 /** Once the ceiling is this many times the rate at the last 429, it no longer binds: it is dropped. */
@@ -27,16 +28,16 @@ const ring = (s: number): number => ((s % SLOTS) + SLOTS) % SLOTS;
 
 /**
  * A learned ceiling on request starts per second: AIMD on the rate. A 429 sets it to 90 % of the
- * rate that passed in the second before, not counting time paused (or of the ceiling, if lower),
- * once per congestion event
- * (a refusal of a request started before the last decrease says nothing new: eight requests in
- * flight when the bucket ran dry all come back 429); each request that passes raises it again,
- * by 2 % of itself per second at full use (at least 1 request/s per second), and once it reaches
- * twice the rate at the last 429 it is lifted.
+ * rate that passed in the second before (or of the ceiling, if lower); within a second after a
+ * pause, to 90 % of the ceiling it resumed at (a second that was partly pause measures nothing).
+ * Once per congestion event: a refusal of a request started before the last decrease, or coming
+ * during a pause, says nothing new (eight requests in flight when the bucket ran dry all come back
+ * 429). Each request that passes raises it again, by 2 % of itself per second at full use (at
+ * least 2 requests/s per second), and once it reaches twice the rate at the last 429 it is lifted.
  *
  * ```
  * a bucket of 50/s, burst 50; the client sent ~60 starts in the last second when refused:
- * ceiling: Infinity -> 54 (0.9 x 60) -> grows ~1.1/s per second while requests pass -> 429 -> 0.9 x ...
+ * ceiling: Infinity -> 54 (0.9 x 60) -> grows ~2/s per second while requests pass -> 429 -> 0.9 x ...
  * ```
  *
  * @example
@@ -83,16 +84,14 @@ export function createRateCeiling(): RateCeiling {
   };
 
   /**
-   * Starts that passed per second over the last second, or since the last pause ended when that is
-   * sooner (at least one slot): a second that was mostly pause says nothing of the rate the server
-   * accepts, and would otherwise drop the ceiling to its floor after every pause.
+   * Starts that passed in the last second (the window is one second long: per second), or
+   * `undefined` when a pause ended within it: a second that was partly pause says nothing of the
+   * rate the server accepts, and less than a second of sending measures mostly noise.
    */
-  const passingRate = (now: number): number => {
-    const first = Math.max(slot - SLOTS + 1, Math.floor(resumedAt / SLOT_MS));
-    let passed = 0;
-    for (let s = first; s <= slot; s++) passed += counts[ring(s)]!;
-    const seconds = first > slot - SLOTS + 1 ? Math.max(SLOT_MS, now - resumedAt) / 1000 : 1;
-    return Math.max(0, passed) / seconds;
+  const passingRate = (now: number): number | undefined => {
+    if (now - resumedAt < 1000) return undefined;
+    advance(now);
+    return Math.max(0, counts.reduce((sum, n) => sum + n, 0));
   };
 
   return {
@@ -108,7 +107,7 @@ export function createRateCeiling(): RateCeiling {
     },
     passed: () => {
       if (perSecond === Infinity) return;
-      perSecond += Math.max(GROWTH_SHARE, 1 / perSecond);
+      perSecond += Math.max(GROWTH_SHARE, GROWTH_MIN / perSecond);
       if (perSecond >= liftAt) perSecond = liftAt = Infinity;
     },
     refused: (ticket, now) => {
@@ -117,10 +116,16 @@ export function createRateCeiling(): RateCeiling {
       // Refused while a pause runs: it started before the pause, whose refusal already told us
       // (or a 503's, which says nothing of the rate); and no rate can be measured over a pause.
       if (ticket <= lastDecrease || now < resumedAt) return;
-      lastDecrease = tickets;
       const passing = passingRate(now);
-      perSecond = Math.max(MIN_RATE, DECREASE * Math.min(perSecond, passing));
-      liftAt = LIFT_FACTOR * Math.max(MIN_RATE, passing);
+      if (passing === undefined) {
+        // Refused soon after a pause: the ceiling it resumed at is too high, if there is one.
+        if (perSecond === Infinity) return;
+        perSecond = Math.max(MIN_RATE, DECREASE * perSecond);
+      } else {
+        perSecond = Math.max(MIN_RATE, DECREASE * Math.min(perSecond, passing));
+        liftAt = LIFT_FACTOR * Math.max(MIN_RATE, passing);
+      }
+      lastDecrease = tickets;
     },
   };
 }

@@ -35,15 +35,19 @@ describe('oro/createRateCeiling: a rate learned from 429s (AIMD on the rate)', (
     expect(ceiling.perSecond).to.be.closeTo(18, 1e-9);
   });
 
-  it('after a pause, measures the rate since the pause ended: the time paused is not time requests failed to pass', () => {
+  it('within a second after a pause, lowers the ceiling it resumed at: a second that was partly pause measures nothing', () => {
     const ceiling = createRateCeiling();
     startOver(ceiling, 50, 0);
     ceiling.refused(ceiling.started(999), 999); // 45/s
     ceiling.pausedUntil(2000); // Retry-After: 1
-    for (let k = 0; k < 10; k++) ceiling.started(2000 + 20 * k); // 50/s from the end of the pause
-    ceiling.refused(ceiling.started(2199), 2199);
-    // 10 passed in 199 ms: 50/s; 0.9 x min(45, 50). Over the whole last second it would be 10/s, and 9.
+    for (let k = 0; k < 3; k++) ceiling.started(2000 + 20 * k);
+    ceiling.refused(ceiling.started(2099), 2099);
+    // 0.9 x 45. Over the whole last second it would have been 0.9 x 3, the pause counted as refusal.
     expect(ceiling.perSecond).to.be.closeTo(40.5, 1e-9);
+    // A second after the pause ended, the rate that passed counts again.
+    startOver(ceiling, 30, 3200);
+    ceiling.refused(ceiling.started(4199), 4199);
+    expect(ceiling.perSecond).to.be.closeTo(27, 1e-9);
   });
 
   it('is not lowered by a refusal that comes while a pause runs (a request in flight when a 503 paused everyone)', () => {
@@ -53,10 +57,13 @@ describe('oro/createRateCeiling: a rate learned from 429s (AIMD on the rate)', (
     ceiling.pausedUntil(2000); // a 503 with Retry-After: 1 at 1000 ms
     ceiling.refused(inFlight, 1010);
     expect(ceiling.perSecond).to.equal(Infinity);
-    // After the pause, a refusal counts again.
+    // Soon after the pause nothing was learned (no ceiling to lower); a second later, the rate that passed.
     for (let k = 0; k < 10; k++) ceiling.started(2000 + 20 * k);
     ceiling.refused(ceiling.started(2199), 2199);
-    expect(ceiling.perSecond).to.be.closeTo((0.9 * 10) / 0.199, 1e-9); // 0.9 x the 10 passed in the 199 ms since the pause ended
+    expect(ceiling.perSecond).to.equal(Infinity);
+    startOver(ceiling, 40, 3100);
+    ceiling.refused(ceiling.started(4099), 4099);
+    expect(ceiling.perSecond).to.be.closeTo(36, 1e-9);
   });
 
   it('lowers it once per congestion event: refusals of requests started before the decrease say nothing new', () => {
@@ -87,24 +94,24 @@ describe('oro/createRateCeiling: a rate learned from 429s (AIMD on the rate)', (
     expect(quiet.perSecond).to.equal(1);
   });
 
-  it('grows with each request that passes, by 2 % of itself (at least 1/s) per second at full use, and is lifted at twice the rate at the 429', () => {
+  it('grows with each request that passes, by 2 % of itself (at least 2/s) per second at full use, and is lifted at twice the rate at the 429', () => {
     const ceiling = createRateCeiling();
-    startOver(ceiling, 100, 0);
-    ceiling.refused(ceiling.started(999), 999); // 90/s; lifted at 200/s
-    const at90 = ceiling.perSecond;
-    for (let i = 0; i < 90; i++) ceiling.passed(); // one second's worth at the ceiling
-    expect(ceiling.perSecond - at90).to.be.closeTo(90 * 0.02, 1e-9);
+    startOver(ceiling, 200, 0);
+    ceiling.refused(ceiling.started(999), 999); // 180/s; lifted at 400/s
+    const at180 = ceiling.perSecond;
+    for (let i = 0; i < 180; i++) ceiling.passed(); // one second's worth at the ceiling
+    expect(ceiling.perSecond - at180).to.be.closeTo(180 * 0.02, 1e-9);
     const slow = createRateCeiling();
     startOver(slow, 10, 0);
-    slow.refused(slow.started(999), 999); // 9/s: 1/9 per pass is more than 2 %
+    slow.refused(slow.started(999), 999); // 9/s: 2/9 per pass is more than 2 %
     for (let i = 0; i < 9; i++) slow.passed();
-    expect(slow.perSecond).to.be.closeTo(10, 0.05);
+    expect(slow.perSecond).to.be.closeTo(10.83, 0.01); // 9 + 2/9 + 2/9.22 + ...: about 2 in a second
     let passes = 0;
     while (ceiling.perSecond !== Infinity && passes < 100_000) {
       ceiling.passed();
       passes++;
     }
     expect(ceiling.perSecond).to.equal(Infinity);
-    expect(passes).to.be.within(5000, 5600); // (200 - 91.8) / 0.02 passes
+    expect(passes).to.be.within(10_600, 10_900); // (400 - 183.6) / 0.02 passes
   });
 });
