@@ -20,6 +20,8 @@ export interface FakeOroStats {
   readonly distinctExternalIds: number;
   /** `externalId`s stored more than once. */
   readonly duplicatedExternalIds: number;
+  /** API requests (not the token endpoint) answered other than 429, answered 429, and when the first and last of the former arrived (ms). */
+  readonly api: { readonly passed: number; readonly refused: number; readonly firstAt: number; readonly lastAt: number };
 }
 
 export type ChildMessage = { readonly kind: 'ready'; readonly baseUrl: string; readonly tokenUrl: string; readonly clientId: string; readonly clientSecret: string } | { readonly kind: 'stats'; readonly stats: FakeOroStats };
@@ -30,7 +32,18 @@ for (let g = 1; g <= 5; g++) oro.seed('customergroups', { name: `Group ${g}` });
 
 function stats(): FakeOroStats {
   const statuses: Record<string, number> = {};
-  for (const r of oro.requests) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+  const api = { passed: 0, refused: 0, firstAt: Infinity, lastAt: -Infinity };
+  for (const r of oro.requests) {
+    statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+    if (r.path === '/oauth2-token') continue;
+    if (r.status === 429) {
+      api.refused++;
+    } else {
+      api.passed++;
+      api.firstAt = Math.min(api.firstAt, r.at);
+      api.lastAt = Math.max(api.lastAt, r.at);
+    }
+  }
   const seen = new Map<string, number>();
   const customers = oro.records('customers');
   for (const c of customers) {
@@ -46,6 +59,7 @@ function stats(): FakeOroStats {
     customers: customers.length,
     distinctExternalIds: seen.size,
     duplicatedExternalIds: duplicated,
+    api,
   };
 }
 
