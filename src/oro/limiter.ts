@@ -67,7 +67,7 @@ export interface Limiter {
    * concurrency settles where the server copes; a stray 503 costs little.
    */
   backOff(): void;
-  /** A request succeeded: allow one more in flight, up to `concurrency`, and raise a learned rate. */
+  /** A request succeeded: allow one more in flight, up to `concurrency`. */
   recover(): void;
   /**
    * The request granted `ticket` was answered 429 Too Many Requests: a rate limiter in front of
@@ -180,8 +180,10 @@ export function createLimiter(options: LimiterOptions): Limiter {
           const head = lane.values().next().value as Waiter;
           lane.delete(head);
           inFlight += 1;
+          const ticket = ceiling.started(now);
+          if (interval !== configured || ceiling.perSecond !== Infinity) updateInterval(); // it grew
           if (interval > 0) theoreticalArrival = Math.max(theoreticalArrival, now) + interval;
-          head.grant(ceiling.started(now));
+          head.grant(ticket);
         }
       } while (pumpAgain);
     } finally {
@@ -237,10 +239,6 @@ export function createLimiter(options: LimiterOptions): Limiter {
       limit = Math.max(1, Math.floor(limit / 2));
     },
     recover: () => {
-      if (ceiling.perSecond !== Infinity) {
-        ceiling.passed();
-        updateInterval();
-      }
       if (limit >= concurrency) return;
       limit += 1;
       pump();

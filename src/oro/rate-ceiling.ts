@@ -13,7 +13,7 @@
 
 /** Multiplicative decrease: a 429 sets the ceiling to this share of the rate that was passing. */
 const DECREASE = 0.9;
-/** Additive increase per request that passes: 2 % of the ceiling a second at full use, and at least 2 requests/s a second. */
+/** Additive increase with time since the last decrease: 2 % of the ceiling a second, and at least 2 requests/s a second. */
 const GROWTH_SHARE = 0.02;
 const GROWTH_MIN = 2;
 /** The ceiling never goes below one request a second. */
@@ -32,8 +32,10 @@ const ring = (s: number): number => ((s % SLOTS) + SLOTS) % SLOTS;
  * pause, to 90 % of the ceiling it resumed at (a second that was partly pause measures nothing).
  * Once per congestion event: a refusal of a request started before the last decrease, or coming
  * during a pause, says nothing new (eight requests in flight when the bucket ran dry all come back
- * 429). Each request that passes raises it again, by 2 % of itself per second at full use (at
- * least 2 requests/s per second), and once it reaches twice the rate at the last 429 it is lifted.
+ * 429). It grows again with time, by 2 % of itself a second (at least 2 requests/s a second),
+ * applied as requests start, and once it reaches twice the rate at the last 429 it is lifted.
+ * Grown by time, not by successes: under 429s that come at random (not by rate) a request that
+ * takes long would otherwise see too few successes between refusals to climb back.
  *
  * ```
  * a bucket of 50/s, burst 50; the client sent ~60 starts in the last second when refused:
@@ -43,17 +45,14 @@ const ring = (s: number): number => ((s % SLOTS) + SLOTS) % SLOTS;
  * @example
  * const ceiling = createRateCeiling();
  * const ticket = ceiling.started(now);        // at each grant
- * ceiling.passed();                           // the request succeeded
  * ceiling.refused(ticket, now);               // the request was answered 429
  * const interval = 1000 / ceiling.perSecond;  // Infinity -> 0: no spacing
  */
 export interface RateCeiling {
   /** Starts per second allowed now; `Infinity` while no 429 was seen (or once lifted). */
   readonly perSecond: number;
-  /** A request starts at `now` (ms): counted; its ticket (increasing) is returned. */
+  /** A request starts at `now` (ms): counted, the ceiling grown to `now`; its ticket (increasing) is returned. */
   started(now: number): number;
-  /** A request passed (was not refused): the ceiling grows. */
-  passed(): void;
   /**
    * The request started with `ticket` was answered 429 at `now`: the ceiling is lowered, once per
    * event (not again for requests started before the last decrease, nor during a pause).
@@ -65,6 +64,7 @@ export interface RateCeiling {
 
 export function createRateCeiling(): RateCeiling {
   let perSecond = Infinity;
+  let grownAt = 0; // when the growth was last applied
   let liftAt = Infinity;
   let tickets = 0;
   let lastDecrease = 0; // tickets handed out when the ceiling was last lowered
@@ -103,12 +103,12 @@ export function createRateCeiling(): RateCeiling {
     },
     started: (now) => {
       counts[advance(now)]! += 1;
+      if (perSecond !== Infinity && now > grownAt) {
+        perSecond += (Math.max(GROWTH_MIN, GROWTH_SHARE * perSecond) * (now - grownAt)) / 1000;
+        grownAt = now;
+        if (perSecond >= liftAt) perSecond = liftAt = Infinity;
+      }
       return ++tickets;
-    },
-    passed: () => {
-      if (perSecond === Infinity) return;
-      perSecond += Math.max(GROWTH_SHARE, GROWTH_MIN / perSecond);
-      if (perSecond >= liftAt) perSecond = liftAt = Infinity;
     },
     refused: (ticket, now) => {
       const at = advance(now);
@@ -126,6 +126,7 @@ export function createRateCeiling(): RateCeiling {
         liftAt = LIFT_FACTOR * Math.max(MIN_RATE, passing);
       }
       lastDecrease = tickets;
+      grownAt = now;
     },
   };
 }

@@ -9,8 +9,7 @@ function startOver(ceiling: ReturnType<typeof createRateCeiling>, n: number, fro
 describe('oro/createRateCeiling: a rate learned from 429s (AIMD on the rate)', () => {
   it('binds nothing until a 429, however many requests pass', () => {
     const ceiling = createRateCeiling();
-    startOver(ceiling, 500, 0);
-    for (let i = 0; i < 500; i++) ceiling.passed();
+    for (let second = 0; second < 5; second++) startOver(ceiling, 500, second * 1000);
     expect(ceiling.perSecond).to.equal(Infinity);
   });
 
@@ -42,8 +41,9 @@ describe('oro/createRateCeiling: a rate learned from 429s (AIMD on the rate)', (
     ceiling.pausedUntil(2000); // Retry-After: 1
     for (let k = 0; k < 3; k++) ceiling.started(2000 + 20 * k);
     ceiling.refused(ceiling.started(2099), 2099);
-    // 0.9 x 45. Over the whole last second it would have been 0.9 x 3, the pause counted as refusal.
-    expect(ceiling.perSecond).to.be.closeTo(40.5, 1e-9);
+    // 0.9 x the 47.2 it had grown to (2/s a second for 1.1 s). Over the whole last second it
+    // would have been 0.9 x 3, the pause counted as refusal.
+    expect(ceiling.perSecond).to.be.closeTo(0.9 * 47.2, 1e-9);
     // A second after the pause ended, the rate that passed counts again.
     startOver(ceiling, 30, 3200);
     ceiling.refused(ceiling.started(4199), 4199);
@@ -87,31 +87,27 @@ describe('oro/createRateCeiling: a rate learned from 429s (AIMD on the rate)', (
     // A burst of 100 more within the next 100 ms cannot raise it: 0.9 x min(90, 190).
     for (let i = 0; i < 100; i++) ceiling.started(1000 + i);
     ceiling.refused(ceiling.started(1099), 1099);
-    expect(ceiling.perSecond).to.be.closeTo(81, 1e-9);
+    expect(ceiling.perSecond).to.be.closeTo(0.9 * 90.2, 1e-9); // 90 grown by 2/s a second for 0.1 s
     // Nothing passing at all: the floor.
     const quiet = createRateCeiling();
     quiet.refused(quiet.started(0), 0);
     expect(quiet.perSecond).to.equal(1);
   });
 
-  it('grows with each request that passes, by 2 % of itself (at least 2/s) per second at full use, and is lifted at twice the rate at the 429', () => {
+  it('grows with time, by 2 % of itself a second (at least 2/s a second), as requests start, and is lifted at twice the rate at the 429', () => {
     const ceiling = createRateCeiling();
     startOver(ceiling, 200, 0);
     ceiling.refused(ceiling.started(999), 999); // 180/s; lifted at 400/s
-    const at180 = ceiling.perSecond;
-    for (let i = 0; i < 180; i++) ceiling.passed(); // one second's worth at the ceiling
-    expect(ceiling.perSecond - at180).to.be.closeTo(180 * 0.02, 1e-9);
+    ceiling.started(1999); // one second later
+    expect(ceiling.perSecond).to.be.closeTo(180 * 1.02, 1e-9);
     const slow = createRateCeiling();
     startOver(slow, 10, 0);
-    slow.refused(slow.started(999), 999); // 9/s: 2/9 per pass is more than 2 %
-    for (let i = 0; i < 9; i++) slow.passed();
-    expect(slow.perSecond).to.be.closeTo(10.83, 0.01); // 9 + 2/9 + 2/9.22 + ...: about 2 in a second
-    let passes = 0;
-    while (ceiling.perSecond !== Infinity && passes < 100_000) {
-      ceiling.passed();
-      passes++;
-    }
+    slow.refused(slow.started(999), 999); // 9/s: 2 % would be less than 2/s
+    slow.started(1499);
+    expect(slow.perSecond).to.be.closeTo(10, 1e-9);
+    let seconds = 1;
+    while (ceiling.perSecond !== Infinity && seconds < 1000) ceiling.started(999 + 1000 * ++seconds);
     expect(ceiling.perSecond).to.equal(Infinity);
-    expect(passes).to.be.within(10_600, 10_900); // (400 - 183.6) / 0.02 passes
+    expect(seconds).to.be.within(40, 42); // 180 x 1.02^n >= 400: n = 41
   });
 });
