@@ -39,7 +39,7 @@ const ring = (s: number): number => ((s % SLOTS) + SLOTS) % SLOTS;
  *
  * ```
  * a bucket of 50/s, burst 50; the client sent ~60 starts in the last second when refused:
- * ceiling: Infinity -> 54 (0.9 x 60) -> grows ~2/s per second while requests pass -> 429 -> 0.9 x ...
+ * ceiling: Infinity -> 54 (0.9 x 60) -> grows ~2/s per second as requests start -> 429 -> 0.9 x ...
  * ```
  *
  * @example
