@@ -218,7 +218,7 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
         await exited;
       }
       const summary = out.split('\n').find((l) => l.startsWith('done:'));
-      const checkpoint = readCheckpoint(join(dir, 'state.db'));
+      const checkpoint = await readCheckpoint(join(dir, 'state.db'));
       const run: DaemonRun = {
         exit: code,
         signal,
@@ -338,14 +338,14 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
 }
 
 /** The saved resume token of the chaos pipeline, read while no daemon runs. */
-function readCheckpoint(path: string): string | undefined {
+async function readCheckpoint(path: string): Promise<string | undefined> {
   if (!existsSync(path)) return undefined;
   const store = openStateStore(path);
   try {
-    const saved = store.getCheckpoint('chaos');
+    const saved = await store.getCheckpoint('chaos');
     return saved ? JSON.stringify(saved.resume) : undefined;
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

@@ -61,23 +61,28 @@ export function exitCodeOfRun(run: RunRecord): number | null {
 }
 
 /** Gathers the pipeline's report from the store (reads only). */
-export function statusReport(store: StateStore, config: Config, limits: { runs?: number; waiting?: number } = {}): StatusReport {
-  const counts = store.keyStateCounts(config.name);
+export async function statusReport(store: StateStore, config: Config, limits: { runs?: number; waiting?: number } = {}): Promise<StatusReport> {
   const limit = limits.waiting ?? STATUS_WAITING;
+  const [counts, runs, checkpoint, waiting] = await Promise.all([
+    store.keyStateCounts(config.name),
+    store.lastRuns(config.name, limits.runs ?? STATUS_RUNS),
+    store.getCheckpoint(config.name),
+    store.waitingKeys(config.name, limit),
+  ]);
   return {
     pipeline: config.name,
     target: config.target.type,
     statePath: config.state.path,
-    runs: store.lastRuns(config.name, limits.runs ?? STATUS_RUNS).map((run) => ({ ...run, exitCode: exitCodeOfRun(run) })),
-    checkpoint: store.getCheckpoint(config.name) ?? null,
+    runs: runs.map((run) => ({ ...run, exitCode: exitCodeOfRun(run) })),
+    checkpoint: checkpoint ?? null,
     keys: { known: counts.confirmed + counts.rejected + counts.failed, ...counts },
-    waiting: { limit, shown: store.waitingKeys(config.name, limit) },
+    waiting: { limit, shown: waiting },
   };
 }
 
 /** One key's report. */
-export function keyReport(store: StateStore, config: Config, key: string): KeyReport {
-  const state = store.keyState(config.name, key);
+export async function keyReport(store: StateStore, config: Config, key: string): Promise<KeyReport> {
+  const state = await store.keyState(config.name, key);
   return { pipeline: config.name, key, ...(state ? { state } : {}) };
 }
 

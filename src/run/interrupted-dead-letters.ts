@@ -13,7 +13,7 @@ import type { StateStore } from '../state/state-store.js';
 export async function deadLetteredByInterruptedRuns(store: StateStore, pipeline: string, path: string): Promise<Set<string>> {
   const where = new Set<string>();
   const interrupted: string[] = [];
-  for (const run of store.lastRuns(pipeline, 100)) {
+  for (const run of await store.lastRuns(pipeline, 100)) {
     if (run.finishedAt !== null) break;
     interrupted.push(run.startedAt);
   }

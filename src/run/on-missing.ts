@@ -62,7 +62,7 @@ export interface SweepResult {
  *
  * @example
  * ```ts
- * seen.flush();
+ * await seen.flush();
  * const { refused } = await sweepMissing({ store, pipeline: 'customers', runId, type: 'customers', keyField: 'externalId',
  *   onMissing: { action: 'delete', maxFraction: 0.1 }, client, limiter, retry, concurrency: 8, dryRun: false, onOutcome });
  * ```
@@ -73,15 +73,15 @@ export async function sweepMissing(options: SweepOptions): Promise<SweepResult> 
   // rejected before is not sent again; `--full` (`retryDone`) and a mapping change try them again.
   const done = doneMark(options.type, onMissing);
   const query = options.retryDone ? {} : { exceptDigestPrefix: done };
-  const missing = store.countMissing(pipeline, runId, query);
+  const missing = await store.countMissing(pipeline, runId, query);
   if (missing === 0) return { stopped: false };
-  const known = store.countKnown(pipeline);
+  const known = await store.countKnown(pipeline);
   if (missing > onMissing.maxFraction * known) return { refused: refusal(missing, known, onMissing), stopped: false };
 
   let afterKey: string | undefined;
   for (;;) {
     if (options.signal?.aborted) return { stopped: true };
-    const page = store.missingKeys(pipeline, runId, { limit: PAGE, ...query, ...(afterKey !== undefined ? { afterKey } : {}) });
+    const page = await store.missingKeys(pipeline, runId, { limit: PAGE, ...query, ...(afterKey !== undefined ? { afterKey } : {}) });
     const last = page.at(-1);
     if (last === undefined) return { stopped: false };
     afterKey = last.key;
@@ -89,7 +89,7 @@ export async function sweepMissing(options: SweepOptions): Promise<SweepResult> 
       mergeMap((key) => settle(options, key), options.concurrency),
       toArray(),
     ));
-    if (!options.dryRun) remember(options, outcomes, done);
+    if (!options.dryRun) await remember(options, outcomes, done);
     for (const outcome of outcomes) options.onOutcome(outcome);
   }
 }
@@ -157,21 +157,21 @@ function settle(options: SweepOptions, missing: MissingKey): Observable<Outcome>
  * refused is marked done as rejected, with Oro's reason (its dead letter is written once). A
  * failed one is left as it was: the next complete run tries it again.
  */
-function remember(options: SweepOptions, outcomes: readonly Outcome[], done: string): void {
+async function remember(options: SweepOptions, outcomes: readonly Outcome[], done: string): Promise<void> {
   const { store, pipeline, type, keyField } = options;
   const keyOf = (outcome: Outcome) => (outcome.record.value as MissingValue).key;
   const idOf = (outcome: Outcome) => (outcome.record.value as MissingValue).id;
   const deleted = outcomes.filter((o) => o.status === 'deleted').map(keyOf);
   if (deleted.length > 0) {
-    store.forgetKeyStates(pipeline, deleted);
-    for (const key of deleted) store.forgetId(type, keyField, key);
+    await store.forgetKeyStates(pipeline, deleted);
+    for (const key of deleted) await store.forgetId(type, keyField, key);
   }
   const states: KeyStateInput[] = [];
   for (const outcome of outcomes) {
     if (outcome.status === 'updated') states.push({ key: keyOf(outcome), digest: `${done}updated`, oroId: idOf(outcome), lastOutcome: 'confirmed' });
     if (outcome.status === 'rejected') states.push({ key: keyOf(outcome), digest: `${done}rejected`, oroId: idOf(outcome), lastOutcome: 'rejected', errors: outcome.errors });
   }
-  if (states.length > 0) store.putKeyStates(pipeline, states);
+  if (states.length > 0) await store.putKeyStates(pipeline, states);
 }
 
 /** What a missing key's outcome record holds (and its dead letter's `record`). */

@@ -5,11 +5,11 @@ import { decodeWith } from '../operators/decode.js';
 import { createLimiter } from '../oro/limiter.js';
 import { mapRecords, type Mapping } from '../operators/map.js';
 import { toOro } from '../sink/to-oro.js';
-import { createMemoryIdCache, type IdCache } from '../sink/id-cache.js';
+import { createMemoryIdCache, STORED, type IdCache } from '../sink/id-cache.js';
 import { storeIdCache } from './store-id-cache.js';
 import { storeDigests } from './store-digests.js';
 import { mappingFingerprint } from './mapping-fingerprint.js';
-import type { DigestStore, DigestUpdate } from '../sink/digest-store.js';
+import type { DigestStore, DigestUpdate, KeyDigest } from '../sink/digest-store.js';
 import { pullThrough } from '../sources/pull-through.js';
 import { createCheckpointTracker } from '../state/checkpoint-tracker.js';
 import { createDeadLetterWriter } from '../state/dead-letters.js';
@@ -109,10 +109,10 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
   await tokens.current();
 
   const store: StateStore = runtime.stateStore(config.state.path);
-  const saved = options.fromStart || options.full || options.source ? undefined : store.getCheckpoint(config.name);
+  const saved = options.fromStart || options.full || options.source ? undefined : await store.getCheckpoint(config.name);
   const watermarkField = schedule.watermark;
   const savedWatermark = saved?.watermark ?? undefined;
-  const lastRun = store.lastRuns(config.name, 1)[0];
+  const lastRun = (await store.lastRuns(config.name, 1))[0];
   const plan = options.source
     ? { whole: false }
     : await planStart({ config, saved, lastRunComplete: lastRun?.status === 'ok' || lastRun?.status === 'partial' });
@@ -166,7 +166,7 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
     },
   };
   const bounds = inFlightBounds(pipeline);
-  const stored: { flush(): void }[] = [];
+  const stored: { flush(): Promise<void> }[] = [];
   const remember = (type: string, field: string): IdCache => {
     if (dryRun) return createMemoryIdCache();
     const cache = storeIdCache(store, type, field);
@@ -206,26 +206,29 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
   // (or all of them, when it was killed before its first checkpoint).
   const alreadyDead = deadLetters && !options.source ? await deadLetteredByInterruptedRuns(store, config.name, config.deadLetter.path) : new Set<string>();
   const counts = countOutcomes();
-  const runId = dryRun ? undefined : store.startRun(config.name, { dryRun } as Json);
+  const runId = dryRun ? undefined : await store.startRun(config.name, { dryRun } as Json);
   // target.onMissing: a run that reads the snapshot whole marks every key it reads (in the store,
   // in bulk), so that the known keys it did not read can be found after it. A dry run marks under
   // a token of its own (negative: never a run id) and clears the marks at its end.
   const onMissing = options.source || !plan.whole || plan.resume !== undefined ? undefined : target.onMissing;
   const seenRun = onMissing === undefined ? undefined : (runId ?? -1 - Math.floor(Math.random() * 2 ** 40));
-  if (runId !== undefined && seenRun !== undefined) store.clearSeen(config.name, { below: runId });
+  if (runId !== undefined && seenRun !== undefined) await store.clearSeen(config.name, { below: runId });
   const seen = seenRun === undefined ? undefined : trackSeen(store, config.name, seenRun, target.key.source);
   const sample = options.sample ?? 20;
   let printed = 0;
   // Documents there were to print: rejected records have none, so they do not count as hidden.
   let documents = 0;
   let saveTimer: NodeJS.Timeout | undefined;
+  // Checkpoint saves run one after the other, so a late mid-run save never overwrites the final
+  // one; a save that failed stops the run once it ends (the checkpoint did not move).
+  const checkpoints = inOrder();
   const saveCheckpoint = () => {
     saveTimer = undefined;
     const checkpoint = tracker.checkpoint;
     if (dryRun || !checkpoint || options.source) return;
     // Mid-run, the watermark stays where the last complete run left it: records in this run
     // need not come in watermark order, so only a finished run may move it.
-    store.saveCheckpoint(config.name, { seq: checkpoint.seq, resume: checkpoint.resume, watermark: savedWatermark ?? null });
+    checkpoints.run(() => store.saveCheckpoint(config.name, { seq: checkpoint.seq, resume: checkpoint.resume, watermark: savedWatermark ?? null }));
   };
 
   let stopped = false;
@@ -263,7 +266,7 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
       }
     });
     if (seen && onMissing && seenRun !== undefined && !stopped) {
-      seen.flush();
+      await seen.flush();
       if (seen.unkeyed > 0) {
         // A record whose key could not be read may be one of the known keys: none is provably gone.
         logger.warn({ pipeline: config.name, records: seen.unkeyed, first: seen.firstUnkeyed ?? null },
@@ -279,19 +282,18 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
       }
     }
   } catch (error) {
-    if (runId !== undefined) store.finishRun(runId, { counts: counts.counts, status: 'failed', error: errorText(error) });
+    // The run's own error says more than one the store may add (it may be the store's).
+    if (runId !== undefined) await store.finishRun(runId, { counts: counts.counts, status: 'failed', error: errorText(error) }).catch(() => undefined);
     throw error;
   } finally {
-    for (const cache of stored) cache.flush();
-    digests?.flush();
     if (saveTimer) clearTimeout(saveTimer);
     progress.stop();
-    await deadLetters?.close();
-    digests?.release();
+    await Promise.all([...stored.map((cache) => cache.flush()), digests?.flush(), deadLetters?.close()]);
+    await digests?.release();
     if (seenRun !== undefined) {
       // Flushed first: a flush still scheduled would otherwise store marks after they are cleared.
-      seen?.flush();
-      store.clearSeen(config.name, { run: seenRun });
+      await seen?.flush();
+      await store.clearSeen(config.name, { run: seenRun });
     }
   }
   if (dryRun && options.print && documents > printed) {
@@ -299,6 +301,7 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
   }
 
   saveCheckpoint();
+  await checkpoints.done();
   const exhausted = !stopped;
   if (!dryRun && !options.source && exhausted) {
     // A complete run: the next one starts by what the source is then (see planStart), so the
@@ -307,16 +310,16 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
     if (watermarkField) {
       // Incremental: next time, ask only for what changed since the newest record seen.
       const newest = tracker.checkpoint?.watermark ?? savedWatermark ?? null;
-      store.saveCheckpoint(config.name, { seq: -1, resume: null, watermark: newest, ...complete });
+      await store.saveCheckpoint(config.name, { seq: -1, resume: null, watermark: newest, ...complete });
     } else {
       // A run that read nothing new keeps the position it started from.
       const resume = tracker.checkpoint?.resume ?? plan.resume ?? null;
-      store.saveCheckpoint(config.name, { seq: tracker.checkpoint?.seq ?? -1, resume, watermark: null, ...complete });
+      await store.saveCheckpoint(config.name, { seq: tracker.checkpoint?.seq ?? -1, resume, watermark: null, ...complete });
     }
   }
   const result = counts.counts;
   if (runId !== undefined) {
-    store.finishRun(runId, {
+    await store.finishRun(runId, {
       counts: result,
       status: stopped ? 'stopped' : result.rejected + result.failed > 0 || refused !== undefined ? 'partial' : 'ok',
       ...(refused !== undefined ? { error: refused } : {}),
@@ -338,37 +341,56 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
  * sends everything once); `--full`, replay and queue workers send every record but still store
  * what Oro confirms; a dry run reads them and stores nothing.
  */
-async function digestsFor(config: Config, store: StateStore, options: RunOptions, logger: Runtime['logger']): Promise<(DigestStore & { flush(): void; release(): void }) | undefined> {
+async function digestsFor(config: Config, store: StateStore, options: RunOptions, logger: Runtime['logger']): Promise<(DigestStore & { flush(): Promise<void>; release(): Promise<void> }) | undefined> {
   const fingerprint = await mappingFingerprint(config.target);
-  const before = store.mappingFingerprint(config.name);
+  const before = await store.mappingFingerprint(config.name);
   const changed = before !== fingerprint;
   if (options.dryRun) {
     if (changed) return undefined;
     const digests = storeDigests(store, config.name);
-    return { get: (keys) => digests.get(keys), put: () => undefined, flush: () => undefined, release: () => undefined };
+    return { get: (keys) => digests.get(keys), put: () => STORED, flush: () => STORED, release: () => STORED };
   }
   if (changed) {
     if (before !== undefined) {
       logger.info({ pipeline: config.name }, 'the mapping changed (target or transform): every record is sent once again');
     }
-    store.changeMapping(config.name, fingerprint);
+    await store.changeMapping(config.name, fingerprint);
   }
   const digests = storeDigests(store, config.name);
   // A rejection is stored only once its dead letter is on disk (`release`, after the file is
   // closed): stored sooner, a crash could lose the letter while the next run, seeing "rejected
   // before", would not write it again.
   const held: DigestUpdate[] = [];
-  const put = (updates: Iterable<DigestUpdate>) => {
+  const put = (updates: Iterable<DigestUpdate>): Promise<void> => {
     const now: DigestUpdate[] = [];
     for (const update of updates) (update.lastOutcome === 'rejected' ? held : now).push(update);
-    if (now.length > 0) digests.put(now);
+    // A held rejection is not stored before the run ends: nothing for the sink to wait for.
+    return now.length > 0 ? digests.put(now) : STORED;
   };
-  const release = () => {
-    digests.put(held.splice(0));
-    digests.flush();
+  const release = async () => {
+    void digests.put(held.splice(0));
+    await digests.flush();
   };
-  const get = options.full || options.source ? () => new Map() : (keys: readonly string[]) => digests.get(keys);
+  const get = options.full || options.source ? () => Promise.resolve(new Map<string, KeyDigest>()) : (keys: readonly string[]) => digests.get(keys);
   return { get, put, flush: digests.flush, release };
+}
+
+/**
+ * Store calls run one after the other; the first failure is kept for `done()`, so an
+ * un-awaited call (a checkpoint saved on a timer) cannot be lost nor crash the process.
+ */
+function inOrder(): { run(call: () => Promise<void>): void; done(): Promise<void> } {
+  let tail: Promise<void> = Promise.resolve();
+  let failure: { readonly error: unknown } | undefined;
+  return {
+    run(call) {
+      tail = tail.then(call).catch((error: unknown) => void (failure ??= { error }));
+    },
+    async done() {
+      await tail;
+      if (failure) throw failure.error;
+    },
+  };
 }
 
 function errorText(error: unknown): string {

@@ -108,7 +108,7 @@ export function createRuntime(options: { logger: Logger; metrics?: Metrics; conc
     async close() {
       for (const credential of credentials.values()) credential.close();
       http.close();
-      for (const store of stores.values()) store.close();
+      for (const store of stores.values()) await store.close();
       credentials.clear();
       stores.clear();
     },

@@ -14,8 +14,11 @@ const FLUSH_AT = 1_000;
 export interface SeenKeys {
   /** Notes the key of one outcome of the source (a record with no readable key is counted apart). */
   see(outcome: Outcome): void;
-  /** Stores what is gathered; the run calls it before it asks which keys are missing. */
-  flush(): void;
+  /**
+   * Stores what is gathered, after every earlier store call; the run awaits it before it asks
+   * which keys are missing. A store call that failed rejects it (the run must not sweep then).
+   */
+  flush(): Promise<void>;
   /** Records read whose key could not be read (a malformed line, a record without its key). */
   readonly unkeyed: number;
   /** The first such record's place, for the log line. */
@@ -30,7 +33,7 @@ export interface SeenKeys {
  * ```ts
  * const seen = trackSeen(store, 'customers', runId, 'id');
  * outcomes$.subscribe((outcome) => seen.see(outcome));
- * // at the end: seen.flush(); store.missingKeys('customers', runId, { limit: 100 })
+ * // at the end: await seen.flush(); await store.missingKeys('customers', runId, { limit: 100 })
  * ```
  */
 export function trackSeen(store: StateStore, pipeline: string, runId: number, keyPath: string): SeenKeys {
@@ -38,12 +41,23 @@ export function trackSeen(store: StateStore, pipeline: string, runId: number, ke
   let scheduled = false;
   let unkeyed = 0;
   let firstUnkeyed: string | undefined;
-  const flush = () => {
+  // Store calls run one after the other; the first failure is kept for `flush` to report (a
+  // mark lost would make its key look missing).
+  let tail: Promise<void> = Promise.resolve();
+  let failure: unknown;
+  const store_ = () => {
     scheduled = false;
     if (keys.length === 0) return;
     const batch = keys;
     keys = [];
-    store.markSeen(pipeline, runId, batch);
+    tail = tail.then(() => store.markSeen(pipeline, runId, batch)).catch((error: unknown) => {
+      failure ??= error;
+    });
+  };
+  const flush = async () => {
+    store_();
+    await tail;
+    if (failure !== undefined) throw failure;
   };
   return {
     see(outcome) {
@@ -54,10 +68,10 @@ export function trackSeen(store: StateStore, pipeline: string, runId: number, ke
         return;
       }
       keys.push(key);
-      if (keys.length >= FLUSH_AT) flush();
+      if (keys.length >= FLUSH_AT) store_();
       else if (!scheduled) {
         scheduled = true;
-        setImmediate(flush);
+        setImmediate(store_);
       }
     },
     flush,

@@ -1,42 +1,35 @@
 import type { IdCache } from '../sink/id-cache.js';
 import type { StateStore } from '../state/state-store.js';
+import { createWriteBehind, readThrough } from './write-behind.js';
 
 /**
- * The sink's key -> Oro id map kept in the state store, so that restarts and later runs need not
- * read Oro for records they have written. Writes are gathered and stored once per turn of the
- * event loop: one SQLite transaction per created record cost more CPU than the request did. A
- * crash loses at most the ids of that turn, which the next run finds again by lookup.
+ * The sink's key -> Oro id map kept in the state store, so that restarts, later runs and other
+ * workers sharing the store need not read Oro for records already written. Every `get` asks the
+ * store for the keys it has not just written itself: no copy held here can hide what another
+ * worker stored. Writes are gathered and stored once per turn of the event loop (see
+ * `createWriteBehind`); `put` resolves when its turn's write is stored. A crash loses at most the
+ * ids of that turn, which the next run finds again by lookup.
  */
-export function storeIdCache(store: StateStore, type: string, keyField: string): IdCache & { flush(): void } {
-  const pending = new Map<string, string>();
-  let scheduled = false;
-  const flush = () => {
-    scheduled = false;
-    if (pending.size === 0) return;
-    store.putIds(type, keyField, [...pending]);
-    pending.clear();
-  };
+export function storeIdCache(store: StateStore, type: string, keyField: string): IdCache & { flush(): Promise<void> } {
+  const behind = createWriteBehind<string>(async (entries) => {
+    const puts: [string, string][] = [];
+    for (const [key, id] of entries) {
+      if (id === undefined) await store.forgetId(type, keyField, key);
+      else puts.push([key, id]);
+    }
+    if (puts.length > 0) await store.putIds(type, keyField, puts);
+  });
   return {
-    get(keys) {
-      const found = store.getIds(type, keyField, keys.filter((k) => !pending.has(k)));
-      for (const key of keys) {
-        const id = pending.get(key);
-        if (id !== undefined) found.set(key, id);
-      }
-      return found;
-    },
+    get: (keys) => readThrough(behind, keys, (unknown) => store.getIds(type, keyField, unknown)),
     put(entries) {
-      for (const [key, id] of entries) pending.set(key, id);
-      if (!scheduled && pending.size > 0) {
-        scheduled = true;
-        setImmediate(flush);
-      }
+      let stored: Promise<void> | undefined;
+      for (const [key, id] of entries) stored = behind.put(key, id);
+      return stored ?? Promise.resolve();
     },
     forget(key) {
-      pending.delete(key);
-      store.forgetId(type, keyField, key);
+      return behind.put(key, undefined);
     },
     /** Stores what is gathered now; the run calls it before the store may be closed. */
-    flush,
+    flush: () => behind.flush(),
   };
 }

@@ -13,6 +13,7 @@ import { HttpError } from '../errors/http-error.js';
 import { NetworkError } from '../errors/network-error.js';
 import { TimeoutError } from '../errors/timeout-error.js';
 import { throwIfTargetRefused } from './target-refused.js';
+import { createStoreWrites, trackedDigests, trackedIds, type StoreWrites } from './store-writes.js';
 
 /** What every part of one sink subscription shares. */
 export interface SinkContext {
@@ -38,6 +39,8 @@ export interface SinkContext {
   readonly retry: <T>() => MonoTypeOperatorFunction<T>;
   /** Change detection (see `SinkOptions.digests`). */
   readonly digests: DigestStore | undefined;
+  /** Id and digest writes not yet stored: a batch awaits them before it releases its keys. */
+  readonly writes: StoreWrites;
   /** `created`/`updated` outcomes Oro's answer did not confirm (an async read-back missed them): no digest. */
   readonly unconfirmed: WeakSet<Outcome>;
 }
@@ -54,7 +57,8 @@ export function createSinkContext(options: SinkOptions): SinkContext {
   const scheduler = options.scheduler ?? asyncScheduler;
   const { limiter } = options;
   const policy = retryPolicyOf(options.retry, scheduler);
-  const ids = options.ids ?? createMemoryIdCache();
+  const writes = createStoreWrites();
+  const ids = trackedIds(options.ids ?? createMemoryIdCache(), writes);
   const relatedCaches = new Map<string, IdCache>();
   return {
     client: options.client,
@@ -65,7 +69,7 @@ export function createSinkContext(options: SinkOptions): SinkContext {
       const slot = `${type}\u0000${field}`;
       let cache = relatedCaches.get(slot);
       if (!cache) {
-        cache = options.relatedIds?.(type, field) ?? createMemoryIdCache();
+        cache = trackedIds(options.relatedIds?.(type, field) ?? createMemoryIdCache(), writes);
         relatedCaches.set(slot, cache);
       }
       return cache;
@@ -82,7 +86,8 @@ export function createSinkContext(options: SinkOptions): SinkContext {
     throttle: limiter ? (lane) => throttleRequests(limiter, { priority: lane === 'read' ? 'high' : 'normal' }) : () => identity,
     rateToken: limiter ? () => takeRateToken(limiter, { priority: 'high' }) : () => Promise.resolve(ignoreOutcome),
     retry: () => retryTransient(policy),
-    digests: options.digests,
+    digests: options.digests && trackedDigests(options.digests, writes),
+    writes,
     unconfirmed: new WeakSet(),
   };
 }

@@ -1,4 +1,5 @@
 import { createLru } from '../util/lru.js';
+import { STORED } from './id-cache.js';
 import type { ErrorDetail } from '../types/outcome.js';
 
 /** What became of a key the last time it was sent: Oro confirmed it, refused it, or we cannot tell. */
@@ -30,8 +31,9 @@ export type DigestUpdate = Omit<KeyDigest, 'at'> & { readonly key: string };
  */
 export interface DigestStore {
   /** What is known for `keys` (keys never seen are absent). */
-  get(keys: readonly string[]): Map<string, KeyDigest>;
-  put(updates: Iterable<DigestUpdate>): void;
+  get(keys: readonly string[]): Promise<Map<string, KeyDigest>>;
+  /** Resolves once the updates are stored (see `IdCache.put`: the sink awaits it per batch). */
+  put(updates: Iterable<DigestUpdate>): Promise<void>;
 }
 
 export interface MemoryDigestStoreOptions {
@@ -63,11 +65,12 @@ export function createMemoryDigestStore(options: MemoryDigestStoreOptions = {}):
         const entry = known.get(key);
         if (entry !== undefined) found.set(key, entry);
       }
-      return found;
+      return Promise.resolve(found);
     },
     put(updates) {
       const at = now().toISOString();
       for (const { key, ...entry } of updates) known.set(key, { ...entry, at });
+      return STORED;
     },
   };
 }

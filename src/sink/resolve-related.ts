@@ -1,4 +1,4 @@
-import { defer, forkJoin, mergeMap, of, tap, type Observable } from 'rxjs';
+import { defer, filter, forkJoin, from, map, merge, mergeMap, of, take, tap, type Observable } from 'rxjs';
 import { isFatal } from '../errors/classify.js';
 import type { Relationship } from '../types/jsonapi.js';
 import type { ErrorDetail, MappedRecord, Outcome, RelatedRef } from '../types/outcome.js';
@@ -42,14 +42,14 @@ export async function resolveRelated(ctx: SinkContext, round: readonly Pending[]
   try {
     for (const [group, { type, match, keys }] of wanted) {
       const cache = ctx.relatedIds(type, match);
-      const cached = fresh ? new Map<string, string>() : cache.get([...keys]);
+      const cached = fresh ? new Map<string, string>() : await cache.get([...keys]);
       const ids = new Map<string, string[]>([...cached].map(([k, id]) => [k, [id]]));
       fromCache.set(group, new Set(cached.keys()));
       const missing = [...keys].filter((k) => !cached.has(k));
       if (missing.length > 0) {
         const found = await request(ctx, () => lookupByKeys(ctx.client, type, match, missing), 'read');
         for (const [key, matches] of found) ids.set(key, matches.map((m) => m.id));
-        cache.put([...found].flatMap(([key, matches]) => (matches.length === 1 && matches[0] ? [[key, matches[0].id] as const] : [])));
+        void cache.put([...found].flatMap(([key, matches]) => (matches.length === 1 && matches[0] ? [[key, matches[0].id] as const] : [])));
       }
       known.set(group, ids);
     }
@@ -89,9 +89,15 @@ export function unblock(ctx: SinkContext, pending: Pending): Observable<Pending 
     const ids = waited.get(ref) ?? new Map<string, string[]>();
     waited.set(ref, ids);
     return ref.keys.map((key) => {
-      const cached = cache.get([key]).get(key);
-      if (cached !== undefined) fromCache.add(`${groupOf(ref)}\u0000${key}`);
-      return (cached !== undefined ? of(cached) : ctx.waits.wait(ref.type, ref.match, key)).pipe(
+      // The wait is taken at once (the sink going quiet releases only waits it knows of); an id
+      // the cache knows (another worker may have stored it since) ends it as well.
+      const cached = from(cache.get([key])).pipe(
+        map((found) => found.get(key)),
+        filter((id): id is string => id !== undefined),
+        tap(() => fromCache.add(`${groupOf(ref)}\u0000${key}`)),
+      );
+      return merge(cached, ctx.waits.wait(ref.type, ref.match, key)).pipe(
+        take(1),
         tap((id) => {
           if (id !== undefined) ids.set(key, [id]);
         }),
@@ -115,21 +121,24 @@ async function lookOnceMore(ctx: SinkContext, pending: Pending): Promise<Pending
   if (settledOutcome) return settledOutcome;
   const readyPending = again.ready[0];
   if (readyPending) return readyPending;
-  return { status: 'rejected', record: pending.record, errors: notFound(ctx, pending) };
+  return { status: 'rejected', record: pending.record, errors: await notFound(ctx, pending) };
 }
 
 /** Why a record is rejected whose related keys Oro does not hold (read after the cache was asked). */
-export function notFound(ctx: SinkContext, pending: Pending): ErrorDetail[] {
-  return (pending.mapped.related ?? []).flatMap((ref) => {
-    const cache = ctx.relatedIds(ref.type, ref.match);
-    return ref.keys
-      .filter((key) => cache.get([key]).size === 0)
-      .map((key) => ({
+export async function notFound(ctx: SinkContext, pending: Pending): Promise<ErrorDetail[]> {
+  const errors: ErrorDetail[] = [];
+  for (const ref of pending.mapped.related ?? []) {
+    const known = await ctx.relatedIds(ref.type, ref.match).get(ref.keys);
+    for (const key of ref.keys) {
+      if (known.has(key)) continue;
+      errors.push({
         title: 'related record not found',
         detail: `${ref.type} ${ref.match}=${key} not found`,
         pointer: `/data/relationships/${ref.relationship}/data`,
-      }));
-  });
+      });
+    }
+  }
+  return errors;
 }
 
 export type Filled = { pending: Pending | undefined } | { ambiguous: { title: string; detail: string; pointer: string } };

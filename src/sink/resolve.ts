@@ -18,11 +18,11 @@ export async function resolve(ctx: SinkContext, pendings: readonly Pending[], fr
   const keys = pendings.map((p) => p.mapped.key);
   // Conflict checks need Oro's updatedAt, which the cache does not hold.
   const useCache = !fresh && target.conflict !== 'skip-if-target-newer';
-  const cached = useCache ? ctx.ids.get(keys) : new Map<string, string>();
+  const cached = useCache ? await ctx.ids.get(keys) : new Map<string, string>();
   const toRead = keys.filter((k) => !cached.has(k));
   const read = toRead.length > 0 ? await lookupByKeys(ctx.client, target.type, target.key.oro, toRead, { withUpdatedAt: target.conflict === 'skip-if-target-newer' }) : new Map<string, Existing[]>();
   if (read.size > 0) {
-    ctx.ids.put([...read].flatMap(([key, found]) => (found.length === 1 && found[0] ? [[key, found[0].id] as const] : [])));
+    void ctx.ids.put([...read].flatMap(([key, found]) => (found.length === 1 && found[0] ? [[key, found[0].id] as const] : [])));
   }
   return pendings.map((p) => {
     const id = cached.get(p.mapped.key);

@@ -53,7 +53,7 @@ export function isStale(item: BatchItem, staleness: Staleness): boolean {
  * any (a stale id it was sent with is then forgotten, since the id is gone either way).
  */
 export function rejectionOf(ctx: SinkContext, item: BatchItem, staleness: Staleness, errors: readonly ErrorDetail[]): Outcome {
-  if (staleness.own) ctx.ids.forget(item.pending.mapped.key);
+  if (staleness.own) void ctx.ids.forget(item.pending.mapped.key);
   return { status: 'rejected', record: item.pending.record, errors: staleness.other.length > 0 ? staleness.other : errors };
 }
 
@@ -98,7 +98,7 @@ export async function relook(
   const settled: Outcome[] = [];
   const again: Pending[] = [];
   for (const { item, staleness } of stale) {
-    if (staleness.own) ctx.ids.forget(item.pending.mapped.key);
+    if (staleness.own) void ctx.ids.forget(item.pending.mapped.key);
     const from = item.pending.resolvedFrom?.pending;
     if (staleness.relationships.length === 0 || !from) {
       again.push(item.pending);
@@ -107,13 +107,13 @@ export async function relook(
     for (const ref of from.mapped.related ?? []) {
       if (!staleness.relationships.includes(ref.relationship)) continue;
       const cache = ctx.relatedIds(ref.type, ref.match);
-      for (const key of ref.keys) cache.forget(key);
+      for (const key of ref.keys) void cache.forget(key);
     }
     const related = await resolveRelated(ctx, [from]);
     settled.push(...related.settled);
     const ready = related.ready[0];
     if (ready) again.push(ready);
-    for (const blocked of related.blocked) settled.push({ status: 'rejected', record: blocked.record, errors: notFound(ctx, blocked) });
+    for (const blocked of related.blocked) settled.push({ status: 'rejected', record: blocked.record, errors: await notFound(ctx, blocked) });
   }
   if (again.length === 0) return { items: [], settled };
   const decisions = await request(ctx, () => resolve(ctx, again, true), 'read');

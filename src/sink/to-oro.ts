@@ -1,4 +1,4 @@
-import { asyncScheduler, concat, defer, finalize, from, merge, mergeAll, mergeMap, Subject, tap, type Observable, type OperatorFunction } from 'rxjs';
+import { asyncScheduler, concat, defer, finalize, from, ignoreElements, merge, mergeAll, mergeMap, Subject, tap, type Observable, type OperatorFunction } from 'rxjs';
 import { isOutcome, type MappedRecord, type Outcome, type Step } from '../types/outcome.js';
 import { retryTransient } from '../operators/retry.js';
 import { createSinkContext, retryPolicyOf, settleIfQuiet, type SinkContext } from './context.js';
@@ -88,6 +88,9 @@ function writeBatchOfSteps(ctx: SinkContext, batch: readonly Step<MappedRecord>[
       unlock = await locked;
       started = performance.now();
     }).pipe(mergeMap(() => concat(...rounds.map((round) => writeRound(ctx, round, onBlocked))))),
+    // The keys are released only once what their writes learnt (ids, digests) is stored, so the
+    // next writer of a key, here or in another worker sharing the state store, finds it.
+    defer(() => ctx.writes.settled()).pipe(ignoreElements()),
   ).pipe(
     finalize(() => {
       if (started > 0) ctx.onBatch(performance.now() - started, pendings.length);

@@ -18,12 +18,12 @@ export interface ChangeCheck {
  * stored reason, not sent and not dead-lettered again). Runs before any lookup, so that such
  * records cost no request: related keys are resolved from the id caches only, and a record with
  * a related id not known without a request is not provably unchanged (it is written as before).
- * One digest-store query per round.
+ * One digest-store query per round (and one id-cache query per related type).
  */
-export function setAsideUnchanged(ctx: SinkContext, round: readonly Pending[]): ChangeCheck {
+export async function setAsideUnchanged(ctx: SinkContext, round: readonly Pending[]): Promise<ChangeCheck> {
   const { digests } = ctx;
   if (!digests || round.length === 0) return { settled: [], changed: [...round] };
-  const cached = cachedRelatedIds(ctx, round);
+  const cached = await cachedRelatedIds(ctx, round);
   const candidates: { pending: Pending; digest: string }[] = [];
   const changed: Pending[] = [];
   for (const pending of round) {
@@ -32,7 +32,7 @@ export function setAsideUnchanged(ctx: SinkContext, round: readonly Pending[]): 
     else candidates.push({ pending, digest });
   }
   if (candidates.length === 0) return { settled: [], changed };
-  const stored = digests.get(candidates.map((c) => c.pending.mapped.key));
+  const stored = await digests.get(candidates.map((c) => c.pending.mapped.key));
   const settled: Outcome[] = [];
   const dry = ctx.dryRun ? { dryRun: true } : {};
   for (const { pending, digest } of candidates) {
@@ -52,6 +52,7 @@ export function setAsideUnchanged(ctx: SinkContext, round: readonly Pending[]): 
  * `updated`), or rejected; a `failed` record forgets its digest (Oro may hold either version), so
  * it is sent again next run. Nothing in a dry run. Called once Oro's answer is in, so a crash
  * before this leaves the old digest and the record is sent again: never skipped unconfirmed.
+ * The write is not awaited here: the batch awaits its writes before releasing its keys.
  */
 export function noteOutcome(ctx: SinkContext, outcome: Outcome): void {
   const { digests } = ctx;
@@ -59,7 +60,7 @@ export function noteOutcome(ctx: SinkContext, outcome: Outcome): void {
   const mapped = outcome.record.value as MappedRecord | undefined;
   if (typeof mapped?.key !== 'string') return;
   const update = updateFor(ctx, outcome, mapped);
-  if (update) digests.put([update]);
+  if (update) void digests.put([update]);
 }
 
 function updateFor(ctx: SinkContext, outcome: Outcome, mapped: MappedRecord): DigestUpdate | undefined {
@@ -93,7 +94,7 @@ function digestOfResolved(ctx: SinkContext, mapped: MappedRecord): string | unde
 type CachedIds = Map<string, Map<string, string[]>>;
 
 /** The related ids the caches know for the round's records, one cache query per related type. */
-function cachedRelatedIds(ctx: SinkContext, round: readonly Pending[]): CachedIds {
+async function cachedRelatedIds(ctx: SinkContext, round: readonly Pending[]): Promise<CachedIds> {
   const wanted = new Map<string, { ref: RelatedRef; keys: Set<string> }>();
   for (const pending of round) {
     for (const ref of pending.mapped.related ?? []) {
@@ -104,10 +105,11 @@ function cachedRelatedIds(ctx: SinkContext, round: readonly Pending[]): CachedId
     }
   }
   const cached: CachedIds = new Map();
-  for (const [group, { ref, keys }] of wanted) {
-    const ids = ctx.relatedIds(ref.type, ref.match).get([...keys]);
+  if (wanted.size === 0) return cached;
+  await Promise.all([...wanted].map(async ([group, { ref, keys }]) => {
+    const ids = await ctx.relatedIds(ref.type, ref.match).get([...keys]);
     cached.set(group, new Map([...ids].map(([key, id]) => [key, [id]])));
-  }
+  }));
   return cached;
 }
 

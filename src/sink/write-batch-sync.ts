@@ -86,6 +86,6 @@ function outcomesOfAnswer(ctx: SinkContext, sent: readonly BatchItem[], sentIds:
     if (id !== undefined) learnt.push([item.pending.mapped.key, id]);
     return successOutcome(item, id);
   });
-  ctx.ids.put(learnt);
+  void ctx.ids.put(learnt);
   return outcomes;
 }

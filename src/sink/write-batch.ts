@@ -162,7 +162,7 @@ export async function outcomesOfOperation(
   for (const item of candidates) {
     const match = found.get(item.pending.mapped.key)?.[0];
     if (item.decision.action === 'create' ? match !== undefined : succeeded) {
-      if (match) ctx.ids.put([[item.pending.mapped.key, match.id]]);
+      if (match) void ctx.ids.put([[item.pending.mapped.key, match.id]]);
       const outcome = successOutcome(item, match?.id);
       // An update the read-back did not find is not confirmed: it gets no digest.
       if (!match) ctx.unconfirmed.add(outcome);

@@ -21,7 +21,7 @@ export function writeRound(ctx: SinkContext, round: readonly Pending[], onBlocke
   type Resolved = { readonly ready: readonly Pending[]; readonly decisions: Decision[]; readonly settled: Outcome[] } | { readonly failure: Outcome[] };
   return defer(async (): Promise<Resolved> => {
     // Before any read: a record Oro already holds as it is costs no request.
-    const checked = setAsideUnchanged(ctx, round);
+    const checked = await setAsideUnchanged(ctx, round);
     const related = await resolveRelated(ctx, checked.changed);
     related.blocked.forEach(onBlocked);
     const settled = [...checked.settled, ...related.settled];

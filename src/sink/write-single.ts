@@ -74,6 +74,6 @@ async function send(ctx: SinkContext, { pending, decision }: BatchItem): Promise
     return { status: 'updated', record, id: resource.id, document };
   }
   const result = await ctx.client.create(document);
-  ctx.ids.put([[mapped.key, result.resource.id]]);
+  void ctx.ids.put([[mapped.key, result.resource.id]]);
   return { status: result.created ? 'created' : 'updated', record, id: result.resource.id, document };
 }

@@ -67,12 +67,26 @@ export interface FinishedRun extends RunBase {
 export type RunRecord = OpenRun | FinishedRun;
 
 /** Settings the store actually runs with, for `oro-sync check` and tests. */
-export interface StateStoreInfo {
+export type StateStoreInfo = SqliteStoreInfo | PostgresStoreInfo;
+
+/** A SQLite file's settings. */
+export interface SqliteStoreInfo {
+  readonly kind: 'sqlite';
   readonly path: string;
   readonly schemaVersion: number;
   readonly journalMode: string;
   /** SQLite's `synchronous` level: 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA. */
   readonly synchronous: number;
+}
+
+/** A PostgreSQL store's settings. */
+export interface PostgresStoreInfo {
+  readonly kind: 'postgres';
+  /** `state.url` with its password replaced. */
+  readonly url: string;
+  /** The PostgreSQL schema holding the tables. */
+  readonly schema: string;
+  readonly schemaVersion: number;
 }
 
 /** What became of a key the last time it was sent: Oro confirmed it, refused it, or we cannot tell. */
@@ -127,85 +141,87 @@ export interface MissingPage extends MissingQuery {
  * Durable state of oro-sync: checkpoints, the source-key → Oro-id map, per-key digests and run
  * history.
  *
- * Every method is synchronous (better-sqlite3). One process writes a store: several configs run
- * in one process (`oro-sync run a.json b.json`) share one `StateStore` instance, keyed by pipeline
- * name / resource type. Other processes may read it (WAL), but two daemons writing the same file
- * would interleave checkpoints; give each daemon its own `state.path`.
+ * Every method returns a promise, so that a store over the network (PostgreSQL, `state.url`)
+ * fits the same interface as the embedded SQLite file (`state.path`), whose methods resolve at
+ * once. A write has happened when its promise resolves. Several configs run in one process
+ * (`oro-sync run a.json b.json`) share one `StateStore` instance, keyed by pipeline name /
+ * resource type. A SQLite file is written by one process (others may read it, WAL); workers on
+ * several hosts share one PostgreSQL store instead.
  *
  * @example
  * ```ts
  * const store = openStateStore('.oro-sync/state.db');
- * const ids = store.getIds('customers', 'externalId', ['C-1', 'C-2']);   // Map { 'C-1' => '17' }
- * store.close();
+ * const ids = await store.getIds('customers', 'externalId', ['C-1', 'C-2']);   // Map { 'C-1' => '17' }
+ * await store.close();
  * ```
  */
 export interface StateStore {
-  getCheckpoint(pipeline: string): StoredCheckpoint | undefined;
+  getCheckpoint(pipeline: string): Promise<StoredCheckpoint | undefined>;
   /** Atomic upsert of the pipeline's checkpoint. */
-  saveCheckpoint(pipeline: string, checkpoint: CheckpointInput): void;
-  clearCheckpoint(pipeline: string): void;
+  saveCheckpoint(pipeline: string, checkpoint: CheckpointInput): Promise<void>;
+  clearCheckpoint(pipeline: string): Promise<void>;
 
   /** Oro ids known for `keys` of `type` by `keyField`; keys not known are absent from the map. */
-  getIds(type: string, keyField: string, keys: readonly string[]): Map<string, string>;
+  getIds(type: string, keyField: string, keys: readonly string[]): Promise<Map<string, string>>;
   /** Stores (or replaces) key → id pairs, all in one transaction. */
-  putIds(type: string, keyField: string, entries: Iterable<readonly [key: string, id: string]>): void;
+  putIds(type: string, keyField: string, entries: Iterable<readonly [key: string, id: string]>): Promise<void>;
   /** Forgets one cached id, e.g. after Oro answered 404 for it. */
-  forgetId(type: string, keyField: string, key: string): void;
+  forgetId(type: string, keyField: string, key: string): Promise<void>;
 
   /** What is known of `keys` of `pipeline` (keys never sent are absent); chunked `IN (...)` queries. */
-  getKeyStates(pipeline: string, keys: readonly string[]): Map<string, KeyState>;
+  getKeyStates(pipeline: string, keys: readonly string[]): Promise<Map<string, KeyState>>;
   /** Stores (or replaces) keys' states, all in one transaction. */
-  putKeyStates(pipeline: string, entries: Iterable<KeyStateInput>): void;
+  putKeyStates(pipeline: string, entries: Iterable<KeyStateInput>): Promise<void>;
   /** One key's state, e.g. for `oro-sync status --key K`. */
-  keyState(pipeline: string, key: string): KeyState | undefined;
+  keyState(pipeline: string, key: string): Promise<KeyState | undefined>;
   /** Keys of `pipeline` by last outcome. */
-  keyStateCounts(pipeline: string): Record<KeyOutcome, number>;
+  keyStateCounts(pipeline: string): Promise<Record<KeyOutcome, number>>;
   /**
    * At most `limit` keys of `pipeline` whose last outcome was `rejected` or `failed` (waiting for a
    * change of content, or for the next run), in key order; `keyStateCounts` gives their totals.
    */
-  waitingKeys(pipeline: string, limit: number): WaitingKey[];
+  waitingKeys(pipeline: string, limit: number): Promise<WaitingKey[]>;
   /** Forgets keys' states (a key deleted in Oro). */
-  forgetKeyStates(pipeline: string, keys: readonly string[]): void;
+  forgetKeyStates(pipeline: string, keys: readonly string[]): Promise<void>;
   /**
    * Marks `keys` as read by run `runId` of `pipeline` (`target.onMissing`): one transaction, a
    * multi-row insert per 100 keys; a key marked twice stays marked once. Run ids of `startRun`
    * are positive; a dry run marks with a negative token of its own and clears it at its end.
    */
-  markSeen(pipeline: string, runId: number, keys: readonly string[]): void;
+  markSeen(pipeline: string, runId: number, keys: readonly string[]): Promise<void>;
   /**
    * Forgets seen marks: `{ run }` those of one run (at its end), `{ below }` those of the
    * pipeline's earlier real runs (positive ids below it: runs that died before their end).
    */
-  clearSeen(pipeline: string, which: { readonly run: number } | { readonly below: number }): void;
+  clearSeen(pipeline: string, which: { readonly run: number } | { readonly below: number }): Promise<void>;
   /** Keys of `pipeline` with a known Oro id: what `target.onMissing` may delete. */
-  countKnown(pipeline: string): number;
+  countKnown(pipeline: string): Promise<number>;
   /** Keys with a known Oro id that run `runId` did not mark seen. */
-  countMissing(pipeline: string, runId: number, query?: MissingQuery): number;
+  countMissing(pipeline: string, runId: number, query?: MissingQuery): Promise<number>;
   /**
    * One page of the keys with a known Oro id that run `runId` did not mark seen, in key order
    * after `afterKey`: the caller pages through them, never holding them all.
    */
-  missingKeys(pipeline: string, runId: number, page: MissingPage): MissingKey[];
+  missingKeys(pipeline: string, runId: number, page: MissingPage): Promise<MissingKey[]>;
   /** The fingerprint of the mapping (target, transform) the pipeline's digests were made with. */
-  mappingFingerprint(pipeline: string): string | undefined;
+  mappingFingerprint(pipeline: string): Promise<string | undefined>;
   /**
    * Records a new mapping fingerprint and drops the pipeline's digests in the same transaction:
    * content digested under another mapping says nothing about what the new one sends.
    */
-  changeMapping(pipeline: string, fingerprint: string): void;
+  changeMapping(pipeline: string, fingerprint: string): Promise<void>;
 
   /** Records the start of a run; returns its id. */
-  startRun(pipeline: string, meta?: Json): number;
+  startRun(pipeline: string, meta?: Json): Promise<number>;
   /** @throws Error when `runId` is unknown or already finished. */
-  finishRun(runId: number, summary: RunSummary): void;
+  finishRun(runId: number, summary: RunSummary): Promise<void>;
   /** The `n` most recent runs of `pipeline`, newest first. */
-  lastRuns(pipeline: string, n: number): RunRecord[];
+  lastRuns(pipeline: string, n: number): Promise<RunRecord[]>;
   /** The most recent run that ended `ok` (every record synced or skipped). */
-  lastSuccessfulRun(pipeline: string): FinishedRun | undefined;
+  lastSuccessfulRun(pipeline: string): Promise<FinishedRun | undefined>;
 
-  info(): StateStoreInfo;
-  close(): void;
+  info(): Promise<StateStoreInfo>;
+  close(): Promise<void>;
 }
 
 export interface StateStoreOptions {
@@ -307,16 +323,17 @@ function preparedBySize<S>(prepare: (n: number) => S): (n: number) => S {
   };
 }
 
-interface CheckpointRow {
-  resume: string | null; watermark: string | null; seq: number; updated_at: string; complete: number | null; source_mark: string | null;
+/** Rows as both stores select them (PostgreSQL's bigint columns come as strings). */
+export interface CheckpointRow {
+  resume: string | null; watermark: string | null; seq: number | string; updated_at: string; complete: number | null; source_mark: string | null;
 }
-interface IdRow { key: string; id: string }
-interface KeyStateRow { key: string; digest: string | null; oro_id: string | null; outcome: KeyOutcome; errors: string | null; at: string }
-interface MissingRow { key: string; oro_id: string }
+export interface IdRow { key: string; id: string }
+export interface KeyStateRow { key: string; digest: string | null; oro_id: string | null; outcome: KeyOutcome; errors: string | null; at: string }
+export interface MissingRow { key: string; oro_id: string }
 /** A `key_states` row as `raw()` gives it: key, digest, oro_id, outcome, errors, at. */
 type KeyStateTuple = [key: string, digest: string | null, oroId: string | null, outcome: KeyOutcome, errors: string | null, at: string];
-interface RunRow {
-  id: number; pipeline: string; started_at: string; finished_at: string | null; status: string;
+export interface RunRow {
+  id: number | string; pipeline: string; started_at: string; finished_at: string | null; status: string;
   counts: string | null; error: string | null; meta: string | null;
 }
 
@@ -329,9 +346,9 @@ interface RunRow {
  * @example
  * ```ts
  * const store = openStateStore('.oro-sync/state.db');
- * const cp = store.getCheckpoint('customers');
- * const ids = store.getIds('customers', 'externalId', ['C-1', 'C-2']);
- * store.close();
+ * const cp = await store.getCheckpoint('customers');
+ * const ids = await store.getIds('customers', 'externalId', ['C-1', 'C-2']);
+ * await store.close();
  * ```
  */
 export function openStateStore(path: string, options: StateStoreOptions = {}): StateStore {
@@ -422,7 +439,7 @@ export function openStateStore(path: string, options: StateStoreOptions = {}): S
   const putKeyStates = db.transaction((pipeline: string, entries: Iterable<KeyStateInput>) => {
     const at = now();
     for (const { key, digest, oroId, lastOutcome, errors } of entries) {
-      q.putKeyState.run(pipeline, key, digest ?? null, oroId ?? null, lastOutcome, errors?.length ? scrubSecrets(JSON.stringify(errors)) : null, at);
+      q.putKeyState.run(pipeline, key, digest ?? null, oroId ?? null, lastOutcome, errorsColumn(errors), at);
     }
   });
   const markSeenOf = preparedBySize((n) => db.prepare<(string | number)[]>(
@@ -444,29 +461,21 @@ export function openStateStore(path: string, options: StateStoreOptions = {}): S
   });
 
   return {
-    getCheckpoint(pipeline) {
+    async getCheckpoint(pipeline) {
       const row = q.getCheckpoint.get(pipeline);
-      if (row === undefined) return undefined;
-      return {
-        resume: row.resume === null ? null : (JSON.parse(row.resume) as Json),
-        watermark: row.watermark,
-        seq: row.seq,
-        updatedAt: row.updated_at,
-        complete: row.complete === null ? null : row.complete === 1,
-        sourceMark: row.source_mark === null ? null : (JSON.parse(row.source_mark) as Json),
-      };
+      return row === undefined ? undefined : toCheckpoint(row);
     },
-    saveCheckpoint(pipeline, { resume, watermark, seq, complete = false, sourceMark = null }) {
+    async saveCheckpoint(pipeline, { resume, watermark, seq, complete = false, sourceMark = null }) {
       q.saveCheckpoint.run(
         pipeline, resume === null ? null : JSON.stringify(resume), watermark, seq, now(),
         complete ? 1 : 0, sourceMark === null ? null : JSON.stringify(sourceMark),
       );
     },
-    clearCheckpoint(pipeline) {
+    async clearCheckpoint(pipeline) {
       q.clearCheckpoint.run(pipeline);
     },
 
-    getIds(type, keyField, keys) {
+    async getIds(type, keyField, keys) {
       const found = new Map<string, string>();
       const unique = [...new Set(keys)];
       for (let i = 0; i < unique.length; i += ID_CHUNK) {
@@ -475,14 +484,14 @@ export function openStateStore(path: string, options: StateStoreOptions = {}): S
       }
       return found;
     },
-    putIds(type, keyField, entries) {
+    async putIds(type, keyField, entries) {
       putIds(type, keyField, entries);
     },
-    forgetId(type, keyField, key) {
+    async forgetId(type, keyField, key) {
       q.forgetId.run(type, keyField, key);
     },
 
-    getKeyStates(pipeline, keys) {
+    async getKeyStates(pipeline, keys) {
       const found = new Map<string, KeyState>();
       const unique = [...new Set(keys)];
       for (let i = 0; i < unique.length; i += ID_CHUNK) {
@@ -491,79 +500,75 @@ export function openStateStore(path: string, options: StateStoreOptions = {}): S
       }
       return found;
     },
-    putKeyStates(pipeline, entries) {
+    async putKeyStates(pipeline, entries) {
       putKeyStates(pipeline, entries);
     },
-    keyState(pipeline, key) {
+    async keyState(pipeline, key) {
       const row = q.keyState.get(pipeline, key);
       return row === undefined ? undefined : toKeyState(row);
     },
-    keyStateCounts(pipeline) {
+    async keyStateCounts(pipeline) {
       const counts: Record<KeyOutcome, number> = { confirmed: 0, rejected: 0, failed: 0 };
       for (const row of q.keyStateCounts.all(pipeline)) counts[row.outcome] = row.n;
       return counts;
     },
-    waitingKeys(pipeline, limit) {
+    async waitingKeys(pipeline, limit) {
       return q.waitingKeys.all(pipeline, Math.max(0, Math.floor(limit)))
         .map((row) => ({ key: row[0], ...fromTuple(row) }) as WaitingKey);
     },
-    forgetKeyStates(pipeline, keys) {
+    async forgetKeyStates(pipeline, keys) {
       forgetKeyStates(pipeline, keys);
     },
-    markSeen(pipeline, runId, keys) {
+    async markSeen(pipeline, runId, keys) {
       if (keys.length > 0) markSeen(pipeline, runId, keys);
     },
-    clearSeen(pipeline, which) {
+    async clearSeen(pipeline, which) {
       if ('run' in which) q.clearSeenRun.run(pipeline, which.run);
       else q.clearSeenBelow.run(pipeline, which.below);
     },
-    countKnown(pipeline) {
+    async countKnown(pipeline) {
       return q.countKnown.get(pipeline)?.n ?? 0;
     },
-    countMissing(pipeline, runId, query = {}) {
+    async countMissing(pipeline, runId, query = {}) {
       return q.countMissing.get(pipeline, digestPattern(query), pipeline, runId)?.n ?? 0;
     },
-    missingKeys(pipeline, runId, { afterKey = '', limit, ...query }) {
+    async missingKeys(pipeline, runId, { afterKey = '', limit, ...query }) {
       return q.missingKeys.all(pipeline, afterKey, digestPattern(query), pipeline, runId, Math.max(0, Math.floor(limit)))
         .map((row) => ({ key: row.key, oroId: row.oro_id }));
     },
-    mappingFingerprint(pipeline) {
+    async mappingFingerprint(pipeline) {
       return q.mapping.get(pipeline)?.fingerprint;
     },
-    changeMapping(pipeline, fingerprint) {
+    async changeMapping(pipeline, fingerprint) {
       changeMapping(pipeline, fingerprint);
     },
 
-    startRun(pipeline, meta) {
+    async startRun(pipeline, meta) {
       const result = q.startRun.run(pipeline, now(), meta === undefined ? null : JSON.stringify(meta));
       return Number(result.lastInsertRowid);
     },
-    finishRun(runId, { counts, status, error }) {
+    async finishRun(runId, { counts, status, error }) {
       const result = q.finishRun.run(now(), status, JSON.stringify(counts), error === undefined ? null : scrubSecrets(error), runId);
-      if (result.changes === 0) {
-        const row = q.runExists.get(runId);
-        throw new Error(row === undefined
-          ? `state store ${path}: no run with id ${runId}`
-          : `state store ${path}: run ${runId} already finished (${row.status})`);
-      }
+      if (result.changes === 0) throw notRunning(path, runId, q.runExists.get(runId)?.status);
     },
-    lastRuns(pipeline, n) {
+    async lastRuns(pipeline, n) {
       return q.lastRuns.all(pipeline, Math.max(0, Math.floor(n))).map(toRun);
     },
-    lastSuccessfulRun(pipeline) {
+    async lastSuccessfulRun(pipeline) {
       const row = q.lastOk.get(pipeline);
       return row === undefined ? undefined : (toRun(row) as FinishedRun);
     },
 
-    info() {
+    async info() {
       return {
+        kind: 'sqlite',
         path,
         schemaVersion: db.pragma('user_version', { simple: true }) as number,
         journalMode: db.pragma('journal_mode', { simple: true }) as string,
         synchronous: db.pragma('synchronous', { simple: true }) as number,
       };
     },
-    close() {
+    async close() {
       if (db.open) db.close();
     },
   };
@@ -581,7 +586,32 @@ function migrate(db: Database.Database, path: string): void {
   }).immediate();
 }
 
-function toKeyState(row: KeyStateRow): KeyState {
+/** What `key_states.errors` holds: Oro's errors as JSON, scrubbed of secrets (`null` when none). */
+export function errorsColumn(errors: readonly ErrorDetail[] | undefined): string | null {
+  return errors?.length ? scrubSecrets(JSON.stringify(errors)) : null;
+}
+
+/** Why `finishRun` refused: `status` is the run's, `undefined` when there is no such run. */
+export function notRunning(store: string, runId: number, status: string | undefined): Error {
+  return new Error(status === undefined
+    ? `state store ${store}: no run with id ${runId}`
+    : `state store ${store}: run ${runId} already finished (${status})`);
+}
+
+/** A `checkpoints` row (SQLite's or PostgreSQL's, which selects the same columns) as a checkpoint. */
+export function toCheckpoint(row: CheckpointRow): StoredCheckpoint {
+  return {
+    resume: row.resume === null ? null : (JSON.parse(row.resume) as Json),
+    watermark: row.watermark,
+    seq: Number(row.seq),
+    updatedAt: row.updated_at,
+    complete: row.complete === null ? null : Number(row.complete) === 1,
+    sourceMark: row.source_mark === null ? null : (JSON.parse(row.source_mark) as Json),
+  };
+}
+
+/** A `key_states` row as a key's state. */
+export function toKeyState(row: KeyStateRow): KeyState {
   return fromTuple([row.key, row.digest, row.oro_id, row.outcome, row.errors, row.at]);
 }
 
@@ -594,9 +624,10 @@ function fromTuple([, digest, oroId, outcome, errors, at]: KeyStateTuple): KeySt
   return state;
 }
 
-function toRun(row: RunRow): RunRecord {
+/** A `runs` row as a run. */
+export function toRun(row: RunRow): RunRecord {
   const base = {
-    id: row.id,
+    id: Number(row.id),
     pipeline: row.pipeline,
     startedAt: row.started_at,
     meta: row.meta === null ? null : (JSON.parse(row.meta) as Json),

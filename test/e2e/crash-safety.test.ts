@@ -89,8 +89,8 @@ describe('e2e: crash safety', function () {
     expect(first?.created).to.equal(inOro);
 
     const store = openStateStore(ws.path('state.db'));
-    const checkpoint = store.getCheckpoint('customers');
-    store.close();
+    const checkpoint = await store.getCheckpoint('customers');
+    await store.close();
     expect(checkpoint?.resume).to.have.property('line').that.is.within(inOro, TOTAL - 1);
 
     const rest = await runCli(['run', '--once', config], { env });

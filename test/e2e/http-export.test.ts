@@ -85,12 +85,12 @@ describe('e2e: an http export is read whole every run, unless interrupted or inc
     const interrupted = startCli(['run', '--once', config], { env: t.env });
     const store = openStateStore(t.ws.path('state.db'));
     try {
-      await waitFor(() => {
-        const checkpoint = store.getCheckpoint('customers');
+      await waitFor(async () => {
+        const checkpoint = await store.getCheckpoint('customers');
         return checkpoint?.complete === false && checkpoint.seq === 3;
       }, 'the checkpoint of the interrupted run over records 1-4');
     } finally {
-      store.close();
+      await store.close();
     }
     interrupted.kill('SIGKILL');
     await interrupted.exited;

@@ -136,9 +136,9 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
 }
 
 /** Polls `probe` every `everyMs` until it returns true (a condition on the fake's store, not a sleep). */
-export async function waitFor(probe: () => boolean, what: string, timeoutMs = 20_000, everyMs = 5): Promise<void> {
+export async function waitFor(probe: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000, everyMs = 5): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
+  while (!(await probe())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }

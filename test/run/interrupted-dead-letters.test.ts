@@ -15,13 +15,13 @@ describe('run/deadLetteredByInterruptedRuns', () => {
   it('names the positions dead-lettered since the oldest run that never finished, and nothing before it', async () => {
     let clock = Date.parse('2026-01-01T00:00:00Z');
     const store = openStateStore(':memory:', { now: () => new Date(clock) });
-    const done = store.startRun('customers');
+    const done = await store.startRun('customers');
     clock += 1000;
-    store.finishRun(done, { counts: { created: 1, updated: 0, unchanged: 0, skipped: 0, rejected: 1, failed: 0, deleted: 0 }, status: 'partial' });
+    await store.finishRun(done, { counts: { created: 1, updated: 0, unchanged: 0, skipped: 0, rejected: 1, failed: 0, deleted: 0 }, status: 'partial' });
     clock += 1000;
-    store.startRun('customers'); // killed
+    await store.startRun('customers'); // killed
     clock += 5000;
-    store.startRun('customers'); // killed again
+    await store.startRun('customers'); // killed again
     const file = join(dir, 'dl.ndjson');
     await writeFile(file, [
       letter('in.ndjson:1', '2026-01-01T00:00:00.500Z'), // the finished run's: a new run may write it again
@@ -29,16 +29,16 @@ describe('run/deadLetteredByInterruptedRuns', () => {
       letter('in.ndjson:9', '2026-01-01T00:00:08.000Z'),
     ].join('\n') + '\n');
     expect([...(await deadLetteredByInterruptedRuns(store, 'customers', file))].sort()).to.deep.equal(['in.ndjson:7', 'in.ndjson:9']);
-    store.close();
+    await store.close();
   });
 
   it('is empty when the last run finished, or when there is no dead-letter file yet', async () => {
     const store = openStateStore(':memory:');
-    const run = store.startRun('customers');
+    const run = await store.startRun('customers');
     expect((await deadLetteredByInterruptedRuns(store, 'customers', join(dir, 'none.ndjson'))).size).to.equal(0);
-    store.finishRun(run, { counts: { created: 0, updated: 0, unchanged: 0, skipped: 0, rejected: 0, failed: 0, deleted: 0 }, status: 'ok' });
+    await store.finishRun(run, { counts: { created: 0, updated: 0, unchanged: 0, skipped: 0, rejected: 0, failed: 0, deleted: 0 }, status: 'ok' });
     await writeFile(join(dir, 'dl.ndjson'), letter('a:1', new Date().toISOString()) + '\n');
     expect((await deadLetteredByInterruptedRuns(store, 'customers', join(dir, 'dl.ndjson'))).size).to.equal(0);
-    store.close();
+    await store.close();
   });
 });

@@ -1,26 +1,94 @@
 import { expect } from 'chai';
-import { openStateStore } from '../../src/state/state-store.js';
+import { openStateStore, type StateStore } from '../../src/state/state-store.js';
 import { storeIdCache } from '../../src/run/store-id-cache.js';
+import { rejectionOf } from '../helpers/rejection.js';
 
 describe('run/storeIdCache', () => {
+  let store: StateStore;
+  beforeEach(() => {
+    store = openStateStore(':memory:');
+  });
+  afterEach(() => store.close());
+
   it('answers from what it was given at once, and stores it in one transaction per turn of the event loop', async () => {
-    const store = openStateStore(':memory:');
     const calls: number[] = [];
     const putIds = store.putIds.bind(store);
     store.putIds = (type, field, entries) => {
       const list = [...entries];
       calls.push(list.length);
-      putIds(type, field, list);
+      return putIds(type, field, list);
     };
     const cache = storeIdCache(store, 'customers', 'externalId');
-    for (let i = 0; i < 50; i++) cache.put([[`K${i}`, String(i)]]);
-    expect(cache.get(['K1', 'K49', 'nope'])).to.deep.equal(new Map([['K1', '1'], ['K49', '49']]));
+    for (let i = 0; i < 50; i++) void cache.put([[`K${i}`, String(i)]]);
+    expect(await cache.get(['K1', 'K49', 'nope'])).to.deep.equal(new Map([['K1', '1'], ['K49', '49']]));
     expect(calls).to.deep.equal([]);
+    await cache.put([['K50', '50']]);
+    expect(calls).to.deep.equal([51]);
+    expect((await store.getIds('customers', 'externalId', ['K7'])).get('K7')).to.equal('7');
+    await cache.forget('K7');
+    expect((await cache.get(['K7'])).size).to.equal(0);
+    expect((await store.getIds('customers', 'externalId', ['K7'])).size).to.equal(0);
+  });
+
+  it('put resolves only once the store has the ids (a key lock may be released then)', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const putIds = store.putIds.bind(store);
+    store.putIds = async (type, field, entries) => {
+      const list = [...entries];
+      await gate;
+      return putIds(type, field, list);
+    };
+    const cache = storeIdCache(store, 'customers', 'externalId');
+    let stored = false;
+    const put = cache.put([['C1', '11']]).then(() => (stored = true));
     await new Promise((resolve) => setImmediate(resolve));
-    expect(calls).to.deep.equal([50]);
-    expect(store.getIds('customers', 'externalId', ['K7']).get('K7')).to.equal('7');
-    cache.forget('K7');
-    expect(cache.get(['K7']).size).to.equal(0);
-    store.close();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(stored).to.equal(false);
+    // Being stored, it is still this cache's answer (a read does not miss it).
+    expect(await cache.get(['C1'])).to.deep.equal(new Map([['C1', '11']]));
+    release();
+    await put;
+    expect(await store.getIds('customers', 'externalId', ['C1'])).to.deep.equal(new Map([['C1', '11']]));
+  });
+
+  it('reads the store for every key it has not just written: what another worker stored is seen, what it forgot is gone', async () => {
+    const here = storeIdCache(store, 'customers', 'externalId');
+    const there = storeIdCache(store, 'customers', 'externalId');
+    expect((await here.get(['C1'])).size).to.equal(0);
+    await there.put([['C1', '11']]);
+    expect(await here.get(['C1'])).to.deep.equal(new Map([['C1', '11']]));
+    await there.forget('C1');
+    expect((await here.get(['C1'])).size).to.equal(0);
+  });
+
+  it('a forget never overtakes an earlier put of the key', async () => {
+    const cache = storeIdCache(store, 'customers', 'externalId');
+    const order: string[] = [];
+    const putIds = store.putIds.bind(store);
+    const forgetId = store.forgetId.bind(store);
+    store.putIds = async (type, field, entries) => {
+      const list = [...entries];
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      order.push('put');
+      return putIds(type, field, list);
+    };
+    store.forgetId = async (type, field, key) => {
+      order.push('forget');
+      return forgetId(type, field, key);
+    };
+    void cache.put([['C1', '11']]);
+    await new Promise((resolve) => setImmediate(resolve));
+    await cache.forget('C1');
+    expect(order).to.deep.equal(['put', 'forget']);
+    expect((await store.getIds('customers', 'externalId', ['C1'])).size).to.equal(0);
+  });
+
+  it('a store that fails rejects the writes it carried, and flush', async () => {
+    store.putIds = () => Promise.reject(new Error('state store unreachable'));
+    const cache = storeIdCache(store, 'customers', 'externalId');
+    const put = cache.put([['C1', '11']]);
+    expect((await rejectionOf(cache.flush())).message).to.equal('state store unreachable');
+    expect((await rejectionOf(put)).message).to.equal('state store unreachable');
   });
 });

@@ -100,7 +100,7 @@ describe('sink/toOro: change detection by digest', function () {
       const digests = createMemoryDigestStore();
       const first = await sync(h, customers(10, ['C5']), mode, { digests });
       expect(counts(first)).to.deep.equal({ created: 9, rejected: 1 });
-      const known = digests.get(customers(10).map((c) => c.id));
+      const known = await digests.get(customers(10).map((c) => c.id));
       const idOf = new Map(h.oro.records('customers').map((r) => [String(r.attributes?.['externalId']), r.id]));
       for (const c of customers(10)) {
         const state = known.get(c.id);
@@ -140,7 +140,7 @@ describe('sink/toOro: change detection by digest', function () {
   it('a crash between the write and storing its digest sends the record again next time, never skips it', async () => {
     h = await startHarness({ seed: 5 });
     const crashing: DigestStore = {
-      get: () => new Map(),
+      get: () => Promise.resolve(new Map()),
       put: () => {
         throw new Error('simulated crash before the digest was stored');
       },
@@ -159,9 +159,39 @@ describe('sink/toOro: change detection by digest', function () {
     expect(counts(await sync(h, customers(3), 'single', { digests }))).to.deep.equal({ unchanged: 3 });
   });
 
+  it('a batch releases its keys only once the digests its writes learnt are stored (a slow store is awaited)', async () => {
+    h = await startHarness({ seed: 11 });
+    const memory = createMemoryDigestStore();
+    const stored = new Set<string>();
+    // A store a few turns of the event loop away, as one over the network is.
+    const slow: DigestStore = {
+      get: (keys) => memory.get(keys),
+      put: async (updates) => {
+        const list = [...updates];
+        for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+        await memory.put(list);
+        for (const update of list) stored.add(update.key);
+      },
+    };
+    const real = h.client;
+    const storedWhenUpdated: boolean[] = [];
+    const client: OroClient = {
+      ...real,
+      update: async (document) => {
+        storedWhenUpdated.push(stored.has('C1'));
+        return real.update(document);
+      },
+    };
+    // C1 twice, in two batches of 4: the second write of C1 waits for the first batch's keys.
+    const values = [...customers(4), { id: 'C1', name: 'Renamed' }];
+    const outcomes = await sync({ ...h, client }, values, 'single', { digests: slow, client });
+    expect(outcomes.map((o) => o.status)).to.deep.equal(['created', 'created', 'created', 'created', 'updated']);
+    expect(storedWhenUpdated).to.deep.equal([true]);
+  });
+
   it('a record whose digest was never stored (the write was not reached) is sent again', async () => {
     h = await startHarness({ seed: 6 });
-    const lost: DigestStore = { get: () => new Map(), put: () => undefined };
+    const lost: DigestStore = { get: () => Promise.resolve(new Map()), put: () => Promise.resolve() };
     await sync(h, customers(3), 'batch', { digests: lost });
     const again = await requestsDuring(h, () => sync(h, customers(3), 'batch', { digests: createMemoryDigestStore() }));
     expect(counts(again.result)).to.deep.equal({ updated: 3 });
@@ -183,7 +213,7 @@ describe('sink/toOro: change detection by digest', function () {
     };
     const failedRun = await sync({ ...h, client: breaking }, customers(2, [], { C1: 'Changed' }), 'single', { digests });
     expect(statusOf(failedRun)).to.deep.equal({ C1: 'failed', C2: 'unchanged' });
-    expect(digests.get(['C1']).get('C1')).to.deep.include({ lastOutcome: 'failed' }).and.not.to.have.property('digest');
+    expect((await digests.get(['C1'])).get('C1')).to.deep.include({ lastOutcome: 'failed' }).and.not.to.have.property('digest');
     const back = await sync(h, customers(2), 'single', { digests });
     expect(statusOf(back)).to.deep.equal({ C1: 'updated', C2: 'unchanged' });
     expect(h.oro.records('customers').find((r) => r.attributes?.['externalId'] === 'C1')?.attributes?.['name']).to.equal('Customer 1');
@@ -206,7 +236,7 @@ describe('sink/toOro: change detection by digest', function () {
     };
     const changed = await sync({ ...h, client: hiding }, customers(2, [], { C1: 'Changed' }), 'batch', { digests, ids: createMemoryIdCache() });
     expect(statusOf(changed)).to.deep.equal({ C1: 'updated', C2: 'unchanged' });
-    expect(digests.get(['C1']).get('C1')?.digest).to.equal(undefined);
+    expect((await digests.get(['C1'])).get('C1')?.digest).to.equal(undefined);
     const again = await sync(h, customers(2, [], { C1: 'Changed' }), 'batch', { digests });
     expect(statusOf(again)).to.deep.equal({ C1: 'updated', C2: 'unchanged' });
   });

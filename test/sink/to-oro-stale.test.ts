@@ -192,7 +192,7 @@ describe('sink/toOro batch-sync: one status for a set of errors', function () {
     for (const o of outcomes) {
       const key = (o.record.value as { key: string }).key;
       expect(o.status === 'created' ? o.id : undefined, key).to.equal(stored.get(key)?.id);
-      expect(remembered.ids.get([key]).get(key), key).to.equal(stored.get(key)?.id);
+      expect((await remembered.ids.get([key])).get(key), key).to.equal(stored.get(key)?.id);
     }
   });
 });

@@ -12,66 +12,66 @@ describe('state/state-store: seen keys (target.onMissing, schema 4)', () => {
 
   const confirmed = (...keys: string[]) => keys.map((key, i) => ({ key, digest: `d${key}`, oroId: String(100 + i), lastOutcome: 'confirmed' as const }));
 
-  it('the keys with an Oro id that a run did not mark seen are missing; a run\'s marks do not count for another run or pipeline', () => {
+  it('the keys with an Oro id that a run did not mark seen are missing; a run\'s marks do not count for another run or pipeline', async () => {
     const store = openStateStore(':memory:');
-    store.putKeyStates('customers', [...confirmed('A', 'B', 'C', 'D'), { key: 'R', digest: 'dr', lastOutcome: 'rejected' }]);
-    store.putKeyStates('other', confirmed('A', 'B'));
-    const run = store.startRun('customers');
-    store.markSeen('customers', run, ['A', 'C', 'R', 'A', 'NEW']);
-    store.markSeen('other', run, ['B']);
-    expect(store.countKnown('customers')).to.equal(4);
-    expect(store.countMissing('customers', run)).to.equal(2);
-    expect(store.missingKeys('customers', run, { limit: 10 })).to.deep.equal([{ key: 'B', oroId: '101' }, { key: 'D', oroId: '103' }]);
-    expect(store.missingKeys('other', run, { limit: 10 })).to.deep.equal([{ key: 'A', oroId: '100' }]);
+    await store.putKeyStates('customers', [...confirmed('A', 'B', 'C', 'D'), { key: 'R', digest: 'dr', lastOutcome: 'rejected' }]);
+    await store.putKeyStates('other', confirmed('A', 'B'));
+    const run = await store.startRun('customers');
+    await store.markSeen('customers', run, ['A', 'C', 'R', 'A', 'NEW']);
+    await store.markSeen('other', run, ['B']);
+    expect(await store.countKnown('customers')).to.equal(4);
+    expect(await store.countMissing('customers', run)).to.equal(2);
+    expect(await store.missingKeys('customers', run, { limit: 10 })).to.deep.equal([{ key: 'B', oroId: '101' }, { key: 'D', oroId: '103' }]);
+    expect(await store.missingKeys('other', run, { limit: 10 })).to.deep.equal([{ key: 'A', oroId: '100' }]);
     // Another run has seen nothing yet.
-    expect(store.countMissing('customers', run + 1)).to.equal(4);
-    store.close();
+    expect(await store.countMissing('customers', run + 1)).to.equal(4);
+    await store.close();
   });
 
-  it('pages through the missing keys in key order (afterKey, limit), leaving out a digest on request', () => {
+  it('pages through the missing keys in key order (afterKey, limit), leaving out a digest on request', async () => {
     const store = openStateStore(':memory:');
     const keys = Array.from({ length: 250 }, (_, i) => `K${String(i).padStart(3, '0')}`);
-    store.putKeyStates('p', confirmed(...keys));
-    store.putKeyStates('p', [{ key: 'K001', digest: 'onMissing:updated', oroId: '9', lastOutcome: 'confirmed' }]);
-    store.markSeen('p', 1, keys.filter((_, i) => i % 2 === 0));
+    await store.putKeyStates('p', confirmed(...keys));
+    await store.putKeyStates('p', [{ key: 'K001', digest: 'onMissing:updated', oroId: '9', lastOutcome: 'confirmed' }]);
+    await store.markSeen('p', 1, keys.filter((_, i) => i % 2 === 0));
     const pages: string[][] = [];
     let afterKey: string | undefined;
     for (;;) {
-      const page = store.missingKeys('p', 1, { limit: 50, exceptDigestPrefix: 'onMissing:', ...(afterKey !== undefined ? { afterKey } : {}) });
+      const page = await store.missingKeys('p', 1, { limit: 50, exceptDigestPrefix: 'onMissing:', ...(afterKey !== undefined ? { afterKey } : {}) });
       if (page.length === 0) break;
       pages.push(page.map((m) => m.key));
       afterKey = page.at(-1)!.key;
     }
     expect(pages.map((p) => p.length)).to.deep.equal([50, 50, 24]);
     expect(pages.flat()).to.deep.equal(keys.filter((k, i) => i % 2 === 1 && k !== 'K001'));
-    expect(store.countMissing('p', 1, { exceptDigestPrefix: 'onMissing:' })).to.equal(124);
-    expect(store.countMissing('p', 1)).to.equal(125);
-    store.close();
+    expect(await store.countMissing('p', 1, { exceptDigestPrefix: 'onMissing:' })).to.equal(124);
+    expect(await store.countMissing('p', 1)).to.equal(125);
+    await store.close();
   });
 
-  it('marks thousands of keys in one call (multi-row inserts, chunked) and clears one run\'s marks, or those of earlier real runs', () => {
+  it('marks thousands of keys in one call (multi-row inserts, chunked) and clears one run\'s marks, or those of earlier real runs', async () => {
     const store = openStateStore(':memory:');
     const keys = Array.from({ length: 2_345 }, (_, i) => `K${i}`);
-    store.putKeyStates('p', confirmed(...keys));
-    store.markSeen('p', 3, keys);
-    store.markSeen('p', 5, keys);
-    store.markSeen('p', -77, keys);
-    expect(store.countMissing('p', 3)).to.equal(0);
-    store.clearSeen('p', { below: 5 });
-    expect(store.countMissing('p', 3)).to.equal(2_345);
+    await store.putKeyStates('p', confirmed(...keys));
+    await store.markSeen('p', 3, keys);
+    await store.markSeen('p', 5, keys);
+    await store.markSeen('p', -77, keys);
+    expect(await store.countMissing('p', 3)).to.equal(0);
+    await store.clearSeen('p', { below: 5 });
+    expect(await store.countMissing('p', 3)).to.equal(2_345);
     // A dry run's token (negative) is not an earlier real run: its marks stay until it clears them.
-    expect(store.countMissing('p', -77)).to.equal(0);
-    expect(store.countMissing('p', 5)).to.equal(0);
-    store.clearSeen('p', { run: 5 });
-    expect(store.countMissing('p', 5)).to.equal(2_345);
-    store.close();
+    expect(await store.countMissing('p', -77)).to.equal(0);
+    expect(await store.countMissing('p', 5)).to.equal(0);
+    await store.clearSeen('p', { run: 5 });
+    expect(await store.countMissing('p', 5)).to.equal(2_345);
+    await store.close();
   });
 
-  it('migrates a schema-3 file: its key states stay, and seen keys can be marked', () => {
+  it('migrates a schema-3 file: its key states stay, and seen keys can be marked', async () => {
     const file = join(dir, 'state.db');
     // A schema-3 store, as the oro-sync before this one left it.
     const v3 = openStateStore(file);
-    v3.close();
+    await v3.close();
     const raw = new Database(file);
     raw.exec('DROP TABLE seen_keys');
     raw.pragma('user_version = 3');
@@ -79,11 +79,11 @@ describe('state/state-store: seen keys (target.onMissing, schema 4)', () => {
     raw.close();
     const store = openStateStore(file);
     expect(STATE_SCHEMA_VERSION).to.equal(4);
-    expect(store.info().schemaVersion).to.equal(4);
-    expect(store.keyState('p', 'K1')).to.deep.include({ digest: 'd1', oroId: '7' });
-    expect(store.countMissing('p', 1)).to.equal(1);
-    store.markSeen('p', 1, ['K1']);
-    expect(store.countMissing('p', 1)).to.equal(0);
-    store.close();
+    expect((await store.info()).schemaVersion).to.equal(4);
+    expect(await store.keyState('p', 'K1')).to.deep.include({ digest: 'd1', oroId: '7' });
+    expect(await store.countMissing('p', 1)).to.equal(1);
+    await store.markSeen('p', 1, ['K1']);
+    expect(await store.countMissing('p', 1)).to.equal(0);
+    await store.close();
   });
 });

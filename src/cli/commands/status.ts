@@ -28,16 +28,16 @@ export async function statusCommand(file: string, options: StatusCommandOptions,
   const store = openStateStore(path);
   try {
     if (options.key !== undefined) {
-      const report = keyReport(store, config, options.key);
+      const report = await keyReport(store, config, options.key);
       if (options.json) print(statusJson(report));
       else formatKey(report).forEach((line) => print(line));
     } else {
-      const report = statusReport(store, config);
+      const report = await statusReport(store, config);
       if (options.json) print(statusJson(report));
       else formatStatus(report).forEach((line) => print(line));
     }
     return EXIT_OK;
   } finally {
-    store.close();
+    await store.close();
   }
 }
