@@ -25,7 +25,8 @@ module.exports = {
       name: 'no-circular',
       severity: 'error',
       comment: 'An import cycle: modules that cannot be read, tested or loaded one without the other.',
-      from: {},
+      // Ours only: pg and pg-pool require each other, which is theirs to keep.
+      from: { pathNot: 'node_modules' },
       to: { circular: true },
     },
     ...layers.map(([folder, above]) => ({

@@ -66,11 +66,13 @@ export { TokenError } from './errors/token-error.js';
 export { DecodeError } from './errors/decode-error.js';
 export { ConfigError } from './errors/config-error.js';
 export { InsecureUrlError } from './errors/insecure-url-error.js';
+export { StateStoreError } from './errors/state-store-error.js';
 export { isTransient } from './errors/classify.js';
 
 // State: checkpoints and dead letters.
 export { createCheckpointTracker, type CheckpointTracker } from './state/checkpoint-tracker.js';
 export { openStateStore, type StateStore } from './state/state-store.js';
+export { openPgStateStore, type PgStateStoreOptions } from './state/pg-state-store.js';
 export { createDeadLetterWriter, readDeadLetters, type DeadLetter } from './state/dead-letters.js';
 
 // Running a config in code, as the CLI does.

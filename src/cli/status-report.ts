@@ -8,7 +8,7 @@ import { asFileMark } from '../sources/file-mark.js';
 import type { KeyState, RunRecord, StateStore, StoredCheckpoint, WaitingKey } from '../state/state-store.js';
 import type { ErrorDetail, Json } from '../types/index.js';
 import { OUTCOME_STATUSES } from '../run/summary.js';
-import { redactSecrets } from '../util/redact.js';
+import { redactSecrets, redactUrl } from '../util/redact.js';
 import { EXIT_OK, EXIT_RECORDS, EXIT_SYSTEMIC } from './exit.js';
 
 /** How many runs and waiting keys a report lists by default. */
@@ -72,7 +72,7 @@ export async function statusReport(store: StateStore, config: Config, limits: { 
   return {
     pipeline: config.name,
     target: config.target.type,
-    statePath: config.state.path,
+    statePath: config.state.url !== undefined ? redactUrl(config.state.url) : config.state.path,
     runs: runs.map((run) => ({ ...run, exitCode: exitCodeOfRun(run) })),
     checkpoint: checkpoint ?? null,
     keys: { known: counts.confirmed + counts.rejected + counts.failed, ...counts },

@@ -13,7 +13,7 @@ import {
 import type {
   AmqpSource, Config, CsvSource, CursorPagination, HttpSource, JsonSource, MetricsConfig, NdjsonSource,
   NextLinkPagination, OffsetPagination, OnMissingConfig, OroConfig, PagePagination, Pagination, PipelineConfig, PublishConfig,
-  RelationshipMapping, ScheduleConfig, SourceConfig, StdinSource, TargetConfig,
+  RelationshipMapping, ScheduleConfig, SourceConfig, StateConfig, StdinSource, TargetConfig,
 } from './config-types.js';
 import { formatValidationErrors } from './format-errors.js';
 import { SYNC_MAX_DATA } from '../sink/write-batch-sync.js';
@@ -49,6 +49,7 @@ function urlWithProtocols(name: string, protocols: readonly string[]): Codec<str
 
 export const HttpUrl = urlWithProtocols('absolute http(s) URL', ['http:', 'https:']);
 export const AmqpUrl = urlWithProtocols('amqp:// or amqps:// URL', ['amqp:', 'amqps:']);
+export const PostgresUrl = urlWithProtocols('postgres:// or postgresql:// URL', ['postgres:', 'postgresql:']);
 
 /** One fixed string (the tag of a union member). */
 function tag<const V extends string>(value: V): Codec<V> {
@@ -246,6 +247,17 @@ export const ScheduleCodec: Codec<ScheduleConfig> = strict('schedule settings', 
   watermark: optional(NonEmptyString),
 });
 
+/** `state`: a SQLite file (`path`, the default) or a PostgreSQL database (`url`), not both. */
+export const StateCodec: Codec<StateConfig> = refine(
+  strict('state settings {path} or {url}', { path: optional(NonEmptyString), url: optional(PostgresUrl) }),
+  (state): Checked<StateConfig> => {
+    if (state.path !== undefined && state.url !== undefined) {
+      return { problems: [{ path: [], message: 'state.path and state.url: give one, not both (a SQLite file for one process, or a PostgreSQL database shared by workers)' }] };
+    }
+    return { value: state.url !== undefined ? { url: state.url } : { path: state.path ?? '.oro-sync/state.db' } };
+  },
+);
+
 const PathSection = (name: string, path: string): Codec<{ path: string }> =>
   strict(name, { path: withDefault(NonEmptyString, path) });
 
@@ -269,7 +281,7 @@ const SECTIONS = {
   target: TargetCodec,
   pipeline: section(PipelineCodec),
   schedule: section(ScheduleCodec),
-  state: section(PathSection('state settings {path}', '.oro-sync/state.db')),
+  state: section(StateCodec),
   deadLetter: section(PathSection('deadLetter settings {path}', 'dead-letters.ndjson')),
   metrics: optional(MetricsCodec),
   publish: optional(PublishCodec),

@@ -236,6 +236,15 @@ export interface PublishConfig {
  * console.log(config.name, config.target.type, config.pipeline.batchSize);
  * ```
  */
+/**
+ * Where the state store is: `{path}` a SQLite file, for one process (default
+ * `.oro-sync/state.db`, resolved); or `{url}` (`postgres://...`) a PostgreSQL database that
+ * several workers on several hosts share. One or the other, never both.
+ */
+export type StateConfig =
+  | { readonly path: string; readonly url?: undefined }
+  | { readonly url: string; readonly path?: undefined };
+
 export interface Config {
   /** Pipeline name for checkpoints; default: the config file's base name without extension. */
   readonly name: string;
@@ -244,8 +253,8 @@ export interface Config {
   readonly target: TargetConfig;
   readonly pipeline: PipelineConfig;
   readonly schedule: ScheduleConfig;
-  /** Checkpoint store; default path `.oro-sync/state.db` (resolved). */
-  readonly state: { readonly path: string };
+  /** The state store (checkpoints, ids, digests, runs): a SQLite file or a PostgreSQL database. */
+  readonly state: StateConfig;
   /** Default path `dead-letters.ndjson` (resolved). */
   readonly deadLetter: { readonly path: string };
   /** Absent: no metrics server. */

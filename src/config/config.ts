@@ -34,7 +34,7 @@ export function resolvePaths(config: DecodedConfig, dir: string, name: string): 
     target: config.target.transform === undefined
       ? config.target
       : { ...config.target, transform: resolve(dir, config.target.transform) },
-    state: { path: resolve(dir, config.state.path) },
+    state: config.state.url !== undefined ? { url: config.state.url } : { path: resolve(dir, config.state.path) },
     deadLetter: { path: resolve(dir, config.deadLetter.path) },
   };
 }

@@ -8,6 +8,7 @@
  */
 import type * as t from 'io-ts';
 import { locateIoTsError } from '../errors/describe-io-ts.js';
+import { redactUrl } from '../util/redact.js';
 
 /** Shown instead of a path for a problem with the whole file. */
 export const ROOT_PATH = '(top level)';
@@ -34,18 +35,6 @@ export function isSecretPath(path: string): boolean {
   );
 }
 
-/** `amqp://user:pass@host` -> `amqp://user:***@host`; anything that is not such a URL unchanged. */
-export function redactUrlPassword(value: string): string {
-  try {
-    const url = new URL(value);
-    if (url.password === '') return value;
-    url.password = '***';
-    return url.toString();
-  } catch {
-    return value;
-  }
-}
-
 /**
  * A short, safe rendering of a config value for "got ...": strings quoted (and cut), numbers and
  * booleans as they are, compound values by their kind, absent values as `nothing`.
@@ -57,7 +46,7 @@ export function describeValue(value: unknown, path: string): string {
   if (typeof value === 'object') return 'an object';
   if (typeof value === 'string') {
     if (isSecretPath(path) && value !== '') return '"***"';
-    const shown = redactUrlPassword(value);
+    const shown = redactUrl(value);
     return JSON.stringify(shown.length > MAX_SHOWN ? `${shown.slice(0, MAX_SHOWN)}…` : shown);
   }
   if (isSecretPath(path)) return `a ${typeof value}`;

@@ -1,23 +1,12 @@
 /**
  * A config made safe to print (`oro-sync check`, debug logs): the client secret, the values of
- * HTTP source headers and passwords inside URLs are replaced with `"***"`.
+ * HTTP source headers and passwords inside URLs (`state.url`, `publish.url`, ...) are replaced with `"***"`.
  */
 import type { Config, SourceConfig } from './config-types.js';
+import { redactUrl, URL_PASSWORD_REDACTED } from '../util/redact.js';
 
 /** What replaces a secret. */
-export const REDACTED = '***';
-
-/** `amqp://user:pass@host/` -> `amqp://user:***@host/`; other strings unchanged. */
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password === '') return url;
-    parsed.password = REDACTED;
-    return parsed.toString();
-  } catch {
-    return url;
-  }
-}
+export const REDACTED = URL_PASSWORD_REDACTED;
 
 function redactSource(source: SourceConfig): SourceConfig {
   switch (source.kind) {
@@ -48,5 +37,6 @@ export function redactConfig(config: Config): Config {
     oro: { ...config.oro, clientSecret: REDACTED, baseUrl: redactUrl(config.oro.baseUrl), tokenUrl: redactUrl(config.oro.tokenUrl) },
     source: redactSource(config.source),
     ...(config.publish ? { publish: { ...config.publish, url: redactUrl(config.publish.url) } } : {}),
+    ...(config.state.url !== undefined ? { state: { url: redactUrl(config.state.url) } } : {}),
   };
 }

@@ -7,3 +7,4 @@ export { DecodeError } from './decode-error.js';
 export { ConfigError } from './config-error.js';
 export { InsecureUrlError } from './insecure-url-error.js';
 export { classOf, isTransient, isFatal, retryAfterOf, detailsOf } from './classify.js';
+export { StateStoreError } from './state-store-error.js';

@@ -108,7 +108,7 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
   // Credentials are checked before anything is read: a bad secret stops the run here, cleanly.
   await tokens.current();
 
-  const store: StateStore = runtime.stateStore(config.state.path);
+  const store: StateStore = await runtime.stateStore(config.state);
   const saved = options.fromStart || options.full || options.source ? undefined : await store.getCheckpoint(config.name);
   const watermarkField = schedule.watermark;
   const savedWatermark = saved?.watermark ?? undefined;

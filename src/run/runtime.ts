@@ -5,7 +5,8 @@ import { createHttp, type Http } from '../util/http.js';
 import type { OroClient } from '../oro/types.js';
 import type { RequestEvent } from '../util/http.js';
 import { openStateStore, type StateStore } from '../state/state-store.js';
-import type { OroConfig, PipelineConfig } from '../config/config-types.js';
+import { openPgStateStore } from '../state/pg-state-store.js';
+import type { OroConfig, PipelineConfig, StateConfig } from '../config/config-types.js';
 import type { RetryPolicy } from '../util/retry-policy.js';
 import type { Metrics } from './metrics.js';
 
@@ -25,7 +26,7 @@ export function retryBudgetOf(pipeline: PipelineConfig): RetryPolicy {
 
 /**
  * What every config run in one process shares (`oro-sync run a.json b.json`): one HTTP stack,
- * one token stream per credential (invariant 3) and one state store per file.
+ * one token stream per credential (invariant 3) and one state store per file or database.
  *
  * @example
  * ```ts
@@ -43,7 +44,12 @@ export interface Runtime {
    * unreachable Oro fails after the budget the user set; the first config of a credential sets it.
    */
   credential(oro: OroConfig, retry?: RetryPolicy): Credential;
-  stateStore(path: string): StateStore;
+  /**
+   * The state store a config names (`state.path`: a SQLite file; `state.url`: PostgreSQL), opened
+   * on first use and shared by every config of the process that names the same one.
+   * @throws StateStoreError (rejects) when it cannot be opened, naming `state.url` without its password.
+   */
+  stateStore(state: StateConfig): Promise<StateStore>;
   close(): Promise<void>;
 }
 
@@ -70,7 +76,7 @@ export function createRuntime(options: { logger: Logger; metrics?: Metrics; conc
   };
   const http: Http = createHttp({ concurrency: options.concurrency, timeoutMs: options.timeoutMs, onRequest });
   const credentials = new Map<string, Oro>();
-  const stores = new Map<string, StateStore>();
+  const stores = new Map<string, Promise<StateStore>>();
   return {
     logger,
     ...(metrics ? { metrics } : {}),
@@ -97,18 +103,22 @@ export function createRuntime(options: { logger: Logger; metrics?: Metrics; conc
       }
       return credential;
     },
-    stateStore(path) {
-      let store = stores.get(path);
+    stateStore(state) {
+      const id = state.url ?? state.path;
+      let store = stores.get(id);
       if (!store) {
-        store = openStateStore(path);
-        stores.set(path, store);
+        const { url, path } = state;
+        store = url !== undefined ? openPgStateStore(url) : Promise.resolve().then(() => openStateStore(path));
+        // Seen by the run that asked; `close()` must not fail again on it.
+        store.catch(() => undefined);
+        stores.set(id, store);
       }
       return store;
     },
     async close() {
       for (const credential of credentials.values()) credential.close();
       http.close();
-      for (const store of stores.values()) await store.close();
+      for (const store of stores.values()) await store.then((opened) => opened.close(), () => undefined);
       credentials.clear();
       stores.clear();
     },

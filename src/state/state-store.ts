@@ -306,7 +306,8 @@ const ID_CHUNK = 500;
 const PUT_CHUNK = 100;
 
 /** The LIKE pattern of `exceptDigestPrefix`; without one, `-` matches no digest (they are hex). */
-function digestPattern({ exceptDigestPrefix }: MissingQuery): string {
+/** The `NOT LIKE` pattern of a missing-keys query (`-`: a digest never is, so nothing is left out). */
+export function digestPattern({ exceptDigestPrefix }: MissingQuery): string {
   return exceptDigestPrefix === undefined ? '-' : `${exceptDigestPrefix}%`;
 }
 

@@ -57,3 +57,21 @@ function redactValue(value: unknown): unknown {
   }
   return value;
 }
+
+/** What replaces a password in a URL. */
+export const URL_PASSWORD_REDACTED = '***';
+
+/**
+ * `postgres://user:pass@host/db` -> `postgres://user:***@host/db`; a string that is not a URL, or
+ * one without a password, is returned as it is.
+ */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password === '') return url;
+    parsed.password = URL_PASSWORD_REDACTED;
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}

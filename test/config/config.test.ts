@@ -296,6 +296,25 @@ describe('config/config loadConfig', () => {
     });
   });
 
+  describe('state', () => {
+    it('state.url names a PostgreSQL store (from ${ENV}), kept as given (not a path)', async () => {
+      const config = await load({ ...minimal(), state: { url: '${STATE_URL}' } }, { ...ENV, STATE_URL: 'postgres://sync:pw@db.internal:5432/oro_sync' });
+      expect(config.state).to.deep.equal({ url: 'postgres://sync:pw@db.internal:5432/oro_sync' });
+      expect(redactConfig(config).state).to.deep.equal({ url: 'postgres://sync:***@db.internal:5432/oro_sync' });
+    });
+
+    it('state.path and state.url together are one problem naming both', async () => {
+      const problems = await problemsOf({ ...minimal(), state: { path: 'state.db', url: 'postgres://db/oro_sync' } });
+      expect(problems).to.have.length(1);
+      expect(problems[0]).to.match(/state\.path and state\.url: give one, not both/);
+    });
+
+    it('a state.url that is not postgres:// is a problem that does not show its password', async () => {
+      const problems = await problemsOf({ ...minimal(), state: { url: 'mysql://sync:hunter2@db/oro_sync' } });
+      expect(problems).to.deep.equal(['state.url: expected postgres:// or postgresql:// URL, got "mysql://sync:***@db/oro_sync"']);
+    });
+  });
+
   describe('${ENV} substitution', () => {
     it('replaces references anywhere in strings, and $${X} stays literal', async () => {
       const config = await load(withPatch((d) => {

@@ -73,7 +73,7 @@ describe('run/on-missing: target.onMissing after a complete snapshot run', funct
     expect(deleted).to.have.length(1);
     expect(deleted[0]).to.deep.include({ id: doomed!.id });
     expect(deleted[0]!.record.position.where).to.equal('onMissing customers K');
-    const store = runtime.stateStore(config.state.path);
+    const store = (await runtime.stateStore(config.state));
     expect(await store.keyState(config.name, 'K')).to.equal(undefined);
     expect((await store.getIds('customers', 'externalId', ['K', 'A'])).has('K')).to.equal(false);
     expect(await registry.metrics()).to.contain('oro_sync_records_total{target="customers",outcome="deleted"} 1');
@@ -97,7 +97,7 @@ describe('run/on-missing: target.onMissing after a complete snapshot run', funct
     const second = await run(config);
     expect(requests('DELETE').map((r) => r.status)).to.deep.equal([404]);
     expect(second.counts).to.deep.include({ deleted: 1, rejected: 0, failed: 0 });
-    expect(await runtime.stateStore(config.state.path).keyState(config.name, 'C')).to.equal(undefined);
+    expect(await (await runtime.stateStore(config.state)).keyState(config.name, 'C')).to.equal(undefined);
   });
 
   it('update: the missing key is PATCHed with the configured attributes (once: not again on the next run)', async () => {
@@ -129,7 +129,7 @@ describe('run/on-missing: target.onMissing after a complete snapshot run', funct
     const second = await run(config);
     expect(second.counts).to.deep.include({ unchanged: 2, updated: 0, rejected: 1 });
     expect(ws.deadLetters().map((l) => [l['status'], l['where']])).to.deep.equal([['rejected', 'onMissing customers C']]);
-    expect(await runtime.stateStore(config.state.path).keyState(config.name, 'C')).to.deep.include({ lastOutcome: 'rejected' });
+    expect(await (await runtime.stateStore(config.state)).keyState(config.name, 'C')).to.deep.include({ lastOutcome: 'rejected' });
     oro.resetLog();
     const third = await run(config);
     expect(third.counts).to.deep.include({ unchanged: 2, rejected: 0 });
@@ -165,7 +165,7 @@ describe('run/on-missing: target.onMissing after a complete snapshot run', funct
     expect(second.counts).to.deep.include({ unchanged: 4, deleted: 0 });
     expect(requests('DELETE')).to.have.length(0);
     expect(externalIds()).to.have.length(10);
-    const [last] = await runtime.stateStore(config.state.path).lastRuns(config.name, 1);
+    const [last] = await (await runtime.stateStore(config.state)).lastRuns(config.name, 1);
     expect(last).to.deep.include({ status: 'partial', error: second.onMissingRefused });
   });
 
@@ -182,7 +182,7 @@ describe('run/on-missing: target.onMissing after a complete snapshot run', funct
     expect(printed.map((line) => JSON.parse(line) as unknown)).to.deep.equal([{ action: 'delete', where: 'onMissing customers C', id: gone.id }]);
     expect(oro.requests.filter((r) => r.method !== 'GET' && r.path !== '/oauth2-token')).to.have.length(0);
     expect(externalIds()).to.include('C');
-    expect(await runtime.stateStore(config.state.path).keyState(config.name, 'C')).to.deep.include({ oroId: gone.id });
+    expect(await (await runtime.stateStore(config.state)).keyState(config.name, 'C')).to.deep.include({ oroId: gone.id });
     const raw = new Database(ws.path('state.db'), { readonly: true });
     try {
       expect(raw.prepare('SELECT count(*) AS n FROM seen_keys').get()).to.deep.equal({ n: 0 });

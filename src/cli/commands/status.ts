@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
+import { openPgStateStore } from '../../state/pg-state-store.js';
 import { openStateStore } from '../../state/state-store.js';
 import { EXIT_OK, EXIT_SYSTEMIC } from '../exit.js';
 import { formatKey, formatStatus, keyReport, statusJson, statusReport } from '../status-report.js';
@@ -20,12 +21,12 @@ export interface StatusCommandOptions {
 export async function statusCommand(file: string, options: StatusCommandOptions, logger: Logger, print: (line: string) => void): Promise<number> {
   const [config] = await loadConfigs([file], logger);
   if (!config) return EXIT_SYSTEMIC;
-  const path = config.state.path;
-  if (!existsSync(path)) {
+  const { path, url } = config.state;
+  if (path !== undefined && !existsSync(path)) {
     // Thrown, so that it is the one `oro-sync: ...` line on stderr and exit 2 (main's `exitWith`).
     throw new Error(`${file}: no state store at ${path} (state.path): pipeline ${config.name} has not run yet, nothing to report`);
   }
-  const store = openStateStore(path);
+  const store = url !== undefined ? await openPgStateStore(url) : openStateStore(path);
   try {
     if (options.key !== undefined) {
       const report = await keyReport(store, config, options.key);

@@ -1,0 +1,411 @@
+import pg from 'pg';
+import { StateStoreError } from '../errors/state-store-error.js';
+import { redactUrl, scrubSecrets } from '../util/redact.js';
+import {
+  digestPattern, errorsColumn, notRunning, toCheckpoint, toKeyState, toRun,
+  type CheckpointRow, type FinishedRun, type IdRow, type KeyOutcome, type KeyState, type KeyStateInput,
+  type RunRow, type StateStore, type StateStoreOptions, type WaitingKey,
+} from './state-store.js';
+
+export interface PgStateStoreOptions extends StateStoreOptions {
+  /**
+   * The PostgreSQL schema that holds oro-sync's tables, created when missing. Default: the URL's
+   * `schema` parameter (`postgres://host/db?schema=oro_sync`), else `public`.
+   */
+  readonly schema?: string;
+  /** Connections at most (default 4: the sink asks once per round of a batch, not per record). */
+  readonly maxConnections?: number;
+  /** How long to wait for a connection, in ms (default 10,000). */
+  readonly connectTimeoutMs?: number;
+}
+
+/** Version of the PostgreSQL schema this code writes; `oro_sync_schema_version` holds the database's. */
+export const PG_SCHEMA_VERSION = 2;
+
+/** Each entry upgrades from version `index` to `index + 1`; `{s}` is the quoted schema. */
+const PG_MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE {s}.oro_sync_checkpoints (
+    pipeline    text PRIMARY KEY,
+    resume      text,
+    watermark   text,
+    seq         bigint NOT NULL,
+    updated_at  text NOT NULL,
+    complete    boolean,
+    source_mark text
+  );
+  CREATE TABLE {s}.oro_sync_ids (
+    type       text NOT NULL,
+    key_field  text NOT NULL,
+    key        text NOT NULL,
+    id         text NOT NULL,
+    updated_at text NOT NULL,
+    PRIMARY KEY (type, key_field, key)
+  );
+  CREATE TABLE {s}.oro_sync_runs (
+    id          bigserial PRIMARY KEY,
+    pipeline    text NOT NULL,
+    started_at  text NOT NULL,
+    finished_at text,
+    status      text NOT NULL DEFAULT 'running'
+                CHECK (status IN ('running', 'ok', 'partial', 'failed', 'stopped')),
+    counts      text,
+    error       text,
+    meta        text
+  );
+  CREATE INDEX oro_sync_runs_by_pipeline ON {s}.oro_sync_runs (pipeline, id);
+  CREATE TABLE {s}.oro_sync_key_states (
+    pipeline text NOT NULL,
+    key      text NOT NULL,
+    digest   text,
+    oro_id   text,
+    outcome  text NOT NULL CHECK (outcome IN ('confirmed', 'rejected', 'failed')),
+    errors   text,
+    at       text NOT NULL,
+    PRIMARY KEY (pipeline, key)
+  );
+  CREATE TABLE {s}.oro_sync_mappings (
+    pipeline    text PRIMARY KEY,
+    fingerprint text NOT NULL,
+    updated_at  text NOT NULL
+  );
+  `,
+  // 2: the keys each run read (target.onMissing), as SQLite's schema 4.
+  `
+  CREATE TABLE {s}.oro_sync_seen_keys (
+    pipeline text NOT NULL,
+    run      bigint NOT NULL,
+    key      text NOT NULL,
+    PRIMARY KEY (pipeline, run, key)
+  );
+  `,
+];
+
+/** A PostgreSQL identifier, quoted (`"a""b"`): schema names cannot be statement parameters. */
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/**
+ * Opens the state store in the PostgreSQL database at `url` (`postgres://user:pass@host:5432/db`),
+ * shared by every worker given the same URL: an id or digest one stores, the others read. The
+ * tables are created, or migrated, on start, in one transaction under an advisory lock, so that
+ * workers starting together do not race; `oro_sync_schema_version` holds the version. Every
+ * statement is parameterised; ids and key states are written with one `unnest` statement per
+ * call, and read with one `= ANY($n)` query.
+ *
+ * Every error names the store by its URL with the password replaced (`state.url
+ * postgres://sync:***@db/oro_sync: ...`), never the password.
+ *
+ * @throws StateStoreError when the database cannot be reached or logged into, or holds a schema
+ *   newer than this oro-sync's.
+ * @example
+ * ```ts
+ * const store = await openPgStateStore(process.env.STATE_URL!);
+ * const ids = await store.getIds('customers', 'externalId', ['C-1']);
+ * await store.close();
+ * ```
+ */
+export async function openPgStateStore(url: string, options: PgStateStoreOptions = {}): Promise<StateStore> {
+  const now = (): string => (options.now ?? (() => new Date()))().toISOString();
+  const where = `state.url ${redactUrl(url)}`;
+  const schemaName = options.schema ?? schemaOf(url) ?? 'public';
+  const s = quoteIdent(schemaName);
+  const secret = passwordOf(url);
+  // Nothing pg reports may carry the password, however it was spelled in the URL.
+  const clean = (text: string): string => {
+    let out = scrubSecrets(text);
+    for (const form of secret) out = out.split(form).join('***');
+    return out;
+  };
+  const fail = (what: string, error: unknown): StateStoreError =>
+    new StateStoreError(`${where}: ${what}: ${clean(error instanceof Error ? error.message || String((error as { code?: string }).code ?? error.name) : String(error))}`);
+
+  let pool: pg.Pool;
+  try {
+    pool = new pg.Pool({
+      connectionString: url,
+      max: options.maxConnections ?? 4,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+      application_name: 'oro-sync',
+    });
+  } catch (error) {
+    throw fail('cannot use this URL', error);
+  }
+  // An idle connection the server closed: the next query reconnects, or fails and says so.
+  pool.on('error', () => undefined);
+
+  const query = async <R extends pg.QueryResultRow>(what: string, text: string, values: unknown[] = []): Promise<pg.QueryResult<R>> => {
+    try {
+      return await pool.query<R>(text, values);
+    } catch (error) {
+      throw fail(what, error);
+    }
+  };
+  const transaction = async (what: string, work: (client: pg.PoolClient) => Promise<void>): Promise<void> => {
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (error) {
+      throw fail(what, error);
+    }
+    try {
+      await client.query('BEGIN');
+      await work(client);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error instanceof StateStoreError ? error : fail(what, error);
+    } finally {
+      client.release();
+    }
+  };
+
+  let version: number;
+  try {
+    version = await migrate(transaction, s, schemaName, where);
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw error instanceof StateStoreError ? error : fail('cannot connect or open the store', error);
+  }
+
+  const t = {
+    checkpoints: `${s}.oro_sync_checkpoints`,
+    ids: `${s}.oro_sync_ids`,
+    runs: `${s}.oro_sync_runs`,
+    keyStates: `${s}.oro_sync_key_states`,
+    mappings: `${s}.oro_sync_mappings`,
+    seenKeys: `${s}.oro_sync_seen_keys`,
+  };
+  const keyStateColumns = 'key, digest, oro_id, outcome, errors, at';
+  let closed = false;
+
+  return {
+    async getCheckpoint(pipeline) {
+      const { rows } = await query<CheckpointRow>('reading the checkpoint',
+        `SELECT resume, watermark, seq, updated_at, complete::int AS complete, source_mark FROM ${t.checkpoints} WHERE pipeline = $1`, [pipeline]);
+      return rows[0] === undefined ? undefined : toCheckpoint(rows[0]);
+    },
+    async saveCheckpoint(pipeline, { resume, watermark, seq, complete = false, sourceMark = null }) {
+      await query('saving the checkpoint',
+        `INSERT INTO ${t.checkpoints} (pipeline, resume, watermark, seq, updated_at, complete, source_mark) VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (pipeline) DO UPDATE SET resume = excluded.resume, watermark = excluded.watermark, seq = excluded.seq,
+           updated_at = excluded.updated_at, complete = excluded.complete, source_mark = excluded.source_mark`,
+        [pipeline, resume === null ? null : JSON.stringify(resume), watermark, seq, now(), complete, sourceMark === null ? null : JSON.stringify(sourceMark)]);
+    },
+    async clearCheckpoint(pipeline) {
+      await query('clearing the checkpoint', `DELETE FROM ${t.checkpoints} WHERE pipeline = $1`, [pipeline]);
+    },
+
+    async getIds(type, keyField, keys) {
+      const found = new Map<string, string>();
+      if (keys.length === 0) return found;
+      const { rows } = await query<IdRow>('reading ids',
+        `SELECT key, id FROM ${t.ids} WHERE type = $1 AND key_field = $2 AND key = ANY($3::text[])`, [type, keyField, [...new Set(keys)]]);
+      for (const row of rows) found.set(row.key, row.id);
+      return found;
+    },
+    async putIds(type, keyField, entries) {
+      // One row per key (the last id given wins): ON CONFLICT may not touch a row twice.
+      const last = new Map<string, string>();
+      for (const [key, id] of entries) last.set(key, id);
+      if (last.size === 0) return;
+      await query('storing ids',
+        `INSERT INTO ${t.ids} (type, key_field, key, id, updated_at)
+         SELECT $1, $2, k, i, $3 FROM unnest($4::text[], $5::text[]) AS u(k, i)
+         ON CONFLICT (type, key_field, key) DO UPDATE SET id = excluded.id, updated_at = excluded.updated_at`,
+        [type, keyField, now(), [...last.keys()], [...last.values()]]);
+    },
+    async forgetId(type, keyField, key) {
+      await query('forgetting an id', `DELETE FROM ${t.ids} WHERE type = $1 AND key_field = $2 AND key = $3`, [type, keyField, key]);
+    },
+
+    async getKeyStates(pipeline, keys) {
+      const found = new Map<string, KeyState>();
+      if (keys.length === 0) return found;
+      const { rows } = await query<KeyStateRowOf>('reading key states',
+        `SELECT ${keyStateColumns} FROM ${t.keyStates} WHERE pipeline = $1 AND key = ANY($2::text[])`, [pipeline, [...new Set(keys)]]);
+      for (const row of rows) found.set(row.key, toKeyState(row));
+      return found;
+    },
+    async putKeyStates(pipeline, entries) {
+      const last = lastStatePerKey(entries);
+      if (last.size === 0) return;
+      const columns: (string | null)[][] = [[], [], [], [], []];
+      for (const { key, digest, oroId, lastOutcome, errors } of last.values()) {
+        columns[0]?.push(key);
+        columns[1]?.push(digest ?? null);
+        columns[2]?.push(oroId ?? null);
+        columns[3]?.push(lastOutcome);
+        columns[4]?.push(errorsColumn(errors));
+      }
+      await query('storing key states',
+        `INSERT INTO ${t.keyStates} AS ks (pipeline, key, digest, oro_id, outcome, errors, at)
+         SELECT $1, k, d, o, c, e, $2 FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS u(k, d, o, c, e)
+         ON CONFLICT (pipeline, key) DO UPDATE SET digest = excluded.digest, oro_id = coalesce(excluded.oro_id, ks.oro_id),
+           outcome = excluded.outcome, errors = excluded.errors, at = excluded.at`,
+        [pipeline, now(), ...columns]);
+    },
+    async keyState(pipeline, key) {
+      const { rows } = await query<KeyStateRowOf>('reading a key state',
+        `SELECT ${keyStateColumns} FROM ${t.keyStates} WHERE pipeline = $1 AND key = $2`, [pipeline, key]);
+      return rows[0] === undefined ? undefined : toKeyState(rows[0]);
+    },
+    async keyStateCounts(pipeline) {
+      const counts: Record<KeyOutcome, number> = { confirmed: 0, rejected: 0, failed: 0 };
+      const { rows } = await query<{ outcome: KeyOutcome; n: string }>('counting key states',
+        `SELECT outcome, count(*) AS n FROM ${t.keyStates} WHERE pipeline = $1 GROUP BY outcome`, [pipeline]);
+      for (const row of rows) counts[row.outcome] = Number(row.n);
+      return counts;
+    },
+    async markSeen(pipeline, runId, keys) {
+      if (keys.length === 0) return;
+      await query('marking keys seen',
+        `INSERT INTO ${t.seenKeys} (pipeline, run, key) SELECT $1, $2, k FROM unnest($3::text[]) AS u(k) ON CONFLICT DO NOTHING`,
+        [pipeline, runId, [...new Set(keys)]]);
+    },
+    async clearSeen(pipeline, which) {
+      if ('run' in which) await query('clearing seen marks', `DELETE FROM ${t.seenKeys} WHERE pipeline = $1 AND run = $2`, [pipeline, which.run]);
+      else await query('clearing seen marks', `DELETE FROM ${t.seenKeys} WHERE pipeline = $1 AND run > 0 AND run < $2`, [pipeline, which.below]);
+    },
+    async countKnown(pipeline) {
+      const { rows } = await query<{ n: string }>('counting known keys', `SELECT count(*) AS n FROM ${t.keyStates} WHERE pipeline = $1 AND oro_id IS NOT NULL`, [pipeline]);
+      return Number(rows[0]?.n ?? 0);
+    },
+    async countMissing(pipeline, runId, missing = {}) {
+      const { rows } = await query<{ n: string }>('counting missing keys',
+        `SELECT count(*) AS n FROM ${t.keyStates} k WHERE k.pipeline = $1 AND k.oro_id IS NOT NULL AND coalesce(k.digest, '') NOT LIKE $2
+         AND NOT EXISTS (SELECT 1 FROM ${t.seenKeys} s WHERE s.pipeline = $1 AND s.run = $3 AND s.key = k.key)`,
+        [pipeline, digestPattern(missing), runId]);
+      return Number(rows[0]?.n ?? 0);
+    },
+    async missingKeys(pipeline, runId, page) {
+      const { rows } = await query<{ key: string; oro_id: string }>('reading missing keys',
+        `SELECT k.key, k.oro_id FROM ${t.keyStates} k WHERE k.pipeline = $1 AND k.key COLLATE "C" > $2 AND k.oro_id IS NOT NULL AND coalesce(k.digest, '') NOT LIKE $3
+         AND NOT EXISTS (SELECT 1 FROM ${t.seenKeys} s WHERE s.pipeline = $1 AND s.run = $4 AND s.key = k.key)
+         ORDER BY k.key COLLATE "C" LIMIT $5`,
+        [pipeline, page.afterKey ?? '', digestPattern(page), runId, Math.max(0, Math.floor(page.limit))]);
+      return rows.map((row) => ({ key: row.key, oroId: row.oro_id }));
+    },
+    async waitingKeys(pipeline, limit) {
+      const { rows } = await query<KeyStateRowOf>('reading waiting keys',
+        `SELECT ${keyStateColumns} FROM ${t.keyStates} WHERE pipeline = $1 AND outcome IN ('rejected', 'failed') ORDER BY key COLLATE "C" LIMIT $2`,
+        [pipeline, Math.max(0, Math.floor(limit))]);
+      return rows.map((row) => ({ key: row.key, ...toKeyState(row) }) as WaitingKey);
+    },
+    async forgetKeyStates(pipeline, keys) {
+      if (keys.length === 0) return;
+      await query('forgetting key states', `DELETE FROM ${t.keyStates} WHERE pipeline = $1 AND key = ANY($2::text[])`, [pipeline, [...keys]]);
+    },
+    async mappingFingerprint(pipeline) {
+      const { rows } = await query<{ fingerprint: string }>('reading the mapping fingerprint',
+        `SELECT fingerprint FROM ${t.mappings} WHERE pipeline = $1`, [pipeline]);
+      return rows[0]?.fingerprint;
+    },
+    async changeMapping(pipeline, fingerprint) {
+      await transaction('changing the mapping', async (client) => {
+        await client.query(`UPDATE ${t.keyStates} SET digest = NULL WHERE pipeline = $1 AND digest IS NOT NULL`, [pipeline]);
+        await client.query(
+          `INSERT INTO ${t.mappings} (pipeline, fingerprint, updated_at) VALUES ($1, $2, $3)
+           ON CONFLICT (pipeline) DO UPDATE SET fingerprint = excluded.fingerprint, updated_at = excluded.updated_at`,
+          [pipeline, fingerprint, now()]);
+      });
+    },
+
+    async startRun(pipeline, meta) {
+      const { rows } = await query<{ id: string }>('recording the run',
+        `INSERT INTO ${t.runs} (pipeline, started_at, meta) VALUES ($1, $2, $3) RETURNING id`,
+        [pipeline, now(), meta === undefined ? null : JSON.stringify(meta)]);
+      return Number(rows[0]?.id);
+    },
+    async finishRun(runId, { counts, status, error }) {
+      const result = await query('recording the end of the run',
+        `UPDATE ${t.runs} SET finished_at = $1, status = $2, counts = $3, error = $4 WHERE id = $5 AND status = 'running'`,
+        [now(), status, JSON.stringify(counts), error === undefined ? null : scrubSecrets(error), runId]);
+      if (result.rowCount === 0) {
+        const { rows } = await query<{ status: string }>('reading a run', `SELECT status FROM ${t.runs} WHERE id = $1`, [runId]);
+        throw notRunning(where, runId, rows[0]?.status);
+      }
+    },
+    async lastRuns(pipeline, n) {
+      const { rows } = await query<RunRow>('reading runs',
+        `SELECT * FROM ${t.runs} WHERE pipeline = $1 ORDER BY id DESC LIMIT $2`, [pipeline, Math.max(0, Math.floor(n))]);
+      return rows.map(toRun);
+    },
+    async lastSuccessfulRun(pipeline) {
+      const { rows } = await query<RunRow>('reading runs',
+        `SELECT * FROM ${t.runs} WHERE pipeline = $1 AND status = 'ok' ORDER BY id DESC LIMIT 1`, [pipeline]);
+      return rows[0] === undefined ? undefined : (toRun(rows[0]) as FinishedRun);
+    },
+
+    async info() {
+      return { kind: 'postgres', url: redactUrl(url), schema: schemaName, schemaVersion: version };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+}
+
+type KeyStateRowOf = Parameters<typeof toKeyState>[0];
+
+/** One state per key, the last given; an Oro id given earlier in the same call is kept, as SQLite's row-by-row upsert does. */
+function lastStatePerKey(entries: Iterable<KeyStateInput>): Map<string, KeyStateInput> {
+  const last = new Map<string, KeyStateInput>();
+  for (const entry of entries) {
+    const before = last.get(entry.key);
+    last.set(entry.key, entry.oroId === undefined && before?.oroId !== undefined ? { ...entry, oroId: before.oroId } : entry);
+  }
+  return last;
+}
+
+/** The `schema` parameter of the URL, if any. */
+function schemaOf(url: string): string | undefined {
+  try {
+    return new URL(url).searchParams.get('schema') || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The URL's password as written and decoded (what an error might quote); none when it has none. */
+function passwordOf(url: string): string[] {
+  try {
+    const { password } = new URL(url);
+    if (password === '') return [];
+    const decoded = decodeURIComponent(password);
+    return [...new Set([password, decoded])].filter((form) => form.length > 0);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Creates or upgrades the tables in one transaction, under an advisory lock on the schema, so
+ * workers starting at once neither race nor see half a schema; returns the version.
+ */
+async function migrate(
+  transaction: (what: string, work: (client: pg.PoolClient) => Promise<void>) => Promise<void>,
+  s: string,
+  schemaName: string,
+  where: string,
+): Promise<number> {
+  let version = 0;
+  await transaction('cannot connect or open the store', async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`oro-sync schema ${schemaName}`]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
+    await client.query(`CREATE TABLE IF NOT EXISTS ${s}.oro_sync_schema_version (version integer NOT NULL)`);
+    const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${s}.oro_sync_schema_version`);
+    version = rows[0]?.version ?? 0;
+    if (version > PG_SCHEMA_VERSION) {
+      throw new StateStoreError(`${where}: schema version ${version} is newer than this oro-sync supports (${PG_SCHEMA_VERSION}); upgrade oro-sync or use another state.url`);
+    }
+    for (let v = version; v < PG_SCHEMA_VERSION; v += 1) await client.query((PG_MIGRATIONS[v] as string).replaceAll('{s}', s));
+    if (rows.length === 0) await client.query(`INSERT INTO ${s}.oro_sync_schema_version (version) VALUES ($1)`, [PG_SCHEMA_VERSION]);
+    else if (version !== PG_SCHEMA_VERSION) await client.query(`UPDATE ${s}.oro_sync_schema_version SET version = $1`, [PG_SCHEMA_VERSION]);
+    version = PG_SCHEMA_VERSION;
+  });
+  return version;
+}
