@@ -29,7 +29,7 @@ describe('state/pg-state-store (PostgreSQL only)', function () {
     expect(await store.info()).to.deep.equal({ kind: 'postgres', url: PG_TEST_URL, schema, schemaVersion: PG_SCHEMA_VERSION });
     const tables = await withTestDatabase(async (client) => (await client.query<{ table_name: string }>(
       'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name', [schema])).rows.map((r) => r.table_name));
-    expect(tables).to.deep.equal(['oro_sync_checkpoints', 'oro_sync_ids', 'oro_sync_key_states', 'oro_sync_mappings', 'oro_sync_runs', 'oro_sync_schema_version']);
+    expect(tables).to.deep.equal(['oro_sync_checkpoints', 'oro_sync_ids', 'oro_sync_key_states', 'oro_sync_mappings', 'oro_sync_runs', 'oro_sync_schema_version', 'oro_sync_seen_keys']);
     const versions = await withTestDatabase(async (client) => (await client.query(`SELECT version FROM "${schema}".oro_sync_schema_version`)).rows);
     expect(versions).to.deep.equal([{ version: PG_SCHEMA_VERSION }]);
   });
