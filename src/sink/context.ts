@@ -9,6 +9,7 @@ import type { RequestLane, SinkOptions, SinkTarget } from './options.js';
 import type { OroClient } from '../oro/types.js';
 import type { Outcome } from '../types/outcome.js';
 import type { DigestStore } from './digest-store.js';
+import type { KeyClaims } from '../types/key-claims.js';
 import { HttpError } from '../errors/http-error.js';
 import { NetworkError } from '../errors/network-error.js';
 import { TimeoutError } from '../errors/timeout-error.js';
@@ -23,6 +24,8 @@ export interface SinkContext {
   readonly relatedIds: (type: string, field: string) => IdCache;
   readonly waits: RelatedWaits;
   readonly locks: KeyLocks;
+  /** Locks shared with other workers (`SinkOptions.claims`). */
+  readonly claims: KeyClaims | undefined;
   /** Records released from waiting and being written now; see {@link settleIfQuiet}. */
   active: number;
   /** The sink's input has completed: nothing new will come. */
@@ -76,6 +79,7 @@ export function createSinkContext(options: SinkOptions): SinkContext {
     },
     waits: createRelatedWaits({ timeoutMs: options.relatedWaitMs ?? 30_000, scheduler }),
     locks: createKeyLocks(),
+    claims: options.claims,
     active: 0,
     inputDone: false,
     dryRun: options.dryRun ?? false,

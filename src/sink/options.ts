@@ -4,6 +4,7 @@ import type { OroClient } from '../oro/types.js';
 import type { RetryPolicy } from '../util/retry-policy.js';
 import type { DigestStore } from './digest-store.js';
 import type { IdCache } from './id-cache.js';
+import type { KeyClaims } from '../types/key-claims.js';
 
 /** How the sink writes: one request per record, the async Batch API, or sync batches. */
 export type WriteMode = 'single' | 'batch' | 'batch-sync';
@@ -66,6 +67,13 @@ export interface SinkOptions {
    * is `rejected` again without being sent. Absent: every record is written.
    */
   readonly digests?: DigestStore;
+  /**
+   * Per-key locks shared with other workers writing the same target (the PostgreSQL state
+   * store's advisory locks): a key is decided and written by one worker at a time, after the
+   * in-process lock (so two batches of one process never both wait on the shared one). Absent:
+   * only this sink's own batches are kept apart.
+   */
+  readonly claims?: KeyClaims;
   /** Async Batch API polling. */
   readonly poll?: { readonly intervalMs?: number; readonly maxIntervalMs?: number; readonly timeoutMs?: number };
 }

@@ -5,6 +5,7 @@ import { createSinkContext, retryPolicyOf, settleIfQuiet, type SinkContext } fro
 import type { Pending } from './decide.js';
 import type { SinkOptions } from './options.js';
 import { splitIntoRounds } from './rounds.js';
+import { writeClaimed } from './claimed.js';
 import { writeBlocked, writeRound } from './write-round.js';
 
 /**
@@ -81,16 +82,23 @@ function writeBatchOfSteps(ctx: SinkContext, batch: readonly Step<MappedRecord>[
   const locked = ctx.locks.acquire(pendings.map((p) => p.mapped.key));
   let unlock: (() => void) | undefined;
   let started = 0;
-  const rounds = splitIntoRounds(pendings, (p) => p.mapped.key);
   return concat(
     from(decided),
     defer(async () => {
       unlock = await locked;
       started = performance.now();
-    }).pipe(mergeMap(() => concat(...rounds.map((round) => writeRound(ctx, round, onBlocked))))),
-    // The keys are released only once what their writes learnt (ids, digests) is stored, so the
-    // next writer of a key, here or in another worker sharing the state store, finds it.
-    defer(() => ctx.writes.settled()).pipe(ignoreElements()),
+    }).pipe(
+      mergeMap(() =>
+        writeClaimed(ctx, pendings, (claimed) =>
+          concat(
+            ...splitIntoRounds(claimed, (p) => p.mapped.key).map((round) => writeRound(ctx, round, onBlocked)),
+            // The keys are released only once what their writes learnt (ids, digests) is stored, so the
+            // next writer of a key, here or in another worker sharing the state store, finds it.
+            defer(() => ctx.writes.settled()).pipe(ignoreElements()),
+          ),
+        ),
+      ),
+    ),
   ).pipe(
     finalize(() => {
       if (started > 0) ctx.onBatch(performance.now() - started, pendings.length);

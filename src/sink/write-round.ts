@@ -11,6 +11,7 @@ import { LOOKUP_CHUNK } from './lookup.js';
 import { writeBatchAsync } from './write-batch.js';
 import { writeBatchSync } from './write-batch-sync.js';
 import { writeSingle } from './write-single.js';
+import { writeClaimed } from './claimed.js';
 import { noteOutcome, setAsideUnchanged } from './unchanged.js';
 
 /**
@@ -85,7 +86,7 @@ export function writeBlocked(ctx: SinkContext, pending: Pending): Observable<Out
       ctx.active++;
       counted = true;
     }),
-    mergeMap((next) => ('status' in next ? of(next) : writeRound(ctx, [next], () => undefined))),
+    mergeMap((next) => ('status' in next ? of(next) : writeClaimed(ctx, [next], (claimed) => writeRound(ctx, claimed, () => undefined)))),
     finalize(() => {
       if (!counted) return;
       ctx.active--;
