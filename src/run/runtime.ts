@@ -6,6 +6,8 @@ import type { OroClient } from '../oro/types.js';
 import type { RequestEvent } from '../util/http.js';
 import { openStateStore, type StateStore } from '../state/state-store.js';
 import { openPgStateStore } from '../state/pg-state-store.js';
+import { createPgKeyLocks, type PgKeyLocks } from '../state/pg-key-locks.js';
+import type { KeyClaims } from '../types/key-claims.js';
 import type { OroConfig, PipelineConfig, StateConfig } from '../config/config-types.js';
 import type { RetryPolicy } from '../util/retry-policy.js';
 import type { Metrics } from './metrics.js';
@@ -50,6 +52,13 @@ export interface Runtime {
    * @throws StateStoreError (rejects) when it cannot be opened, naming `state.url` without its password.
    */
   stateStore(state: StateConfig): Promise<StateStore>;
+  /**
+   * Per-key locks shared by every worker of the PostgreSQL state store at `url`, for the keys of
+   * one target (`namespace`: its type and key field, so that two configs writing one Oro type
+   * keep out of each other's way too). One set of connections per url and namespace, created on
+   * first use; `connections` bounds it (the first caller sets it).
+   */
+  keyClaims(url: string, namespace: string, connections: number): KeyClaims;
   close(): Promise<void>;
 }
 
@@ -77,6 +86,7 @@ export function createRuntime(options: { logger: Logger; metrics?: Metrics; conc
   const http: Http = createHttp({ concurrency: options.concurrency, timeoutMs: options.timeoutMs, onRequest });
   const credentials = new Map<string, Oro>();
   const stores = new Map<string, Promise<StateStore>>();
+  const claims = new Map<string, PgKeyLocks>();
   return {
     logger,
     ...(metrics ? { metrics } : {}),
@@ -115,7 +125,24 @@ export function createRuntime(options: { logger: Logger; metrics?: Metrics; conc
       }
       return store;
     },
+    keyClaims(url, namespace, connections) {
+      const id = `${url}\u0000${namespace}`;
+      let locks = claims.get(id);
+      if (!locks) {
+        locks = createPgKeyLocks({
+          url,
+          namespace,
+          connections,
+          onError: (error) => logger.warn({ namespace, error: error.message }, 'key lock connection lost: PostgreSQL released its locks'),
+        });
+        claims.set(id, locks);
+      }
+      return locks;
+    },
     async close() {
+      // Before the stores: a claim still held is released (its write is over or abandoned).
+      await Promise.all([...claims.values()].map((locks) => locks.close()));
+      claims.clear();
       for (const credential of credentials.values()) credential.close();
       http.close();
       for (const store of stores.values()) await store.then((opened) => opened.close(), () => undefined);

@@ -26,6 +26,10 @@ export interface ConfigParts {
   readonly pipeline?: Record<string, unknown>;
   readonly idleExitSeconds?: number;
   readonly prefetch?: number;
+  /** The broker as this process reaches it (default `RABBIT_URL`; a proxy's port to cut it off). */
+  readonly rabbitUrl?: string;
+  /** Default: a SQLite file of its own, `<dir>/<name>/state.db`. */
+  readonly state?: Record<string, unknown>;
   /** Default `batch-sync` (few requests: the tests are about the queue, not the write mode). */
   readonly mode?: 'single' | 'batch' | 'batch-sync';
 }
@@ -38,7 +42,7 @@ export function writeConfig(dir: string, parts: ConfigParts): string {
     oro: { baseUrl: parts.oro.baseUrl, tokenUrl: parts.oro.tokenUrl, clientId: parts.oro.clientId, clientSecret: '${ORO_CLIENT_SECRET}' },
     source: parts.source ?? {
       kind: 'amqp',
-      url: RABBIT_URL,
+      url: parts.rabbitUrl ?? RABBIT_URL,
       queue: parts.queue,
       prefetch: parts.prefetch ?? 100,
       idleExitSeconds: parts.idleExitSeconds ?? 1,
@@ -51,7 +55,7 @@ export function writeConfig(dir: string, parts: ConfigParts): string {
       attributes: { name: 'name', externalId: 'id' },
     },
     pipeline: { batchSize: 50, batchMs: 20, concurrency: 8, retries: 6, retryBaseMs: 20, retryMaxMs: 500, ...(parts.pipeline ?? {}) },
-    state: { path: join(own, 'state.db') },
+    state: parts.state ?? { path: join(own, 'state.db') },
     deadLetter: { path: join(own, 'dead-letters.ndjson') },
     publish: { url: RABBIT_URL, queue: parts.queue },
   };
