@@ -14,8 +14,15 @@ import type { Pending } from './decide.js';
  * is released once its records' outcomes are out and `write` has completed (it stores ids and
  * digests before it does): the next worker to get the key finds what this one learnt. A claim
  * that cannot be had (the lock service is down) fails its records, which the queue redelivers.
+ * `onReleased` is told each claim's keys once they are released (the sink frees its in-process
+ * locks of them then, so that its next batch with those keys need not wait for the busy one).
  */
-export function writeClaimed(ctx: SinkContext, pendings: readonly Pending[], write: (pendings: readonly Pending[]) => Observable<Outcome>): Observable<Outcome> {
+export function writeClaimed(
+  ctx: SinkContext,
+  pendings: readonly Pending[],
+  write: (pendings: readonly Pending[]) => Observable<Outcome>,
+  onReleased: (keys: readonly string[]) => void = () => undefined,
+): Observable<Outcome> {
   const { claims } = ctx;
   if (!claims || ctx.dryRun || pendings.length === 0) return write(pendings);
   return defer(async () => {
@@ -29,7 +36,11 @@ export function writeClaimed(ctx: SinkContext, pendings: readonly Pending[], wri
       if (claim instanceof Error) return from(pendings.map((p) => unclaimed(p, claim)));
       const now = pendings.filter((p) => claim.granted.has(p.mapped.key));
       const later = pendings.filter((p) => !claim.granted.has(p.mapped.key));
-      return merge(holding(claim, write(now)), later.length > 0 ? writeClaimed(ctx, later, write) : EMPTY);
+      const released = defer(() => {
+        onReleased([...claim.granted]);
+        return EMPTY;
+      });
+      return merge(concat(holding(claim, write(now)), released), later.length > 0 ? writeClaimed(ctx, later, write, onReleased) : EMPTY);
     }),
   );
 }

@@ -8,10 +8,17 @@
  * the keys in flight.
  */
 export interface KeyLocks {
-  acquire(keys: readonly string[]): Promise<() => void>;
+  acquire(keys: readonly string[]): Promise<KeyRelease>;
   /** Keys currently locked or waited for. */
   readonly size: number;
 }
+
+/**
+ * Lets the given keys go (all of them when called without): a batch whose keys are written at
+ * different times (some waited for another worker) frees each as soon as it is written.
+ * Releasing a key twice, or one not held, does nothing.
+ */
+export type KeyRelease = (keys?: readonly string[]) => void;
 
 export function createKeyLocks(): KeyLocks {
   const tails = new Map<string, Promise<void>>();
@@ -20,19 +27,26 @@ export function createKeyLocks(): KeyLocks {
       return tails.size;
     },
     acquire(keys) {
-      let release!: () => void;
-      const done = new Promise<void>((resolve) => (release = resolve));
+      const mine = new Map<string, { readonly done: Promise<void>; readonly release: () => void }>();
       const before: Promise<void>[] = [];
       for (const key of keys) {
         const tail = tails.get(key);
         // `done` itself: the key came twice in `keys` (no Set per batch to find that out).
         if (tail === done) continue;
         if (tail) before.push(tail);
+        let release!: () => void;
+        const done = new Promise<void>((resolve) => (release = resolve));
+        mine.set(key, { done, release });
         tails.set(key, done);
       }
-      const unlock = () => {
-        release();
-        for (const key of keys) if (tails.get(key) === done) tails.delete(key);
+      const unlock: KeyRelease = (some) => {
+        for (const key of some ?? [...mine.keys()]) {
+          const held = mine.get(key);
+          if (!held) continue;
+          mine.delete(key);
+          held.release();
+          if (tails.get(key) === held.done) tails.delete(key);
+        }
       };
       return Promise.all(before).then(() => unlock);
     },

@@ -6,6 +6,7 @@ import type { Pending } from './decide.js';
 import type { SinkOptions } from './options.js';
 import { splitIntoRounds } from './rounds.js';
 import { writeClaimed } from './claimed.js';
+import type { KeyRelease } from './key-locks.js';
 import { writeBlocked, writeRound } from './write-round.js';
 
 /**
@@ -80,25 +81,21 @@ function writeBatchOfSteps(ctx: SinkContext, batch: readonly Step<MappedRecord>[
   if (pendings.length === 0) return from(decided);
   // Taken now, in arrival order, so that a later batch with the same key waits for this one.
   const locked = ctx.locks.acquire(pendings.map((p) => p.mapped.key));
-  let unlock: (() => void) | undefined;
+  let unlock: KeyRelease | undefined;
   let started = 0;
+  const writeRounds = (claimed: readonly Pending[]) =>
+    concat(
+      ...splitIntoRounds(claimed, (p) => p.mapped.key).map((round) => writeRound(ctx, round, onBlocked)),
+      // The keys are released only once what their writes learnt (ids, digests) is stored, so the
+      // next writer of a key, here or in another worker sharing the state store, finds it.
+      defer(() => ctx.writes.settled()).pipe(ignoreElements()),
+    );
   return concat(
     from(decided),
     defer(async () => {
       unlock = await locked;
       started = performance.now();
-    }).pipe(
-      mergeMap(() =>
-        writeClaimed(ctx, pendings, (claimed) =>
-          concat(
-            ...splitIntoRounds(claimed, (p) => p.mapped.key).map((round) => writeRound(ctx, round, onBlocked)),
-            // The keys are released only once what their writes learnt (ids, digests) is stored, so the
-            // next writer of a key, here or in another worker sharing the state store, finds it.
-            defer(() => ctx.writes.settled()).pipe(ignoreElements()),
-          ),
-        ),
-      ),
-    ),
+    }).pipe(mergeMap(() => writeClaimed(ctx, pendings, writeRounds, (keys) => unlock?.(keys)))),
   ).pipe(
     finalize(() => {
       if (started > 0) ctx.onBatch(performance.now() - started, pendings.length);

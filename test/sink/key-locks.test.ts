@@ -23,3 +23,22 @@ describe('sink/key-locks', () => {
     expect(locks.size).to.equal(0);
   });
 });
+
+describe('sink/key-locks: releasing some keys of a batch', () => {
+  it('frees those keys for the next holder while the batch keeps the others', async () => {
+    const locks = createKeyLocks();
+    const release = await locks.acquire(['a', 'b']);
+    let gotA = false;
+    let gotB = false;
+    const nextA = locks.acquire(['a']).then((r) => ((gotA = true), r));
+    const nextB = locks.acquire(['b']).then((r) => ((gotB = true), r));
+    release(['a']);
+    (await nextA)();
+    expect(gotA).to.equal(true);
+    expect(gotB, 'b is still held').to.equal(false);
+    release(['a']); // twice: nothing
+    release();
+    (await nextB)();
+    expect(locks.size).to.equal(0);
+  });
+});

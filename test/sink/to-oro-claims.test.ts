@@ -104,6 +104,29 @@ describe('sink/toOro with claims shared by several workers', function () {
     expect(log.indexOf('created A')).to.be.below(log.indexOf('release A,C'));
   });
 
+  it('a later batch of this worker with a key already written is not held up by the busy key of the earlier batch', async () => {
+    const claims = memoryClaims();
+    const freeB = claims.hold('B');
+    const seen: string[] = [];
+    const input = [...records([['A', 'one'], ['B', 'b']]), ...records([['A', 'two']], 2)];
+    const outcomes = await lastValueFrom(
+      from(input).pipe(
+        mapRecords({ type: 'customers', key: { source: 'id', oro: 'externalId' }, attributes: { name: 'name', externalId: 'id' } }),
+        batchRecords({ size: 2, ms: 1 }),
+        toOro({ client: h.client, target, ids: createMemoryIdCache(), claims }),
+        tap((o) => {
+          seen.push(`${o.status} ${keyOf(o)}`);
+          // B stays busy elsewhere until A's second version is written: that write must not wait for B.
+          if (seen.length === 2) freeB();
+        }),
+        toArray(),
+      ),
+    );
+    expect(outcomes).to.have.length(3);
+    expect(seen.slice(0, 2)).to.deep.equal(['created A', 'updated A']);
+    expect(stored()).to.have.members(['A=two', 'B=b']);
+  });
+
   it('claims that cannot be had fail their records (the queue redelivers them): none is written unlocked', async () => {
     const claims: KeyClaims = { claim: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432')) };
     const outcomes = await worker(records([['A', 'a'], ['B', 'b']]), { claims, ids: createMemoryIdCache() });
