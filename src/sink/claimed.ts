@@ -40,14 +40,23 @@ export function writeClaimed(
         onReleased([...claim.granted]);
         return EMPTY;
       });
-      return merge(concat(holding(claim, write(now)), released), later.length > 0 ? writeClaimed(ctx, later, write, onReleased) : EMPTY);
+      return merge(concat(holding(ctx, claim, write(now)), released), later.length > 0 ? writeClaimed(ctx, later, write, onReleased) : EMPTY);
     }),
   );
 }
 
-/** `write$`, then the claim released (also when it errs or is unsubscribed). */
-function holding(claim: KeyClaim, write$: Observable<Outcome>): Observable<Outcome> {
-  return concat(write$, defer(() => claim.release()).pipe(ignoreElements())).pipe(finalize(() => void claim.release()));
+/**
+ * `write$`, then what it learnt (ids, digests) stored, then the claim released (also when it
+ * errs or is unsubscribed): the next worker to get the key finds the id and digest.
+ */
+function holding(ctx: SinkContext, claim: KeyClaim, write$: Observable<Outcome>): Observable<Outcome> {
+  let released: Promise<void> | undefined;
+  const release = () => (released ??= claim.release());
+  return concat(
+    write$,
+    defer(() => ctx.writes.settled()).pipe(ignoreElements()),
+    defer(release).pipe(ignoreElements()),
+  ).pipe(finalize(() => void release()));
 }
 
 function unclaimed(pending: Pending, error: Error): Outcome {

@@ -10,6 +10,8 @@ export interface TcpProxy {
   readonly port: number;
   /** Connections open through the proxy now. */
   readonly open: number;
+  /** Bytes the server has sent through the proxy so far (deliveries, for a broker). */
+  readonly received: number;
   cut(): void;
   heal(): void;
   close(): Promise<void>;
@@ -18,6 +20,7 @@ export interface TcpProxy {
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const pairs = new Set<readonly [Socket, Socket]>();
   let refusing = false;
+  let received = 0;
   const server = createServer((near) => {
     if (refusing) return near.destroy();
     const far = connect(target.port, target.host);
@@ -30,6 +33,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     };
     near.on('error', drop).on('close', drop);
     far.on('error', drop).on('close', drop);
+    far.on('data', (chunk: Buffer) => (received += chunk.length));
     near.pipe(far);
     far.pipe(near);
   });
@@ -40,6 +44,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     port: address.port,
     get open() {
       return pairs.size;
+    },
+    get received() {
+      return received;
     },
     cut() {
       refusing = true;

@@ -127,6 +127,29 @@ describe('sink/toOro with claims shared by several workers', function () {
     expect(stored()).to.have.members(['A=two', 'B=b']);
   });
 
+  it('a claim is released only once the id its write learnt is stored (the next worker finds it)', async () => {
+    const log: string[] = [];
+    const claims = memoryClaims(log);
+    const memory = createMemoryIdCache();
+    let stored!: () => void;
+    const slowStore: IdCache = {
+      get: (keys) => memory.get(keys),
+      put(entries) {
+        void memory.put(entries);
+        log.push('put');
+        return new Promise<void>((resolve) => (stored = () => (log.push('stored'), resolve())));
+      },
+      forget: (key) => memory.forget(key),
+    };
+    const done = worker(records([['A', 'a']]), { claims, ids: slowStore }, () => {
+      log.push('outcome');
+      // The store answers a few turns after the outcome.
+      setImmediate(() => setImmediate(() => stored()));
+    });
+    await done;
+    expect(log).to.deep.equal(['claim A', 'put', 'outcome', 'stored', 'release A']);
+  });
+
   it('claims that cannot be had fail their records (the queue redelivers them): none is written unlocked', async () => {
     const claims: KeyClaims = { claim: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432')) };
     const outcomes = await worker(records([['A', 'a'], ['B', 'b']]), { claims, ids: createMemoryIdCache() });
