@@ -175,6 +175,11 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
   };
   const ids = remember(target.type, target.key.oro);
   const digests = await digestsFor(config, store, options, logger);
+  // Workers sharing a PostgreSQL store also share its per-key locks: a key redelivered to one
+  // while another still writes it waits, then finds the stored id and digest. One namespace per
+  // Oro type and key field (the record the key names), whatever the config's name. A batch can
+  // hold a claim and wait on another for its busy keys: two connections more than batches.
+  const claims = config.state.url !== undefined && !dryRun ? runtime.keyClaims(config.state.url, `${target.type}:${target.key.oro}`, bounds.batches + 2) : undefined;
   const write: OperatorFunction<Step<unknown>, Outcome> = (steps$) =>
     steps$.pipe(
       decodeWith(recordWithKey(target.key.source)),
@@ -188,6 +193,7 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
         retry: retryPolicy,
         ids,
         ...(digests ? { digests } : {}),
+        ...(claims ? { claims } : {}),
         // Ids learnt by earlier configs of the run (customer groups before customers) come from here.
         relatedIds: remember,
         dryRun,

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import type pg from 'pg';
+import pg from 'pg';
 import { createPgKeyLocks, type PgKeyLocks } from '../../src/state/pg-key-locks.js';
 import type { KeyClaim } from '../../src/types/key-claims.js';
-import { PG_TEST_URL, testClient } from '../helpers/pg-test-db.js';
+import { ensureTestDatabase, PG_TEST_URL } from '../helpers/state-backends.js';
 
 let namespaces = 0;
 /** A lock namespace no other test (or test process) uses. */
@@ -21,7 +21,9 @@ describe('state/pg-key-locks (PostgreSQL advisory locks shared by workers)', fun
   };
 
   before(async () => {
-    side = await testClient();
+    await ensureTestDatabase();
+    side = new pg.Client({ connectionString: PG_TEST_URL });
+    await side.connect();
   });
   after(async () => {
     await side.end();
