@@ -26,6 +26,8 @@ export interface ConfigParts {
   readonly pipeline?: Record<string, unknown>;
   readonly idleExitSeconds?: number;
   readonly prefetch?: number;
+  /** Oro as this process reaches it (default the fake's own URLs; a proxy's, to slow it down). */
+  readonly oroUrls?: { readonly baseUrl: string; readonly tokenUrl: string };
   /** The broker as this process reaches it (default `RABBIT_URL`; a proxy's port to cut it off). */
   readonly rabbitUrl?: string;
   /** Default: a SQLite file of its own, `<dir>/<name>/state.db`. */
@@ -39,7 +41,7 @@ export function writeConfig(dir: string, parts: ConfigParts): string {
   const own = join(dir, parts.name);
   mkdirSync(own, { recursive: true });
   const config = {
-    oro: { baseUrl: parts.oro.baseUrl, tokenUrl: parts.oro.tokenUrl, clientId: parts.oro.clientId, clientSecret: '${ORO_CLIENT_SECRET}' },
+    oro: { baseUrl: parts.oroUrls?.baseUrl ?? parts.oro.baseUrl, tokenUrl: parts.oroUrls?.tokenUrl ?? parts.oro.tokenUrl, clientId: parts.oro.clientId, clientSecret: '${ORO_CLIENT_SECRET}' },
     source: parts.source ?? {
       kind: 'amqp',
       url: parts.rabbitUrl ?? RABBIT_URL,

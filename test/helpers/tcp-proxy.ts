@@ -1,7 +1,8 @@
 /**
- * A TCP proxy the test controls, between one process and a server (RabbitMQ): `cut()` destroys
- * every connection through it at once, as a network split would, and refuses new ones until
- * `heal()`. The process on the near side sees its connection die while it keeps running.
+ * A TCP proxy the test controls, between one process and a server (RabbitMQ, the fake Oro):
+ * `cut()` destroys every connection through it at once, as a network split would, and refuses
+ * new ones until `heal()`; `delayMs` makes the link slow (the server's answers reach the process
+ * that much later), so that its requests are in flight for a while.
  */
 import { createServer, connect, type Socket } from 'node:net';
 
@@ -12,15 +13,25 @@ export interface TcpProxy {
   readonly open: number;
   /** Bytes the server has sent through the proxy so far (deliveries, for a broker). */
   readonly received: number;
+  /** Bytes the process has sent through the proxy so far (requests, for an HTTP server). */
+  readonly sent: number;
   cut(): void;
   heal(): void;
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
+export async function startTcpProxy(target: { host: string; port: number; delayMs?: number }): Promise<TcpProxy> {
   const pairs = new Set<readonly [Socket, Socket]>();
   let refusing = false;
   let received = 0;
+  let sent = 0;
+  const destroy = () => {
+    for (const [near, far] of [...pairs]) {
+      near.destroy();
+      far.destroy();
+    }
+    pairs.clear();
+  };
   const server = createServer((near) => {
     if (refusing) return near.destroy();
     const far = connect(target.port, target.host);
@@ -33,9 +44,12 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     };
     near.on('error', drop).on('close', drop);
     far.on('error', drop).on('close', drop);
+    near.on('data', (chunk: Buffer) => (sent += chunk.length));
     far.on('data', (chunk: Buffer) => (received += chunk.length));
     near.pipe(far);
-    far.pipe(near);
+    // Equal delays fire in order: the stream stays in sequence.
+    if (target.delayMs) far.on('data', (chunk: Buffer) => setTimeout(() => near.destroyed || near.write(chunk), target.delayMs));
+    else far.pipe(near);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
@@ -48,23 +62,19 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     get received() {
       return received;
     },
+    get sent() {
+      return sent;
+    },
     cut() {
       refusing = true;
-      for (const [near, far] of [...pairs]) {
-        near.destroy();
-        far.destroy();
-      }
-      pairs.clear();
+      destroy();
     },
     heal() {
       refusing = false;
     },
     close: () =>
       new Promise<void>((resolve) => {
-        for (const [near, far] of pairs) {
-          near.destroy();
-          far.destroy();
-        }
+        destroy();
         server.close(() => resolve());
       }),
   };
