@@ -30,9 +30,9 @@ export function createKeyLocks(): KeyLocks {
       const mine = new Map<string, { readonly done: Promise<void>; readonly release: () => void }>();
       const before: Promise<void>[] = [];
       for (const key of keys) {
+        // The key came twice in `keys`: it is this batch's already.
+        if (mine.has(key)) continue;
         const tail = tails.get(key);
-        // `done` itself: the key came twice in `keys` (no Set per batch to find that out).
-        if (tail === done) continue;
         if (tail) before.push(tail);
         let release!: () => void;
         const done = new Promise<void>((resolve) => (release = resolve));
