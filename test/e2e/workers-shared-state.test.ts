@@ -123,13 +123,18 @@ describe('workers sharing a PostgreSQL state store: a worker split from the brok
       const split = startWorker('split', state, { rabbitUrl: `amqp://guest:guest@127.0.0.1:${proxy.port}`, oroPort: slowOro.port });
       let splitErr = '';
       split.child.stderr?.on('data', (chunk: Buffer) => (splitErr += chunk.toString()));
-      const others = [startWorker('other-1', state), startWorker('other-2', state)];
       // Its token request goes first; its lookups follow once the (slow) answer is in: cut then,
       // with their answers on the way.
       await until('the split worker asking for its token', () => slowOro.sent > 0);
       const tokenRequest = slowOro.sent;
       await until('the split worker with lookups in flight', () => proxy.received > 5_000 && slowOro.sent > tokenRequest + 1_000);
       proxy.cut();
+      // The others start now, so that the split worker's unacked messages (version 0 of the
+      // keys it holds) are redelivered before any later version of those keys is read: the
+      // locks keep one writer per key, not the order of versions across workers (see
+      // docs/scale-out.md). Started earlier, on a loaded machine they could read version 1 of a
+      // key before its redelivered version 0, and leave Oro at version 0.
+      const others = [startWorker('other-1', state), startWorker('other-2', state)];
       await until('the split worker seeing its connection lost', () => splitErr.includes('RabbitMQ connection lost'), 10_000);
       // Its in-flight writes finish, then it reconnects and works on with the others.
       proxy.heal();
