@@ -163,8 +163,9 @@ async function remember(options: SweepOptions, outcomes: readonly Outcome[], don
   const idOf = (outcome: Outcome) => (outcome.record.value as MissingValue).id;
   const deleted = outcomes.filter((o) => o.status === 'deleted').map(keyOf);
   if (deleted.length > 0) {
-    await store.forgetKeyStates(pipeline, deleted);
-    for (const key of deleted) await store.forgetId(type, keyField, key);
+    // One round trip each, side by side: a page is up to PAGE keys, and a networked store
+    // (PostgreSQL) would otherwise wait on each in turn.
+    await Promise.all([store.forgetKeyStates(pipeline, deleted), ...deleted.map((key) => store.forgetId(type, keyField, key))]);
   }
   const states: KeyStateInput[] = [];
   for (const outcome of outcomes) {
