@@ -12,23 +12,39 @@ import type { SinkContext } from './context.js';
  */
 export async function resolve(ctx: SinkContext, pendings: readonly Pending[], fresh = false): Promise<Decision[]> {
   const { target } = ctx;
-  const needsRead = ctx.dryRun || target.strategy !== 'upsert' || target.conflict === 'skip-if-target-newer' || target.mode !== 'single';
-  if (!needsRead) return pendings.map((p) => decide(target, p, undefined));
+  if (!needsRead(ctx)) return pendings.map((p) => decide(target, p, undefined));
 
-  const keys = pendings.map((p) => p.mapped.key);
   // Conflict checks need Oro's updatedAt, which the cache does not hold.
-  const useCache = !fresh && target.conflict !== 'skip-if-target-newer';
-  const cached = useCache ? await ctx.ids.get(keys) : new Map<string, string>();
-  const toRead = keys.filter((k) => !cached.has(k));
-  const read = toRead.length > 0 ? await lookupByKeys(ctx.client, target.type, target.key.oro, toRead, { withUpdatedAt: target.conflict === 'skip-if-target-newer' }) : new Map<string, Existing[]>();
+  const cached = fresh ? undefined : await decideFromCache(ctx, pendings);
+  const toRead = pendings.filter((_, i) => cached?.[i] === undefined);
+  const keys = toRead.map((p) => p.mapped.key);
+  const read = keys.length > 0 ? await lookupByKeys(ctx.client, target.type, target.key.oro, keys, { withUpdatedAt: target.conflict === 'skip-if-target-newer' }) : new Map<string, Existing[]>();
   if (read.size > 0) {
     void ctx.ids.put([...read].flatMap(([key, found]) => (found.length === 1 && found[0] ? [[key, found[0].id] as const] : [])));
   }
+  return pendings.map((p, i) => cached?.[i] ?? decide(target, p, read.get(p.mapped.key) ?? []));
+}
+
+/**
+ * What can be decided for each record without asking Oro: every record when nothing needs
+ * reading, else those whose id the cache knows (`undefined` for the others). It makes no request,
+ * so it runs outside the limiter: a round whose ids are all cached takes no slot to decide.
+ */
+export async function decideFromCache(ctx: SinkContext, pendings: readonly Pending[]): Promise<(Decision | undefined)[]> {
+  const { target } = ctx;
+  if (!needsRead(ctx)) return pendings.map((p) => decide(target, p, undefined));
+  if (target.conflict === 'skip-if-target-newer' || pendings.length === 0) return pendings.map(() => undefined);
+  const cached = await ctx.ids.get(pendings.map((p) => p.mapped.key));
   return pendings.map((p) => {
     const id = cached.get(p.mapped.key);
-    const existing = id !== undefined ? [{ id }] : (read.get(p.mapped.key) ?? []);
-    return decide(target, p, existing);
+    return id === undefined ? undefined : decide(target, p, [{ id }]);
   });
+}
+
+/** Whether deciding needs Oro's answer (or the id cache): not for an upsert Oro decides alone. */
+function needsRead(ctx: SinkContext): boolean {
+  const { target } = ctx;
+  return ctx.dryRun || target.strategy !== 'upsert' || target.conflict === 'skip-if-target-newer' || target.mode !== 'single';
 }
 
 /** Whether a decision must be taken again before a retry after an uncertain failure. */

@@ -6,7 +6,7 @@ import { resolveRelated, unblock } from './resolve-related.js';
 import type { BatchItem } from './batch-document.js';
 import type { Decision, Pending } from './decide.js';
 import { outcomeOfError, outcomeWithoutWrite } from './outcomes.js';
-import { resolve } from './resolve.js';
+import { decideFromCache, resolve } from './resolve.js';
 import { LOOKUP_CHUNK } from './lookup.js';
 import { writeBatchAsync } from './write-batch.js';
 import { writeBatchSync } from './write-batch-sync.js';
@@ -56,14 +56,18 @@ export function writeRound(ctx: SinkContext, round: readonly Pending[], onBlocke
 }
 
 /**
- * Decides for every record, one read per 100 keys; the reads run side by side, each through the
- * limiter's read lane, so a batch of 1,000 waits for one read's latency, not ten.
+ * Decides for every record: from the id cache where it can (no request, no limiter slot), else
+ * one read per 100 keys; the reads run side by side, each through the limiter's read lane, so a
+ * batch of 1,000 waits for one read's latency, not ten.
  */
 async function resolveInChunks(ctx: SinkContext, pendings: readonly Pending[]): Promise<Decision[]> {
+  const known = await decideFromCache(ctx, pendings);
+  const unread = pendings.filter((_, i) => known[i] === undefined);
   const chunks: Pending[][] = [];
-  for (let i = 0; i < pendings.length; i += LOOKUP_CHUNK) chunks.push(pendings.slice(i, i + LOOKUP_CHUNK));
-  const decided = await Promise.all(chunks.map((chunk) => request(ctx, () => resolve(ctx, chunk), 'read')));
-  return decided.flat();
+  for (let i = 0; i < unread.length; i += LOOKUP_CHUNK) chunks.push(unread.slice(i, i + LOOKUP_CHUNK));
+  const read = (await Promise.all(chunks.map((chunk) => request(ctx, () => resolve(ctx, chunk, true), 'read')))).flat();
+  let next = 0;
+  return known.map((decision) => decision ?? (read[next++] as Decision));
 }
 
 /** Tells records waiting for this one (by the sink's key field) that it exists now. */

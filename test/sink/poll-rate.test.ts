@@ -7,21 +7,8 @@ import { createLimiter, type Limiter, type PauseInfo } from '../../src/oro/limit
 import type { OroClient } from '../../src/oro/types.js';
 import { instantScheduler } from '../helpers/instant-scheduler.js';
 import { toOro } from '../../src/sink/to-oro.js';
+import { counting } from '../helpers/counting-limiter.js';
 import { startHarness, type OroHarness } from '../helpers/oro-harness.js';
-
-/** A limiter that counts what passes through it. */
-function counting(limiter: Limiter): { limiter: Limiter; acquired: () => number } {
-  let acquired = 0;
-  return {
-    limiter: Object.assign(Object.create(limiter) as Limiter, {
-      acquire: (options?: { readonly priority?: 'high' | 'normal' }) => {
-        acquired++;
-        return limiter.acquire(options);
-      },
-    }),
-    acquired: () => acquired,
-  };
-}
 
 describe('sink/toOro batch mode: async-operation polls go through the limiter (a proxy\'s rate limit counts them)', function () {
   let h: OroHarness | undefined;
