@@ -33,8 +33,13 @@ export function decodeWith<A>(codec: t.Decoder<unknown, A>): OperatorFunction<St
       const reason = error instanceof Error ? error.message : shortJson(error);
       return rejected(step, [{ title: 'invalid record', detail: `codec ${codec.name} threw: ${reason}` }]);
     }
-    // `raw` keeps the record as the source gave it, for dead letters and replay.
-    if (result._tag === 'Right') return { ...step, value: result.right, raw: rawOf(step) };
+    if (result._tag === 'Right') {
+      // A codec that only checks (most do) gives the value back: the step goes on as it is, with
+      // no copy per record (a snapshot export is read whole every run).
+      if ((result.right as unknown) === step.value && !('raw' in step)) return step as Step<A>;
+      // `raw` keeps the record as the source gave it, for dead letters and replay.
+      return { ...step, value: result.right, raw: rawOf(step) };
+    }
     return rejected(step, formatDecodeErrors(result.left));
   });
 }

@@ -102,14 +102,27 @@ export function mapRecords<A>(mapping: Mapping<A>): OperatorFunction<Step<A>, St
   if (mapping.key.source.trim() === '' || mapping.key.oro.trim() === '') {
     throw new RangeError('mapRecords: mapping.key.source and mapping.key.oro must both be set');
   }
+  const compiled = compile(mapping);
   return map((step): Step<MappedRecord> => {
     if (isOutcome(step)) return step;
-    const result = mapOne(mapping, step);
+    const result = mapOne(compiled, step);
     return result instanceof Refusal ? rejected(step, [result.detail]) : { ...step, value: result, raw: rawOf(step) };
   });
 }
 
-function mapOne<A>(mapping: Mapping<A>, record: SourceRecord<A>): MappedRecord | Refusal {
+/** A mapping's rules as lists, made once: not an `Object.entries` per record and field. */
+interface Compiled<A> {
+  readonly mapping: Mapping<A>;
+  readonly attributes: readonly (readonly [string, string])[];
+  readonly relationships: readonly (readonly [string, RelationshipMapping])[];
+}
+
+function compile<A>(mapping: Mapping<A>): Compiled<A> {
+  return { mapping, attributes: Object.entries(mapping.attributes ?? {}), relationships: Object.entries(mapping.relationships ?? {}) };
+}
+
+function mapOne<A>(compiled: Compiled<A>, record: SourceRecord<A>): MappedRecord | Refusal {
+  const { mapping } = compiled;
   const where = record.position.where;
   const rawKey = getPath(record.value, mapping.key.source);
   const keyProblem = checkKey(rawKey);
@@ -121,21 +134,20 @@ function mapOne<A>(mapping: Mapping<A>, record: SourceRecord<A>): MappedRecord |
     });
   }
   const key = String(rawKey);
-  const which = `record ${JSON.stringify(key)} at ${where}`;
+  // Only an error needs it: not a string built per record.
+  const which = (): string => `record ${JSON.stringify(key)} at ${where}`;
 
-  const body = mapping.transform ? transformed(mapping.transform, record.value, which) : declarative(mapping, record.value, which);
+  const body = mapping.transform ? transformed(mapping.transform, record.value, which) : declarative(compiled, record.value, which);
   if (body instanceof Refusal) return body;
 
   const changedAt = watermarkOf(mapping.watermark, record.value, which);
   if (changedAt instanceof Refusal) return changedAt;
 
-  return {
-    resource: body.resource,
-    ...(body.included ? { included: body.included } : {}),
-    ...(body.related ? { related: body.related } : {}),
-    key,
-    ...(changedAt !== undefined ? { changedAt } : {}),
-  };
+  const mapped: { -readonly [K in keyof MappedRecord]: MappedRecord[K] } = { resource: body.resource, key };
+  if (body.included) mapped.included = body.included;
+  if (body.related) mapped.related = body.related;
+  if (changedAt !== undefined) mapped.changedAt = changedAt;
+  return mapped;
 }
 
 /** Why a key value cannot be used, or `undefined` when it can. */
@@ -149,25 +161,28 @@ function checkKey(value: unknown): string | undefined {
 
 type Body = { resource: ResourceObject; included?: readonly ResourceObject[]; related?: readonly RelatedRef[] };
 
-function declarative<A>(mapping: Mapping<A>, value: A, which: string): Body | Refusal {
+function declarative<A>(compiled: Compiled<A>, value: A, which: () => string): Body | Refusal {
   const attributes: Record<string, Json> = {};
-  for (const [name, path] of Object.entries(mapping.attributes ?? {})) {
+  let hasAttributes = false;
+  for (const [name, path] of compiled.attributes) {
     const raw = getPath(value, path);
     if (raw === undefined) continue;
     const json = toJson(raw);
     if (json === undefined) {
       return new Refusal({
         title: 'invalid record',
-        detail: `${which}: attribute ${JSON.stringify(name)} <- ${JSON.stringify(path)} is not a JSON value (${shortJson(raw)})`,
+        detail: `${which()}: attribute ${JSON.stringify(name)} <- ${JSON.stringify(path)} is not a JSON value (${shortJson(raw)})`,
         pointer: pointerOf(path),
       });
     }
     attributes[name] = json;
+    hasAttributes = true;
   }
 
   const relationships: Record<string, Relationship> = {};
+  let hasRelationships = false;
   const related: RelatedRef[] = [];
-  for (const [name, rel] of Object.entries(mapping.relationships ?? {})) {
+  for (const [name, rel] of compiled.relationships) {
     const raw = getPath(value, rel.source);
     if (raw === undefined) continue;
     const data = relationshipData(rel.type, raw);
@@ -180,21 +195,18 @@ function declarative<A>(mapping: Mapping<A>, value: A, which: string): Body | Re
     if (data === undefined) {
       return new Refusal({
         title: 'invalid record',
-        detail: `${which}: relationship ${JSON.stringify(name)} <- ${JSON.stringify(rel.source)} expected an id (string or number), or an array of ids, got ${shortJson(raw)}`,
+        detail: `${which()}: relationship ${JSON.stringify(name)} <- ${JSON.stringify(rel.source)} expected an id (string or number), or an array of ids, got ${shortJson(raw)}`,
         pointer: pointerOf(rel.source),
       });
     }
     relationships[name] = { data };
+    hasRelationships = true;
   }
 
-  return {
-    resource: {
-      type: mapping.type,
-      ...(Object.keys(attributes).length > 0 ? { attributes } : {}),
-      ...(Object.keys(relationships).length > 0 ? { relationships } : {}),
-    },
-    ...(related.length > 0 ? { related } : {}),
-  };
+  const resource: { -readonly [K in keyof ResourceObject]: ResourceObject[K] } = { type: compiled.mapping.type };
+  if (hasAttributes) resource.attributes = attributes;
+  if (hasRelationships) resource.relationships = relationships;
+  return related.length > 0 ? { resource, related } : { resource };
 }
 
 /** A mapped value as JSON, or `undefined` when JSON cannot carry it faithfully. */
@@ -232,13 +244,13 @@ function relationshipData(type: string, value: unknown): Relationship['data'] | 
   return ids;
 }
 
-function transformed<A>(transform: (value: A) => TransformResult, value: A, which: string): Body | Refusal {
+function transformed<A>(transform: (value: A) => TransformResult, value: A, which: () => string): Body | Refusal {
   let out: unknown;
   try {
     out = transform(value);
   } catch (error) {
     const reason = error instanceof Error ? error.message : shortJson(error);
-    return new Refusal({ title: 'transform failed', detail: `${which}: transform threw: ${reason}` });
+    return new Refusal({ title: 'transform failed', detail: `${which()}: transform threw: ${reason}` });
   }
   // `{ resource, included? }` has no `type` of its own; a resource object always has one.
   const wrapper = isObject(out) && !('type' in out) && 'resource' in out ? out : undefined;
@@ -247,13 +259,13 @@ function transformed<A>(transform: (value: A) => TransformResult, value: A, whic
   if (!isResource(resource)) {
     return new Refusal({
       title: 'transform failed',
-      detail: `${which}: transform returned no resource object with a "type" (got ${shortJson(resource)})`,
+      detail: `${which()}: transform returned no resource object with a "type" (got ${shortJson(resource)})`,
     });
   }
   if (included !== undefined && !(Array.isArray(included) && included.every(isResource))) {
     return new Refusal({
       title: 'transform failed',
-      detail: `${which}: transform returned "included" that is not an array of resource objects with a "type"`,
+      detail: `${which()}: transform returned "included" that is not an array of resource objects with a "type"`,
     });
   }
   return included === undefined ? { resource } : { resource, included: included as ResourceObject[] };
@@ -267,7 +279,7 @@ function isResource(value: unknown): value is ResourceObject {
   return isObject(value) && typeof value.type === 'string' && value.type.trim() !== '';
 }
 
-function watermarkOf(path: string | undefined, value: unknown, which: string): string | undefined | Refusal {
+function watermarkOf(path: string | undefined, value: unknown, which: () => string): string | undefined | Refusal {
   if (path === undefined) return undefined;
   const raw = getPath(value, path);
   if (raw === undefined || raw === null || raw === '') return undefined;
@@ -276,7 +288,7 @@ function watermarkOf(path: string | undefined, value: unknown, which: string): s
   if (date !== undefined && !Number.isNaN(date.getTime())) return date.toISOString();
   return new Refusal({
     title: 'invalid record',
-    detail: `${which}: watermark ${JSON.stringify(path)} expected a time (ISO string or epoch milliseconds), got ${shortJson(raw)}`,
+    detail: `${which()}: watermark ${JSON.stringify(path)} expected a time (ISO string or epoch milliseconds), got ${shortJson(raw)}`,
     pointer: pointerOf(path),
   });
 }

@@ -83,18 +83,38 @@ export function watermarkOf(record: SourceRecord, path: string): string | undefi
  * whatever was filtered out, and stops pulling once `signal` aborts (graceful shutdown: what was
  * pulled is finished, nothing new is started).
  */
-export async function* numbered(source: AsyncIterable<Step<unknown>>, signal?: AbortSignal): AsyncIterable<Step<unknown>> {
-  let seq = 0;
-  if (signal?.aborted) return;
-  for await (const step of source) {
-    const at = isOutcome(step) ? step.record.position : step.position;
-    const n = seq++;
-    // Most sources number their steps from 0 already: those pass as they are (no copy per record).
-    if (at.seq === n) yield step;
-    else {
-      const position = { ...at, seq: n };
-      yield isOutcome(step) ? { ...step, record: { ...step.record, position } } : { ...step, position };
-    }
-    if (signal?.aborted) return;
-  }
+export function numbered(source: AsyncIterable<Step<unknown>>, signal?: AbortSignal): AsyncIterable<Step<unknown>> {
+  // An iterator by hand, not an async generator: a generator's extra promise and resumption per
+  // record cost more than the numbering (a snapshot export is read whole every run).
+  return {
+    [Symbol.asyncIterator](): AsyncIterator<Step<unknown>> {
+      let seq = 0;
+      let inner: AsyncIterator<Step<unknown>> | undefined;
+      let pulling: Promise<unknown> | undefined;
+      const finish = async (): Promise<IteratorResult<Step<unknown>>> => {
+        // As a generator would: the source is closed once a pull under way has settled.
+        await pulling?.catch(() => undefined);
+        await inner?.return?.();
+        return { done: true, value: undefined };
+      };
+      return {
+        next: async () => {
+          if (signal?.aborted) return finish();
+          inner ??= source[Symbol.asyncIterator]();
+          const pull = inner.next();
+          pulling = pull;
+          const result = await pull;
+          if (result.done) return result;
+          const step = result.value;
+          const at = isOutcome(step) ? step.record.position : step.position;
+          const n = seq++;
+          // Most sources number their steps from 0 already: those pass as they are (no copy per record).
+          if (at.seq === n) return result;
+          const position = { ...at, seq: n };
+          return { done: false, value: isOutcome(step) ? { ...step, record: { ...step.record, position } } : { ...step, position } };
+        },
+        return: finish,
+      };
+    },
+  };
 }

@@ -57,7 +57,8 @@ async function* readLines(input: Readable, name: string, after: number, resumabl
   let seq = 0;
   for await (const { line, text } of nonBlankLines(input)) {
     if (line <= after) continue;
-    const position = { seq, where: `${name}:${line}`, ...(resumable ? { resume: { line } } : {}) };
+    const where = `${name}:${line}`;
+    const position = resumable ? { seq, where, resume: { line } } : { seq, where };
     seq += 1;
     let value: unknown;
     try {

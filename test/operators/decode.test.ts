@@ -24,6 +24,16 @@ describe('operators/decodeWith', () => {
     expect(out).to.deep.equal({ ...rec({ n: 42 }, 3), raw: { n: '42' } });
   });
 
+  it('a codec that gives the value back (a check) passes the step on as it is, not a copy per record', async () => {
+    const step = rec({ id: 7, attributes: { name: 'Ada' } }, 2);
+    const [out] = await run(Customer, [step]);
+    expect(out).to.equal(step);
+    // A step that carries its source form already keeps it when the codec changes the value.
+    const mapped = { ...rec({ n: '1' }, 4), raw: 'n=1' };
+    const [changed] = await run(t.type({ n: t.string }).pipe(new t.Type<{ n: number }, { n: string }, { n: string }>('n', (_u): _u is { n: number } => true, (u) => t.success({ n: Number(u.n) }), (a) => ({ n: String(a.n) }))), [mapped]);
+    expect(changed).to.deep.equal({ ...rec({ n: 1 }, 4), raw: 'n=1' });
+  });
+
   it('turns an invalid record into a rejected outcome saying path, expected and got', async () => {
     const bad = rec({ id: 1, attributes: { name: '' } }, 1);
     const [out] = await run(Customer, [bad]);
