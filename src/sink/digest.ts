@@ -30,6 +30,7 @@ export function canonicalJson(value: unknown): string {
 /** The object's members in key order, `skip` (and `undefined` members) left out. */
 function members(object: Record<string, unknown>, skip: string | undefined): string {
   const keys = Object.keys(object);
+  if (skip === undefined && isFlatInOrder(object, keys)) return JSON.stringify(object);
   if (keys.length > 1) keys.sort();
   let out = '';
   for (let i = 0; i < keys.length; i++) {
@@ -39,6 +40,22 @@ function members(object: Record<string, unknown>, skip: string | undefined): str
     out += (out === '' ? '{' : ',') + quoted(key) + ':' + canonicalJson(member);
   }
   return out === '' ? '{}' : `${out}}`;
+}
+
+/**
+ * Whether the object's members are in key order and none is an object, an array or something
+ * JSON cannot hold: then `JSON.stringify` (native) writes exactly what `members` would. A mapping
+ * builds its records' objects in one order, so most of them are, record after record.
+ */
+function isFlatInOrder(object: Record<string, unknown>, keys: readonly string[]): boolean {
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    if (i > 0 && (keys[i - 1] as string) > key) return false;
+    const member = object[key];
+    const type = typeof member;
+    if (!(type === 'string' || type === 'number' || type === 'boolean' || member === null || member === undefined)) return false;
+  }
+  return true;
 }
 
 /** Member names repeat from record to record: each is quoted (escaped) once. Bounded. */

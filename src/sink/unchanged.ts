@@ -1,9 +1,10 @@
+import type { Relationship } from '../types/jsonapi.js';
 import type { MappedRecord, Outcome, RelatedRef } from '../types/outcome.js';
 import type { SinkContext } from './context.js';
 import type { Pending } from './decide.js';
 import { digestOf } from './digest.js';
 import type { DigestUpdate } from './digest-store.js';
-import { fill, groupOf } from './resolve-related.js';
+import { groupOf } from './resolve-related.js';
 
 /** A round split by the digest check: what needs no request, and what is written as before. */
 export interface ChangeCheck {
@@ -38,13 +39,20 @@ export async function setAsideUnchanged(ctx: SinkContext, round: readonly Pendin
   for (const { pending, digest } of candidates) {
     const known = stored.get(pending.mapped.key);
     if (known?.digest !== digest) changed.push(pending);
-    else if (known.lastOutcome === 'confirmed') settled.push({ status: 'unchanged', record: pending.record, ...(known.oroId !== undefined ? { id: known.oroId } : {}), ...dry });
+    else if (known.lastOutcome === 'confirmed') settled.push(unchangedOutcome(pending, known.oroId, ctx.dryRun));
     else if (known.lastOutcome === 'rejected') {
       const errors = known.errors?.length ? known.errors : [{ title: 'rejected before', detail: 'rejected before with the same content' }];
       settled.push({ status: 'rejected', record: pending.record, errors, rejectedBefore: known.at, ...dry });
     } else changed.push(pending);
   }
   return { settled, changed };
+}
+
+/** Built member by member: this runs for nearly every record of a snapshot read again. */
+function unchangedOutcome(pending: Pending, id: string | undefined, dryRun: boolean): Outcome {
+  const { record } = pending;
+  if (id === undefined) return dryRun ? { status: 'unchanged', record, dryRun } : { status: 'unchanged', record };
+  return dryRun ? { status: 'unchanged', record, id, dryRun } : { status: 'unchanged', record, id };
 }
 
 /**
@@ -114,7 +122,20 @@ async function cachedRelatedIds(ctx: SinkContext, round: readonly Pending[]): Pr
 }
 
 function digestWithIds(ctx: SinkContext, pending: Pending, cached: CachedIds): string | undefined {
-  if (!pending.mapped.related?.length) return digestOfResolved(ctx, pending.mapped);
-  const filled = fill(pending, (ref) => cached.get(groupOf(ref)));
-  return 'pending' in filled && filled.pending ? digestOfResolved(ctx, filled.pending.mapped) : undefined;
+  const { mapped } = pending;
+  if (!mapped.related?.length) return digestOfResolved(ctx, mapped);
+  // What `fill` would make of the record, built only as far as the digest needs (no filled
+  // record per unchanged one): the same resource, so the same digest as the one stored.
+  const relationships: Record<string, Relationship> = { ...mapped.resource.relationships };
+  for (const ref of mapped.related) {
+    const known = cached.get(groupOf(ref));
+    const ids: string[] = [];
+    for (const key of ref.keys) {
+      const id = known?.get(key)?.[0];
+      if (id === undefined) return undefined;
+      ids.push(id);
+    }
+    relationships[ref.relationship] = { data: ref.many ? ids.map((id) => ({ type: ref.type, id })) : { type: ref.type, id: ids[0] as string } };
+  }
+  return digestOf({ type: ctx.target.type, resource: { ...mapped.resource, relationships }, included: mapped.included });
 }
