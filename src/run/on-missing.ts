@@ -163,9 +163,9 @@ async function remember(options: SweepOptions, outcomes: readonly Outcome[], don
   const idOf = (outcome: Outcome) => (outcome.record.value as MissingValue).id;
   const deleted = outcomes.filter((o) => o.status === 'deleted').map(keyOf);
   if (deleted.length > 0) {
-    // One round trip each, side by side: a page is up to PAGE keys, and a networked store
-    // (PostgreSQL) would otherwise wait on each in turn.
-    await Promise.all([store.forgetKeyStates(pipeline, deleted), ...deleted.map((key) => store.forgetId(type, keyField, key))]);
+    // One statement each for the page's keys: a networked store (PostgreSQL) pays a round trip per
+    // call, SQLite a commit per call.
+    await Promise.all([store.forgetKeyStates(pipeline, deleted), store.forgetIds(type, keyField, deleted)]);
   }
   const states: KeyStateInput[] = [];
   for (const outcome of outcomes) {

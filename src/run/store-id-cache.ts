@@ -13,10 +13,13 @@ import { createWriteBehind, readThrough } from './write-behind.js';
 export function storeIdCache(store: StateStore, type: string, keyField: string): IdCache & { flush(): Promise<void> } {
   const behind = createWriteBehind<string>(async (entries) => {
     const puts: [string, string][] = [];
+    const forgets: string[] = [];
     for (const [key, id] of entries) {
-      if (id === undefined) await store.forgetId(type, keyField, key);
+      if (id === undefined) forgets.push(key);
       else puts.push([key, id]);
     }
+    // A turn holds each key once (its latest value), so the two calls cannot contradict each other.
+    if (forgets.length > 0) await store.forgetIds(type, keyField, forgets);
     if (puts.length > 0) await store.putIds(type, keyField, puts);
   });
   return {

@@ -216,8 +216,9 @@ export async function openPgStateStore(url: string, options: PgStateStoreOptions
          ON CONFLICT (type, key_field, key) DO UPDATE SET id = excluded.id, updated_at = excluded.updated_at`,
         [type, keyField, now(), [...last.keys()], [...last.values()]]);
     },
-    async forgetId(type, keyField, key) {
-      await query('forgetting an id', `DELETE FROM ${t.ids} WHERE type = $1 AND key_field = $2 AND key = $3`, [type, keyField, key]);
+    async forgetIds(type, keyField, keys) {
+      if (keys.length === 0) return;
+      await query('forgetting ids', `DELETE FROM ${t.ids} WHERE type = $1 AND key_field = $2 AND key = ANY($3::text[])`, [type, keyField, [...keys]]);
     },
 
     async getKeyStates(pipeline, keys) {

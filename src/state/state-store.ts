@@ -165,8 +165,8 @@ export interface StateStore {
   getIds(type: string, keyField: string, keys: readonly string[]): Promise<Map<string, string>>;
   /** Stores (or replaces) key → id pairs, all in one transaction. */
   putIds(type: string, keyField: string, entries: Iterable<readonly [key: string, id: string]>): Promise<void>;
-  /** Forgets one cached id, e.g. after Oro answered 404 for it. */
-  forgetId(type: string, keyField: string, key: string): Promise<void>;
+  /** Forgets cached ids, e.g. after Oro answered 404 for them or they were deleted; one transaction. */
+  forgetIds(type: string, keyField: string, keys: readonly string[]): Promise<void>;
 
   /** What is known of `keys` of `pipeline` (keys never sent are absent); chunked `IN (...)` queries. */
   getKeyStates(pipeline: string, keys: readonly string[]): Promise<Map<string, KeyState>>;
@@ -453,6 +453,9 @@ export function openStateStore(path: string, options: StateStoreOptions = {}): S
       markSeenOf(chunk.length).run(...values);
     }
   });
+  const forgetIds = db.transaction((type: string, keyField: string, keys: readonly string[]) => {
+    for (const key of keys) q.forgetId.run(type, keyField, key);
+  });
   const forgetKeyStates = db.transaction((pipeline: string, keys: readonly string[]) => {
     for (const key of keys) q.forgetKeyState.run(pipeline, key);
   });
@@ -488,8 +491,8 @@ export function openStateStore(path: string, options: StateStoreOptions = {}): S
     async putIds(type, keyField, entries) {
       putIds(type, keyField, entries);
     },
-    async forgetId(type, keyField, key) {
-      q.forgetId.run(type, keyField, key);
+    async forgetIds(type, keyField, keys) {
+      if (keys.length > 0) forgetIds(type, keyField, keys);
     },
 
     async getKeyStates(pipeline, keys) {

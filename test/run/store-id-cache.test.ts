@@ -66,16 +66,16 @@ describe('run/storeIdCache', () => {
     const cache = storeIdCache(store, 'customers', 'externalId');
     const order: string[] = [];
     const putIds = store.putIds.bind(store);
-    const forgetId = store.forgetId.bind(store);
+    const forgetIds = store.forgetIds.bind(store);
     store.putIds = async (type, field, entries) => {
       const list = [...entries];
       await new Promise((resolve) => setTimeout(resolve, 5));
       order.push('put');
       return putIds(type, field, list);
     };
-    store.forgetId = async (type, field, key) => {
+    store.forgetIds = async (type, field, keys) => {
       order.push('forget');
-      return forgetId(type, field, key);
+      return forgetIds(type, field, keys);
     };
     void cache.put([['C1', '11']]);
     await new Promise((resolve) => setImmediate(resolve));

@@ -50,8 +50,22 @@ for (const backend of STORE_BACKENDS) {
       expect([...await store.getIds('customers', 'email', ['C-1', 'C-2'])]).to.deep.equal([['C-1', '99']]);
       expect((await store.getIds('customergroups', 'externalId', ['C-1'])).size).to.equal(0);
       expect((await store.getIds('customers', 'externalId', [])).size).to.equal(0);
-      await store.forgetId('customers', 'externalId', 'C-1');
+      await store.forgetIds('customers', 'externalId', ['C-1']);
       expect([...await store.getIds('customers', 'externalId', ['C-1', 'C-2'])]).to.deep.equal([['C-2', '22']]);
+      await store.forgetIds('customers', 'externalId', []);
+      expect((await store.getIds('customers', 'email', ['C-1'])).size, 'another key field keeps its ids').to.equal(1);
+    });
+
+    it('forgetIds forgets every key it is given in one call (a page of deleted keys), and no other', async () => {
+      const store = await openStore();
+      const entries = Array.from({ length: 250 }, (_, i) => [`K${i}`, String(i)] as const);
+      await store.putIds('customers', 'externalId', entries);
+      await store.putIds('customergroups', 'externalId', [['K1', 'g1']]);
+      await store.forgetIds('customers', 'externalId', entries.filter((_, i) => i % 2 === 0).map(([k]) => k));
+      const left = await store.getIds('customers', 'externalId', entries.map(([k]) => k));
+      expect(left.size).to.equal(125);
+      expect([...left.keys()].every((k) => Number(k.slice(1)) % 2 === 1)).to.equal(true);
+      expect(await store.getIds('customergroups', 'externalId', ['K1'])).to.deep.equal(new Map([['K1', 'g1']]));
     });
 
     it('looks up more keys than SQLite can bind in one statement (chunked IN lists)', async () => {
@@ -208,7 +222,7 @@ for (const backend of STORE_BACKENDS) {
       await one.putKeyStates('customers', [{ key: 'C1', digest: 'aa', oroId: '11', lastOutcome: 'confirmed' }]);
       expect(await two.getIds('customers', 'externalId', ['C1'])).to.deep.equal(new Map([['C1', '11']]));
       expect((await two.getKeyStates('customers', ['C1'])).get('C1')?.digest).to.equal('aa');
-      await two.forgetId('customers', 'externalId', 'C1');
+      await two.forgetIds('customers', 'externalId', ['C1']);
       expect((await one.getIds('customers', 'externalId', ['C1'])).size).to.equal(0);
     });
 
