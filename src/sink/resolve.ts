@@ -7,14 +7,14 @@ import type { SinkContext } from './context.js';
  * id cache when it knows them, else one filtered read per 100 keys) unless nothing needs reading
  * (upsert in single mode lets Oro decide).
  *
- * `fresh` skips the cache: used after an uncertain failure and after a 404 on a cached id.
- * Runs inside a request unit: the caller throttles and retries it.
+ * `fresh` skips the cache: used after an uncertain failure, after a 404 on a cached id, and for
+ * the keys {@link decideFromCache} did not know. Runs inside a request unit: the caller throttles
+ * and retries it.
  */
 export async function resolve(ctx: SinkContext, pendings: readonly Pending[], fresh = false): Promise<Decision[]> {
   const { target } = ctx;
   if (!needsRead(ctx)) return pendings.map((p) => decide(target, p, undefined));
 
-  // Conflict checks need Oro's updatedAt, which the cache does not hold.
   const cached = fresh ? undefined : await decideFromCache(ctx, pendings);
   const toRead = pendings.filter((_, i) => cached?.[i] === undefined);
   const keys = toRead.map((p) => p.mapped.key);
@@ -33,6 +33,7 @@ export async function resolve(ctx: SinkContext, pendings: readonly Pending[], fr
 export async function decideFromCache(ctx: SinkContext, pendings: readonly Pending[]): Promise<(Decision | undefined)[]> {
   const { target } = ctx;
   if (!needsRead(ctx)) return pendings.map((p) => decide(target, p, undefined));
+  // Conflict checks need Oro's updatedAt, which the cache does not hold.
   if (target.conflict === 'skip-if-target-newer' || pendings.length === 0) return pendings.map(() => undefined);
   const cached = await ctx.ids.get(pendings.map((p) => p.mapped.key));
   return pendings.map((p) => {
