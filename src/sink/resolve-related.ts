@@ -148,6 +148,11 @@ export function groupOf(ref: RelatedRef): string {
   return `${ref.type}\u0000${ref.match}`;
 }
 
+/** The relationship `ref` names, pointing at the Oro ids its keys resolved to (in key order). */
+export function relationshipTo(ref: RelatedRef, ids: readonly string[]): Relationship {
+  return { data: ref.many ? ids.map((id) => ({ type: ref.type, id })) : { type: ref.type, id: ids[0] as string } };
+}
+
 /**
  * The record with every related key replaced by its Oro id, if all are known (`idsOf`: key -> the
  * ids Oro has for it); `cached` tells the ids that came from the id cache. Also used by the
@@ -178,9 +183,7 @@ export function fill(
       }
       ids.push(found[0] as string);
     }
-    relationships[ref.relationship] = {
-      data: ref.many ? ids.map((id) => ({ type: ref.type, id })) : { type: ref.type, id: ids[0] as string },
-    };
+    relationships[ref.relationship] = relationshipTo(ref, ids);
   }
   const { related: _related, ...rest } = pending.mapped;
   const mapped: MappedRecord = { ...rest, resource: { ...pending.mapped.resource, relationships } };

@@ -4,7 +4,7 @@ import type { SinkContext } from './context.js';
 import type { Pending } from './decide.js';
 import { digestOf } from './digest.js';
 import type { DigestUpdate } from './digest-store.js';
-import { groupOf } from './resolve-related.js';
+import { groupOf, relationshipTo } from './resolve-related.js';
 
 /** A round split by the digest check: what needs no request, and what is written as before. */
 export interface ChangeCheck {
@@ -135,7 +135,7 @@ function digestWithIds(ctx: SinkContext, pending: Pending, cached: CachedIds): s
       if (id === undefined) return undefined;
       ids.push(id);
     }
-    relationships[ref.relationship] = { data: ref.many ? ids.map((id) => ({ type: ref.type, id })) : { type: ref.type, id: ids[0] as string } };
+    relationships[ref.relationship] = relationshipTo(ref, ids);
   }
   return digestOf({ type: ctx.target.type, resource: { ...mapped.resource, relationships }, included: mapped.included });
 }
