@@ -2,6 +2,7 @@ import { map, type OperatorFunction } from 'rxjs';
 import type { Json, Relationship, ResourceIdentifier, ResourceObject } from '../types/jsonapi.js';
 import { isOutcome, rejected, type ErrorDetail, type MappedRecord, type RelatedRef, type Step } from '../types/outcome.js';
 import { rawOf, type SourceRecord } from '../types/record.js';
+import type { Mutable } from '../types/mutable.js';
 import { shortJson } from './format-decode-errors.js';
 import { getPath, pointerOf } from '../util/path.js';
 
@@ -143,7 +144,7 @@ function mapOne<A>(compiled: Compiled<A>, record: SourceRecord<A>): MappedRecord
   const changedAt = watermarkOf(mapping.watermark, record.value, which);
   if (changedAt instanceof Refusal) return changedAt;
 
-  const mapped: { -readonly [K in keyof MappedRecord]: MappedRecord[K] } = { resource: body.resource, key };
+  const mapped: Mutable<MappedRecord> = { resource: body.resource, key };
   if (body.included) mapped.included = body.included;
   if (body.related) mapped.related = body.related;
   if (changedAt !== undefined) mapped.changedAt = changedAt;
@@ -203,7 +204,7 @@ function declarative<A>(compiled: Compiled<A>, value: A, which: () => string): B
     hasRelationships = true;
   }
 
-  const resource: { -readonly [K in keyof ResourceObject]: ResourceObject[K] } = { type: compiled.mapping.type };
+  const resource: Mutable<ResourceObject> = { type: compiled.mapping.type };
   if (hasAttributes) resource.attributes = attributes;
   if (hasRelationships) resource.relationships = relationships;
   return related.length > 0 ? { resource, related } : { resource };

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ErrorDetail, Json, OutcomeStatus } from '../types/index.js';
+import type { Mutable } from '../types/mutable.js';
 import { scrubSecrets } from '../util/redact.js';
 
 /** A pipeline's stored checkpoint (see `CheckpointTracker`). */
@@ -621,7 +622,7 @@ export function toKeyState(row: KeyStateRow): KeyState {
 
 /** Assigned, not spread: this runs for every record of a snapshot read again. */
 function fromTuple([, digest, oroId, outcome, errors, at]: KeyStateTuple): KeyState {
-  const state: { -readonly [K in keyof KeyState]: KeyState[K] } = { lastOutcome: outcome, at };
+  const state: Mutable<KeyState> = { lastOutcome: outcome, at };
   if (digest !== null) state.digest = digest;
   if (oroId !== null) state.oroId = oroId;
   if (errors !== null) state.errors = JSON.parse(errors) as ErrorDetail[];
