@@ -27,7 +27,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateCustomers, mulberry32, startFakeOro, type FakeOro, type FaultOptions } from '../src/testing/index.js';
-import { openStateStore } from '../src/state/state-store.js';
+import { openStateStore } from '../src/state/sqlite-state-store.js';
 import { configJson, SECRET_ENV } from './scenarios/config.js';
 import { serveRecords } from './source-server.js';
 

@@ -71,7 +71,8 @@ export { isTransient } from './errors/classify.js';
 
 // State: checkpoints and dead letters.
 export { createCheckpointTracker, type CheckpointTracker } from './state/checkpoint-tracker.js';
-export { openStateStore, type StateStore } from './state/state-store.js';
+export type { StateStore } from './state/state-store.js';
+export { openStateStore } from './state/sqlite-state-store.js';
 export { openPgStateStore, type PgStateStoreOptions } from './state/pg-state-store.js';
 export { createDeadLetterWriter, readDeadLetters, type DeadLetter } from './state/dead-letters.js';
 

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import type { Config } from '../../src/config/config-types.js';
 import { exitCodeOfRun, formatKey, formatStatus, keyReport, statusJson, statusReport } from '../../src/cli/status-report.js';
-import { openStateStore, type RunRecord, type StateStore } from '../../src/state/state-store.js';
+import { openStateStore } from '../../src/state/sqlite-state-store.js';
+import type { RunRecord, StateStore } from '../../src/state/state-store.js';
 import { emptyCounts } from '../../src/run/summary.js';
 
 const config = { name: 'customers', target: { type: 'customers' }, state: { path: '/srv/sync/state.db' } } as unknown as Config;

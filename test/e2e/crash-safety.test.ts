@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import { startFakeOro, generateCustomers, type FakeOro, type GeneratedCustomer } from '../../src/testing/index.js';
-import { openStateStore } from '../../src/state/state-store.js';
+import { openStateStore } from '../../src/state/sqlite-state-store.js';
 import { ensureBuilt, runCli, SECRET_ENV, startCli, summaries, waitFor, workspace, type Workspace } from '../helpers/cli.js';
 
 const TOTAL = 5_000;

@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { expect } from 'chai';
-import { openStateStore } from '../../src/state/state-store.js';
+import { openStateStore } from '../../src/state/sqlite-state-store.js';
 import { runCli, startCli, summaries, useFakeOroWorkspace, waitFor } from '../helpers/cli.js';
 import { serve, type TestServer } from '../sources/serve.js';
 

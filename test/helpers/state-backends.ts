@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { openStateStore, type StateStore, type StateStoreOptions } from '../../src/state/state-store.js';
+import { openStateStore } from '../../src/state/sqlite-state-store.js';
+import type { StateStore, StateStoreOptions } from '../../src/state/state-store.js';
 import { openPgStateStore } from '../../src/state/pg-state-store.js';
 
 /**

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openStateStore } from '../../src/state/state-store.js';
+import { openStateStore } from '../../src/state/sqlite-state-store.js';
 import { deadLetteredByInterruptedRuns } from '../../src/run/interrupted-dead-letters.js';
 
 const letter = (where: string, at: string) => JSON.stringify({ record: { id: where }, status: 'rejected', errors: [{ title: 'x' }], at, where });

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { openStateStore, type StateStore } from '../../src/state/state-store.js';
+import { openStateStore } from '../../src/state/sqlite-state-store.js';
+import type { StateStore } from '../../src/state/state-store.js';
 import { storeDigests } from '../../src/run/store-digests.js';
 
 describe('run/storeDigests', () => {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { openPgStateStore } from '../../state/pg-state-store.js';
-import { openStateStore } from '../../state/state-store.js';
+import { openStateStore } from '../../state/sqlite-state-store.js';
 import { EXIT_OK, EXIT_SYSTEMIC } from '../exit.js';
 import { formatKey, formatStatus, keyReport, statusJson, statusReport } from '../status-report.js';
 import { loadConfigs } from './load-configs.js';
