@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { STORE_BACKENDS, type StoreUnderTest } from '../helpers/state-backends.js';
-import { openStateStore, STATE_SCHEMA_VERSION } from '../../src/state/sqlite-state-store.js';
+import { openStateStore } from '../../src/state/sqlite-state-store.js';
+import { STATE_SCHEMA_VERSION } from '../../src/state/sqlite-migrations.js';
 
 const confirmed = (...keys: string[]) => keys.map((key, i) => ({ key, digest: `d${key}`, oroId: String(100 + i), lastOutcome: 'confirmed' as const }));
 

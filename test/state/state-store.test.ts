@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { rejectionOf } from '../helpers/rejection.js';
 import { STORE_BACKENDS, type StoreUnderTest } from '../helpers/state-backends.js';
-import { openStateStore, STATE_SCHEMA_VERSION } from '../../src/state/sqlite-state-store.js';
+import { openStateStore } from '../../src/state/sqlite-state-store.js';
+import { STATE_SCHEMA_VERSION } from '../../src/state/sqlite-migrations.js';
 import type { StateStore, StateStoreOptions } from '../../src/state/state-store.js';
 
 const counts = { created: 3, updated: 2, unchanged: 0, skipped: 1, rejected: 0, failed: 0, deleted: 0 };
