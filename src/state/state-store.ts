@@ -232,6 +232,19 @@ export interface StateStoreOptions {
   readonly now?: () => Date;
 }
 
+/** The time a store writes into its rows, ISO 8601, from `options.now` or the system clock. */
+export function isoClock(options: StateStoreOptions): () => string {
+  return () => (options.now ?? (() => new Date()))().toISOString();
+}
+
+// The store's methods by concern: each adapter builds one group at a time and composes them.
+export type CheckpointMethods = Pick<StateStore, 'getCheckpoint' | 'saveCheckpoint' | 'clearCheckpoint'>;
+export type IdMethods = Pick<StateStore, 'getIds' | 'putIds' | 'forgetIds'>;
+export type KeyStateMethods = Pick<StateStore, 'getKeyStates' | 'putKeyStates' | 'keyState' | 'keyStateCounts' | 'waitingKeys' | 'forgetKeyStates'>;
+export type SeenKeyMethods = Pick<StateStore, 'markSeen' | 'clearSeen' | 'countKnown' | 'countMissing' | 'missingKeys'>;
+export type MappingMethods = Pick<StateStore, 'mappingFingerprint' | 'changeMapping'>;
+export type RunMethods = Pick<StateStore, 'startRun' | 'finishRun' | 'lastRuns' | 'lastSuccessfulRun'>;
+
 /** Rows as both stores select them (PostgreSQL's bigint columns come as strings). */
 export interface CheckpointRow {
   resume: string | null; watermark: string | null; seq: number | string; updated_at: string; complete: number | null; source_mark: string | null;
