@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { StateStoreError } from '../errors/state-store-error.js';
 import { redactUrl, scrubSecrets } from '../util/redact.js';
 import {
@@ -6,80 +5,16 @@ import {
   type CheckpointRow, type FinishedRun, type IdRow, type KeyOutcome, type KeyState, type KeyStateInput,
   type RunRow, type StateStore, type StateStoreOptions, type WaitingKey,
 } from './state-store.js';
+import { connectPg, type PgPoolOptions } from './pg-connection.js';
+import { migratePg } from './pg-migrations.js';
 
-export interface PgStateStoreOptions extends StateStoreOptions {
+export interface PgStateStoreOptions extends StateStoreOptions, PgPoolOptions {
   /**
    * The PostgreSQL schema that holds oro-sync's tables, created when missing. Default: the URL's
    * `schema` parameter (`postgres://host/db?schema=oro_sync`), else `public`.
    */
   readonly schema?: string;
-  /** Connections at most (default 4: the sink asks once per round of a batch, not per record). */
-  readonly maxConnections?: number;
-  /** How long to wait for a connection, in ms (default 10,000). */
-  readonly connectTimeoutMs?: number;
 }
-
-/** Version of the PostgreSQL schema this code writes; `oro_sync_schema_version` holds the database's. */
-export const PG_SCHEMA_VERSION = 2;
-
-/** Each entry upgrades from version `index` to `index + 1`; `{s}` is the quoted schema. */
-const PG_MIGRATIONS: readonly string[] = [
-  `
-  CREATE TABLE {s}.oro_sync_checkpoints (
-    pipeline    text PRIMARY KEY,
-    resume      text,
-    watermark   text,
-    seq         bigint NOT NULL,
-    updated_at  text NOT NULL,
-    complete    boolean,
-    source_mark text
-  );
-  CREATE TABLE {s}.oro_sync_ids (
-    type       text NOT NULL,
-    key_field  text NOT NULL,
-    key        text NOT NULL,
-    id         text NOT NULL,
-    updated_at text NOT NULL,
-    PRIMARY KEY (type, key_field, key)
-  );
-  CREATE TABLE {s}.oro_sync_runs (
-    id          bigserial PRIMARY KEY,
-    pipeline    text NOT NULL,
-    started_at  text NOT NULL,
-    finished_at text,
-    status      text NOT NULL DEFAULT 'running'
-                CHECK (status IN ('running', 'ok', 'partial', 'failed', 'stopped')),
-    counts      text,
-    error       text,
-    meta        text
-  );
-  CREATE INDEX oro_sync_runs_by_pipeline ON {s}.oro_sync_runs (pipeline, id);
-  CREATE TABLE {s}.oro_sync_key_states (
-    pipeline text NOT NULL,
-    key      text NOT NULL,
-    digest   text,
-    oro_id   text,
-    outcome  text NOT NULL CHECK (outcome IN ('confirmed', 'rejected', 'failed')),
-    errors   text,
-    at       text NOT NULL,
-    PRIMARY KEY (pipeline, key)
-  );
-  CREATE TABLE {s}.oro_sync_mappings (
-    pipeline    text PRIMARY KEY,
-    fingerprint text NOT NULL,
-    updated_at  text NOT NULL
-  );
-  `,
-  // 2: the keys each run read (target.onMissing), as SQLite's schema 4.
-  `
-  CREATE TABLE {s}.oro_sync_seen_keys (
-    pipeline text NOT NULL,
-    run      bigint NOT NULL,
-    key      text NOT NULL,
-    PRIMARY KEY (pipeline, run, key)
-  );
-  `,
-];
 
 /** A PostgreSQL identifier, quoted (`"a""b"`): schema names cannot be statement parameters. */
 function quoteIdent(name: string): string {
@@ -108,64 +43,15 @@ function quoteIdent(name: string): string {
  */
 export async function openPgStateStore(url: string, options: PgStateStoreOptions = {}): Promise<StateStore> {
   const now = (): string => (options.now ?? (() => new Date()))().toISOString();
-  const where = `state.url ${redactUrl(url)}`;
   const schemaName = options.schema ?? schemaOf(url) ?? 'public';
   const s = quoteIdent(schemaName);
-  const secret = passwordOf(url);
-  // Nothing pg reports may carry the password, however it was spelled in the URL.
-  const clean = (text: string): string => {
-    let out = scrubSecrets(text);
-    for (const form of secret) out = out.split(form).join('***');
-    return out;
-  };
-  const fail = (what: string, error: unknown): StateStoreError =>
-    new StateStoreError(`${where}: ${what}: ${clean(error instanceof Error ? error.message || String((error as { code?: string }).code ?? error.name) : String(error))}`);
-
-  let pool: pg.Pool;
-  try {
-    pool = new pg.Pool({
-      connectionString: url,
-      max: options.maxConnections ?? 4,
-      connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
-      application_name: 'oro-sync',
-    });
-  } catch (error) {
-    throw fail('cannot use this URL', error);
-  }
-  // An idle connection the server closed: the next query reconnects, or fails and says so.
-  pool.on('error', () => undefined);
-
-  const query = async <R extends pg.QueryResultRow>(what: string, text: string, values: unknown[] = []): Promise<pg.QueryResult<R>> => {
-    try {
-      return await pool.query<R>(text, values);
-    } catch (error) {
-      throw fail(what, error);
-    }
-  };
-  const transaction = async (what: string, work: (client: pg.PoolClient) => Promise<void>): Promise<void> => {
-    let client: pg.PoolClient;
-    try {
-      client = await pool.connect();
-    } catch (error) {
-      throw fail(what, error);
-    }
-    try {
-      await client.query('BEGIN');
-      await work(client);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error instanceof StateStoreError ? error : fail(what, error);
-    } finally {
-      client.release();
-    }
-  };
+  const { where, query, transaction, fail, end } = connectPg(url, options);
 
   let version: number;
   try {
-    version = await migrate(transaction, s, schemaName, where);
+    version = await migratePg(transaction, s, schemaName, where);
   } catch (error) {
-    await pool.end().catch(() => undefined);
+    await end().catch(() => undefined);
     throw error instanceof StateStoreError ? error : fail('cannot connect or open the store', error);
   }
 
@@ -345,7 +231,7 @@ export async function openPgStateStore(url: string, options: PgStateStoreOptions
     async close() {
       if (closed) return;
       closed = true;
-      await pool.end();
+      await end();
     },
   };
 }
@@ -369,44 +255,4 @@ function schemaOf(url: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** The URL's password as written and decoded (what an error might quote); none when it has none. */
-function passwordOf(url: string): string[] {
-  try {
-    const { password } = new URL(url);
-    if (password === '') return [];
-    const decoded = decodeURIComponent(password);
-    return [...new Set([password, decoded])].filter((form) => form.length > 0);
-  } catch {
-    return [];
-  }
-}
-
-/**
- * Creates or upgrades the tables in one transaction, under an advisory lock on the schema, so
- * workers starting at once neither race nor see half a schema; returns the version.
- */
-async function migrate(
-  transaction: (what: string, work: (client: pg.PoolClient) => Promise<void>) => Promise<void>,
-  s: string,
-  schemaName: string,
-  where: string,
-): Promise<number> {
-  let version = 0;
-  await transaction('cannot connect or open the store', async (client) => {
-    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`oro-sync schema ${schemaName}`]);
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
-    await client.query(`CREATE TABLE IF NOT EXISTS ${s}.oro_sync_schema_version (version integer NOT NULL)`);
-    const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${s}.oro_sync_schema_version`);
-    version = rows[0]?.version ?? 0;
-    if (version > PG_SCHEMA_VERSION) {
-      throw new StateStoreError(`${where}: schema version ${version} is newer than this oro-sync supports (${PG_SCHEMA_VERSION}); upgrade oro-sync or use another state.url`);
-    }
-    for (let v = version; v < PG_SCHEMA_VERSION; v += 1) await client.query((PG_MIGRATIONS[v] as string).replaceAll('{s}', s));
-    if (rows.length === 0) await client.query(`INSERT INTO ${s}.oro_sync_schema_version (version) VALUES ($1)`, [PG_SCHEMA_VERSION]);
-    else if (version !== PG_SCHEMA_VERSION) await client.query(`UPDATE ${s}.oro_sync_schema_version SET version = $1`, [PG_SCHEMA_VERSION]);
-    version = PG_SCHEMA_VERSION;
-  });
-  return version;
 }

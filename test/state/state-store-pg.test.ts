@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { StateStoreError } from '../../src/errors/index.js';
-import { openPgStateStore, PG_SCHEMA_VERSION } from '../../src/state/pg-state-store.js';
+import { openPgStateStore } from '../../src/state/pg-state-store.js';
+import { PG_SCHEMA_VERSION } from '../../src/state/pg-migrations.js';
 import type { StateStore } from '../../src/state/state-store.js';
 import { dropSchema, ensureTestDatabase, PG_TEST_URL, uniqueSchema, withTestDatabase } from '../helpers/state-backends.js';
 import { rejectionOf } from '../helpers/rejection.js';
