@@ -1,11 +1,12 @@
 import { StateStoreError } from '../errors/state-store-error.js';
 import { redactUrl, scrubSecrets } from '../util/redact.js';
 import {
-  digestPattern, errorsColumn, notRunning, toCheckpoint, toKeyState, toRun,
-  type CheckpointRow, type FinishedRun, type IdRow, type KeyOutcome, type KeyState, type KeyStateInput,
-  type RunRow, type StateStore, type StateStoreOptions, type WaitingKey,
+  digestPattern, errorsColumn, isoClock, notRunning, toCheckpoint, toKeyState, toRun,
+  type CheckpointMethods, type CheckpointRow, type FinishedRun, type IdMethods, type IdRow, type KeyOutcome,
+  type KeyState, type KeyStateInput, type KeyStateMethods, type KeyStateRow, type MappingMethods, type RunMethods, type RunRow,
+  type SeenKeyMethods, type StateStore, type StateStoreOptions, type WaitingKey,
 } from './state-store.js';
-import { connectPg, type PgPoolOptions } from './pg-connection.js';
+import { connectPg, type PgConnection, type PgPoolOptions } from './pg-connection.js';
 import { migratePg } from './pg-migrations.js';
 
 export interface PgStateStoreOptions extends StateStoreOptions, PgPoolOptions {
@@ -14,11 +15,6 @@ export interface PgStateStoreOptions extends StateStoreOptions, PgPoolOptions {
    * `schema` parameter (`postgres://host/db?schema=oro_sync`), else `public`.
    */
   readonly schema?: string;
-}
-
-/** A PostgreSQL identifier, quoted (`"a""b"`): schema names cannot be statement parameters. */
-function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
 }
 
 /**
@@ -42,20 +38,51 @@ function quoteIdent(name: string): string {
  * ```
  */
 export async function openPgStateStore(url: string, options: PgStateStoreOptions = {}): Promise<StateStore> {
-  const now = (): string => (options.now ?? (() => new Date()))().toISOString();
+  const now = isoClock(options);
   const schemaName = options.schema ?? schemaOf(url) ?? 'public';
   const s = quoteIdent(schemaName);
-  const { where, query, transaction, fail, end } = connectPg(url, options);
-
+  const db = connectPg(url, options);
   let version: number;
   try {
-    version = await migratePg(transaction, s, schemaName, where);
+    version = await migratePg(db.transaction, s, schemaName, db.where);
   } catch (error) {
-    await end().catch(() => undefined);
-    throw error instanceof StateStoreError ? error : fail('cannot connect or open the store', error);
+    await db.end().catch(() => undefined);
+    throw error instanceof StateStoreError ? error : db.fail('cannot connect or open the store', error);
   }
 
-  const t = {
+  const t = tablesIn(s);
+  let closed = false;
+  return {
+    ...checkpointMethods(db, t, now),
+    ...idMethods(db, t, now),
+    ...keyStateMethods(db, t, now),
+    ...seenKeyMethods(db, t),
+    ...mappingMethods(db, t, now),
+    ...runMethods(db, t, now),
+    async info() {
+      return { kind: 'postgres', url: redactUrl(url), schema: schemaName, schemaVersion: version };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.end();
+    },
+  };
+}
+
+/** The store's tables, each qualified by the quoted schema. */
+interface Tables {
+  readonly checkpoints: string;
+  readonly ids: string;
+  readonly runs: string;
+  readonly keyStates: string;
+  readonly mappings: string;
+  readonly seenKeys: string;
+}
+
+/** The tables in the quoted schema `s`. */
+function tablesIn(s: string): Tables {
+  return {
     checkpoints: `${s}.oro_sync_checkpoints`,
     ids: `${s}.oro_sync_ids`,
     runs: `${s}.oro_sync_runs`,
@@ -63,9 +90,14 @@ export async function openPgStateStore(url: string, options: PgStateStoreOptions
     mappings: `${s}.oro_sync_mappings`,
     seenKeys: `${s}.oro_sync_seen_keys`,
   };
-  const keyStateColumns = 'key, digest, oro_id, outcome, errors, at';
-  let closed = false;
+}
 
+/** The time written into rows, ISO 8601. */
+type Clock = () => string;
+
+const keyStateColumns = 'key, digest, oro_id, outcome, errors, at';
+
+function checkpointMethods({ query }: PgConnection, t: Tables, now: Clock): CheckpointMethods {
   return {
     async getCheckpoint(pipeline) {
       const { rows } = await query<CheckpointRow>('reading the checkpoint',
@@ -82,7 +114,11 @@ export async function openPgStateStore(url: string, options: PgStateStoreOptions
     async clearCheckpoint(pipeline) {
       await query('clearing the checkpoint', `DELETE FROM ${t.checkpoints} WHERE pipeline = $1`, [pipeline]);
     },
+  };
+}
 
+function idMethods({ query }: PgConnection, t: Tables, now: Clock): IdMethods {
+  return {
     async getIds(type, keyField, keys) {
       const found = new Map<string, string>();
       if (keys.length === 0) return found;
@@ -106,11 +142,15 @@ export async function openPgStateStore(url: string, options: PgStateStoreOptions
       if (keys.length === 0) return;
       await query('forgetting ids', `DELETE FROM ${t.ids} WHERE type = $1 AND key_field = $2 AND key = ANY($3::text[])`, [type, keyField, [...keys]]);
     },
+  };
+}
 
+function keyStateMethods({ query }: PgConnection, t: Tables, now: Clock): KeyStateMethods {
+  return {
     async getKeyStates(pipeline, keys) {
       const found = new Map<string, KeyState>();
       if (keys.length === 0) return found;
-      const { rows } = await query<KeyStateRowOf>('reading key states',
+      const { rows } = await query<KeyStateRow>('reading key states',
         `SELECT ${keyStateColumns} FROM ${t.keyStates} WHERE pipeline = $1 AND key = ANY($2::text[])`, [pipeline, [...new Set(keys)]]);
       for (const row of rows) found.set(row.key, toKeyState(row));
       return found;
@@ -134,7 +174,7 @@ export async function openPgStateStore(url: string, options: PgStateStoreOptions
         [pipeline, now(), ...columns]);
     },
     async keyState(pipeline, key) {
-      const { rows } = await query<KeyStateRowOf>('reading a key state',
+      const { rows } = await query<KeyStateRow>('reading a key state',
         `SELECT ${keyStateColumns} FROM ${t.keyStates} WHERE pipeline = $1 AND key = $2`, [pipeline, key]);
       return rows[0] === undefined ? undefined : toKeyState(rows[0]);
     },
@@ -145,6 +185,21 @@ export async function openPgStateStore(url: string, options: PgStateStoreOptions
       for (const row of rows) counts[row.outcome] = Number(row.n);
       return counts;
     },
+    async waitingKeys(pipeline, limit) {
+      const { rows } = await query<KeyStateRow>('reading waiting keys',
+        `SELECT ${keyStateColumns} FROM ${t.keyStates} WHERE pipeline = $1 AND outcome IN ('rejected', 'failed') ORDER BY key COLLATE "C" LIMIT $2`,
+        [pipeline, Math.max(0, Math.floor(limit))]);
+      return rows.map((row) => ({ key: row.key, ...toKeyState(row) }) as WaitingKey);
+    },
+    async forgetKeyStates(pipeline, keys) {
+      if (keys.length === 0) return;
+      await query('forgetting key states', `DELETE FROM ${t.keyStates} WHERE pipeline = $1 AND key = ANY($2::text[])`, [pipeline, [...keys]]);
+    },
+  };
+}
+
+function seenKeyMethods({ query }: PgConnection, t: Tables): SeenKeyMethods {
+  return {
     async markSeen(pipeline, runId, keys) {
       if (keys.length === 0) return;
       await query('marking keys seen',
@@ -174,16 +229,11 @@ export async function openPgStateStore(url: string, options: PgStateStoreOptions
         [pipeline, page.afterKey ?? '', digestPattern(page), runId, Math.max(0, Math.floor(page.limit))]);
       return rows.map((row) => ({ key: row.key, oroId: row.oro_id }));
     },
-    async waitingKeys(pipeline, limit) {
-      const { rows } = await query<KeyStateRowOf>('reading waiting keys',
-        `SELECT ${keyStateColumns} FROM ${t.keyStates} WHERE pipeline = $1 AND outcome IN ('rejected', 'failed') ORDER BY key COLLATE "C" LIMIT $2`,
-        [pipeline, Math.max(0, Math.floor(limit))]);
-      return rows.map((row) => ({ key: row.key, ...toKeyState(row) }) as WaitingKey);
-    },
-    async forgetKeyStates(pipeline, keys) {
-      if (keys.length === 0) return;
-      await query('forgetting key states', `DELETE FROM ${t.keyStates} WHERE pipeline = $1 AND key = ANY($2::text[])`, [pipeline, [...keys]]);
-    },
+  };
+}
+
+function mappingMethods({ query, transaction }: PgConnection, t: Tables, now: Clock): MappingMethods {
+  return {
     async mappingFingerprint(pipeline) {
       const { rows } = await query<{ fingerprint: string }>('reading the mapping fingerprint',
         `SELECT fingerprint FROM ${t.mappings} WHERE pipeline = $1`, [pipeline]);
@@ -198,7 +248,12 @@ export async function openPgStateStore(url: string, options: PgStateStoreOptions
           [pipeline, fingerprint, now()]);
       });
     },
+  };
+}
 
+/** `where` names the store in `finishRun`'s errors. */
+function runMethods({ query, where }: PgConnection, t: Tables, now: Clock): RunMethods {
+  return {
     async startRun(pipeline, meta) {
       const { rows } = await query<{ id: string }>('recording the run',
         `INSERT INTO ${t.runs} (pipeline, started_at, meta) VALUES ($1, $2, $3) RETURNING id`,
@@ -224,19 +279,8 @@ export async function openPgStateStore(url: string, options: PgStateStoreOptions
         `SELECT * FROM ${t.runs} WHERE pipeline = $1 AND status = 'ok' ORDER BY id DESC LIMIT 1`, [pipeline]);
       return rows[0] === undefined ? undefined : (toRun(rows[0]) as FinishedRun);
     },
-
-    async info() {
-      return { kind: 'postgres', url: redactUrl(url), schema: schemaName, schemaVersion: version };
-    },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await end();
-    },
   };
 }
-
-type KeyStateRowOf = Parameters<typeof toKeyState>[0];
 
 /** One state per key, the last given; an Oro id given earlier in the same call is kept, as SQLite's row-by-row upsert does. */
 function lastStatePerKey(entries: Iterable<KeyStateInput>): Map<string, KeyStateInput> {
@@ -255,4 +299,9 @@ function schemaOf(url: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A PostgreSQL identifier, quoted (`"a""b"`): schema names cannot be statement parameters. */
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
 }
