@@ -1,11 +1,5 @@
 import { expect } from 'chai';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { STORE_BACKENDS, type StoreUnderTest } from '../helpers/state-backends.js';
-import { openStateStore } from '../../src/state/sqlite-state-store.js';
-import { STATE_SCHEMA_VERSION } from '../../src/state/sqlite-migrations.js';
 
 const confirmed = (...keys: string[]) => keys.map((key, i) => ({ key, digest: `d${key}`, oroId: String(100 + i), lastOutcome: 'confirmed' as const }));
 
@@ -73,29 +67,3 @@ for (const backend of STORE_BACKENDS) {
     });
   });
 }
-
-describe('state/state-store: seen keys (sqlite schema 4)', () => {
-  let dir: string;
-  beforeEach(() => void (dir = mkdtempSync(join(tmpdir(), 'oro-sync-seen-'))));
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-  it('migrates a schema-3 file: its key states stay, and seen keys can be marked', async () => {
-    const file = join(dir, 'state.db');
-    // A schema-3 store, as the oro-sync before this one left it.
-    const v3 = openStateStore(file);
-    await v3.close();
-    const raw = new Database(file);
-    raw.exec('DROP TABLE seen_keys');
-    raw.pragma('user_version = 3');
-    raw.prepare(`INSERT INTO key_states (pipeline, key, digest, oro_id, outcome, errors, at) VALUES ('p', 'K1', 'd1', '7', 'confirmed', NULL, '2026-01-01T00:00:00.000Z')`).run();
-    raw.close();
-    const store = openStateStore(file);
-    expect(STATE_SCHEMA_VERSION).to.equal(4);
-    expect((await store.info()).schemaVersion).to.equal(4);
-    expect(await store.keyState('p', 'K1')).to.deep.include({ digest: 'd1', oroId: '7' });
-    expect(await store.countMissing('p', 1)).to.equal(1);
-    await store.markSeen('p', 1, ['K1']);
-    expect(await store.countMissing('p', 1)).to.equal(0);
-    await store.close();
-  });
-});
