@@ -237,7 +237,8 @@ export function isoClock(options: StateStoreOptions): () => string {
   return () => (options.now ?? (() => new Date()))().toISOString();
 }
 
-// The store's methods by concern: each adapter builds one group at a time and composes them.
+// The store's methods by concern. Each adapter builds them group by group, so that no adapter
+// holds every method in one function and both split along the same lines.
 export type CheckpointMethods = Pick<StateStore, 'getCheckpoint' | 'saveCheckpoint' | 'clearCheckpoint'>;
 export type IdMethods = Pick<StateStore, 'getIds' | 'putIds' | 'forgetIds'>;
 export type KeyStateMethods = Pick<StateStore, 'getKeyStates' | 'putKeyStates' | 'keyState' | 'keyStateCounts' | 'waitingKeys' | 'forgetKeyStates'>;
