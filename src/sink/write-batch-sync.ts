@@ -8,7 +8,7 @@ import type { SinkContext } from './context.js';
 import { outcomeOfError, successOutcome } from './outcomes.js';
 import { relookSettled, sortByErrors } from './stale-ids.js';
 import { submitBatch, type BatchAttempt } from './submit-batch.js';
-import { finishOperation } from './write-batch.js';
+import { finishOperation } from './write-batch-async.js';
 
 /** Oro's limits for `X-Mode: sync` (`docs/oro-api.md` §6). */
 export const SYNC_MAX_DATA = 100;

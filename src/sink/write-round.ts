@@ -8,7 +8,7 @@ import type { Decision, Pending } from './decide.js';
 import { outcomeOfError, outcomeWithoutWrite } from './outcomes.js';
 import { decideFromCache, resolve } from './resolve.js';
 import { LOOKUP_CHUNK } from './lookup.js';
-import { writeBatchAsync } from './write-batch.js';
+import { writeBatchAsync } from './write-batch-async.js';
 import { writeBatchSync } from './write-batch-sync.js';
 import { writeSingle } from './write-single.js';
 import { writeClaimed } from './claimed.js';
