@@ -11,7 +11,7 @@ import { outcomeOfError, successOutcome } from './outcomes.js';
 import { attributeErrors } from './pointers.js';
 import { submitBatch, type BatchAttempt } from './submit-batch.js';
 import { refusalIn } from './target-refused.js';
-import { relookSettled, sortByErrors } from './stale-ids.js';
+import { relookSettled, sortByErrors } from './sort-errors.js';
 
 /**
  * Writes items with the asynchronous Batch API: submit (`202` + `Content-Location`), poll the

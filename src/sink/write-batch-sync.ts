@@ -6,7 +6,7 @@ import { chunkItems, type BatchItem } from './batch-document.js';
 import { attributeErrors } from './pointers.js';
 import type { SinkContext } from './context.js';
 import { outcomeOfError, successOutcome } from './outcomes.js';
-import { relookSettled, sortByErrors } from './stale-ids.js';
+import { relookSettled, sortByErrors } from './sort-errors.js';
 import { submitBatch, type BatchAttempt } from './submit-batch.js';
 import { finishOperation } from './write-batch-async.js';
 

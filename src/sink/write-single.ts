@@ -6,7 +6,7 @@ import type { Decision, Pending } from './decide.js';
 import { documentFor, outcomeOfError, outcomeWithoutWrite } from './outcomes.js';
 import { mayHaveHappened, resolve } from './resolve.js';
 import type { BatchItem } from './batch-document.js';
-import { isStale, relookSettled, stalenessOf, type Staleness } from './stale-ids.js';
+import { isStale, relookSettled, stalenessOf, type Staleness } from './sort-errors.js';
 import { throwIfTargetRefused } from './target-refused.js';
 
 /**

@@ -1,3 +1,9 @@
+/**
+ * Sorting a batch's records by the 4xx errors that name them, for both batch modes (async
+ * operations' errors and sync batches' refusals) and single writes: a record named by no error
+ * is left to be confirmed, one named only for ids Oro no longer has is looked up again and sent
+ * once more, and one named for anything else is rejected with Oro's own errors.
+ */
 import { isFatal } from '../errors/classify.js';
 import type { ErrorDetail, Outcome } from '../types/outcome.js';
 import type { BatchItem } from './batch-document.js';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { isStale, stalenessOf } from '../../src/sink/stale-ids.js';
+import { isStale, stalenessOf } from '../../src/sink/sort-errors.js';
 import type { BatchItem } from '../../src/sink/batch-document.js';
 import type { Decision, Pending } from '../../src/sink/decide.js';
 
@@ -13,7 +13,7 @@ const item = (decision: Decision, pending: Pending = filled): BatchItem => ({ pe
 const update: Decision = { action: 'update', id: '7' };
 const gone = { status: '404', title: 'not found http exception', detail: 'The entity does not exist.' };
 
-describe('sink/stale-ids', () => {
+describe('sink/sort-errors', () => {
   it('an update answered 404 at /data/N/id, /data/N or (single request) without pointer has a stale own id', () => {
     for (const pointer of ['/data/3/id', '/data/3', undefined]) {
       const staleness = stalenessOf(item(update), [{ ...gone, ...(pointer ? { pointer } : {}) }]);
