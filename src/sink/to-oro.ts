@@ -1,3 +1,32 @@
+/**
+ * The Oro sink (`toOro`), and a map of the files in this folder by the phase they serve. Each
+ * batch is split into rounds (no key twice); each round is decided, then written.
+ *
+ * Around both phases:
+ * - options.ts: the target (type, mode, strategy, key, conflict policy) and the sink's options.
+ * - context.ts: what one subscription shares; `request` runs a unit through limiter and retry.
+ * - key-locks.ts, rounds.ts, claimed.ts: one key written at a time, in this process, in a batch
+ *   and across workers.
+ * - write-round.ts: one round through both phases; records waiting for a related one.
+ *
+ * Decide phase (reads only: what to do with each record):
+ * - unchanged.ts, digest.ts, digest-store.ts: records Oro already holds as they are cost no request.
+ * - resolve-related.ts, related-waits.ts: source-keyed relationships filled with Oro ids, or
+ *   waiting for a record this sink has not written yet.
+ * - resolve.ts, lookup.ts, id-cache.ts: what Oro holds for each key, from the cache or a read.
+ * - decide.ts: create, update, upsert, skip or reject, and the resource object to send.
+ *
+ * Write phase (in the target's mode):
+ * - write-single.ts: one request per record.
+ * - write-batch-async.ts: the async Batch API: submit, poll, read the errors, read back by key.
+ * - write-batch-sync.ts: sync batches (`X-Mode: sync`): all or nothing, refused records set aside.
+ * - batch-document.ts, submit-batch.ts: the Batch API document; sending it as one request unit.
+ * - pointers.ts, sort-errors.ts: each error to the record it points at; reject it, or look it
+ *   up again when only an id it was sent with is gone.
+ * - outcomes.ts: a record's outcome from an answer, an error or a decision without a write.
+ * - target-refused.ts: an answer that says the target is wrong stops the run.
+ * - store-writes.ts: ids and digests learnt, stored before a batch's keys are released.
+ */
 import { asyncScheduler, concat, defer, finalize, from, ignoreElements, merge, mergeAll, mergeMap, Subject, tap, type Observable, type OperatorFunction } from 'rxjs';
 import { isOutcome, type MappedRecord, type Outcome, type Step } from '../types/outcome.js';
 import { retryTransient } from '../operators/retry.js';
