@@ -7,9 +7,9 @@ import type { Json, Relationship, Resource, ResourceIdentifier } from '../types/
 import { isListDocument, isSingleResourceDocument } from './resource-guards.js';
 
 /*
- * io-ts codecs for every document read from Oro (`docs/oro-api.md` §2–§6). `t.type`/`t.partial` let
- * unknown fields through, so a newer Oro that adds members still decodes; the fields we rely on
- * are checked.
+ * io-ts codecs for every document read from Oro (`docs/oro-api.md` §2–§6), except its error
+ * document (§4), which `errors/errors-of.ts` reads. `t.type`/`t.partial` let unknown fields
+ * through, so a newer Oro that adds members still decodes; the fields we rely on are checked.
  */
 
 /**
@@ -153,27 +153,6 @@ export const AsyncOperationErrorsDocument = t.intersection(
   'AsyncOperationErrorsDocument',
 );
 export type AsyncOperationErrorsDocument = t.TypeOf<typeof AsyncOperationErrorsDocument>;
-
-/** One JSON:API error object as Oro sends it: `status` is a string here. */
-export const ErrorObject = t.intersection(
-  [
-    t.type({ status: t.string }),
-    t.partial({
-      title: t.string,
-      detail: t.string,
-      source: t.partial({ pointer: t.string, parameter: t.string }),
-      code: t.string,
-      id: t.string,
-      meta: JsonObject,
-      links: JsonObject,
-    }),
-  ],
-  'ErrorObject',
-);
-
-/** `{ errors: [...] }`: the body of a non-2xx answer from Oro. */
-export const ErrorDocument = t.type({ errors: t.readonlyArray(ErrorObject) }, 'ErrorDocument');
-export type ErrorDocument = t.TypeOf<typeof ErrorDocument>;
 
 /**
  * Decode `value` with `codec` or throw a {@link DecodeError} whose problems each name the path:

@@ -2,8 +2,8 @@ import type { Type } from 'io-ts';
 import type { TokenStream } from '../auth/types.js';
 import { DecodeError } from '../errors/decode-error.js';
 import { HttpError } from '../errors/http-error.js';
-import type { ErrorDetail } from '../types/outcome.js';
-import { ErrorDocument, decodeOrThrow } from './codecs.js';
+import { errorsOf } from '../errors/errors-of.js';
+import { decodeOrThrow } from './codecs.js';
 import type { HttpSend } from '../util/http.js';
 import { parseRetryAfter } from '../util/retry-after.js';
 import { onOwnOrigin } from './own-origin.js';
@@ -134,24 +134,4 @@ export function createTransport(options: TransportOptions): Transport {
       return own.url.toString();
     },
   };
-}
-
-/** Oro's errors from a non-2xx body; `[]` when it is empty or not a JSON:API error document. */
-export function errorsOf(body: string): ErrorDetail[] {
-  if (body.trim() === '') return [];
-  let value: unknown;
-  try {
-    value = JSON.parse(body);
-  } catch {
-    return [];
-  }
-  const decoded = ErrorDocument.decode(value);
-  if (decoded._tag === 'Left') return [];
-  return decoded.right.errors.map((e) => ({
-    status: e.status,
-    title: e.title ?? e.code ?? `http ${e.status}`,
-    ...(e.detail !== undefined ? { detail: e.detail } : {}),
-    ...(e.source?.pointer !== undefined ? { pointer: e.source.pointer } : {}),
-    ...(e.source?.parameter !== undefined ? { parameter: e.source.parameter } : {}),
-  }));
 }

@@ -11,7 +11,7 @@ import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { parseRetryAfter } from '../util/retry-after.js';
 import { retryAsync } from '../util/retry-async.js';
 import type { RetryPolicy } from '../util/retry-policy.js';
-import { errorsOf } from '../oro/transport.js';
+import { errorsOf } from '../errors/errors-of.js';
 
 /** `?page=1&per_page=100`, then 2, 3, … until an empty or short page. */
 export interface PagePagination {

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { DecodeError } from '../../src/errors/decode-error.js';
+import { ErrorDocument } from '../../src/errors/errors-of.js';
 import {
-  AsyncOperationDocument, AsyncOperationErrorsDocument, ErrorDocument, ListDocument, SingleResourceDocument, decodeOrThrow,
+  AsyncOperationDocument, AsyncOperationErrorsDocument, ListDocument, SingleResourceDocument, decodeOrThrow,
 } from '../../src/oro/codecs.js';
 
 function problemsOf(run: () => unknown): readonly string[] {
