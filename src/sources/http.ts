@@ -234,11 +234,14 @@ function withParams(url: string, params: Readonly<Record<string, string>>): stri
   return u.toString();
 }
 
+/** An item's place on its page, in its `where`. */
+const at = (index: number): string => `#${index}`;
+
+/** How to request each page, find the next one and name each item, for the pagination configured. */
 function planOf(options: HttpSourceOptions): Plan {
   const query = options.query ?? {};
   const resume = options.resume;
   const pagination = options.pagination;
-  const at = (index: number): string => `#${index}`;
 
   if (pagination === undefined) {
     const url = withParams(options.url, query);
@@ -253,89 +256,109 @@ function planOf(options: HttpSourceOptions): Plan {
   }
 
   switch (pagination.kind) {
-    case 'page': {
-      const pageParam = pagination.pageParam ?? 'page';
-      const sizeParam = pagination.sizeParam ?? 'per_page';
-      const size = pagination.size ?? 100;
-      const token =
-        resume === undefined
-          ? { page: pagination.firstPage ?? 1, skip: 0 }
-          : readResume(resume, { page: 'count', skip: 'count' }, '{page, skip}');
-      return {
-        first: { kind: 'page', page: token.page },
-        skip: token.skip,
-        urlOf: (r) => withParams(options.url, { ...query, [pageParam]: String(pageOf(r)), [sizeParam]: String(size) }),
-        nextOf: (r, items) => (items.length === 0 || items.length < size ? null : { kind: 'page', page: pageOf(r) + 1 }),
-        describe: (r, index) => ({ where: `page ${pageOf(r)} ${at(index)}`, resume: { page: pageOf(r), skip: index + 1 } }),
-      };
-    }
-    case 'offset': {
-      const offsetParam = pagination.offsetParam ?? 'offset';
-      const limitParam = pagination.limitParam ?? 'limit';
-      const limit = pagination.limit ?? 100;
-      const token = resume === undefined ? { offset: 0 } : readResume(resume, { offset: 'count' }, '{offset}');
-      return {
-        first: { kind: 'offset', offset: token.offset },
-        skip: 0,
-        urlOf: (r) => withParams(options.url, { ...query, [offsetParam]: String(offsetOf(r)), [limitParam]: String(limit) }),
-        nextOf: (r, items) =>
-          items.length === 0 || items.length < limit ? null : { kind: 'offset', offset: offsetOf(r) + items.length },
-        describe: (r, index) => ({
-          where: `offset ${offsetOf(r)} ${at(index)}`,
-          resume: { offset: offsetOf(r) + index + 1 },
-        }),
-      };
-    }
-    case 'cursor': {
-      const cursorParam = pagination.cursorParam ?? 'cursor';
-      const cursorPath = pagination.cursorPath ?? 'meta.next_cursor';
-      const sizeParam = pagination.sizeParam ?? 'limit';
-      const size = pagination.size ?? 100;
-      const token =
-        resume === undefined
-          ? { cursor: null, skip: 0 }
-          : readResume(resume, { cursor: 'cursor', skip: 'count' }, '{cursor, skip}');
-      return {
-        first: { kind: 'cursor', cursor: token.cursor },
-        skip: token.skip,
-        urlOf: (r) => {
-          const cursor = cursorOf(r);
-          return withParams(options.url, {
-            ...query,
-            ...(cursor === null ? {} : { [cursorParam]: cursor }),
-            [sizeParam]: String(size),
-          });
-        },
-        nextOf: (_r, _items, body) => {
-          const next = getPath(body, cursorPath);
-          if (next === null || next === undefined || next === '') return null;
-          return { kind: 'cursor', cursor: typeof next === 'string' ? next : JSON.stringify(next) };
-        },
-        describe: (r, index) => ({
-          where: `cursor ${cursorOf(r) ?? '(first)'} ${at(index)}`,
-          resume: { cursor: cursorOf(r), skip: index + 1 },
-        }),
-      };
-    }
-    case 'next-link': {
-      const token =
-        resume === undefined
-          ? { url: withParams(options.url, query), skip: 0 }
-          : readResume(resume, { url: 'string', skip: 'count' }, '{url, skip}');
-      const { nextHeader } = pagination;
-      const nextPath = pagination.nextPath ?? 'links.next';
-      return {
-        first: { kind: 'next-link', url: token.url },
-        skip: token.skip,
-        urlOf: (r) => linkOf(r),
-        nextOf: (_r, _items, body, headers, url) => {
-          const link = nextHeader === undefined ? hrefOf(getPath(body, nextPath)) : nextFromLinkHeader(headers.get(nextHeader));
-          return link === null ? null : { kind: 'next-link', url: new URL(link, url).toString() };
-        },
-        describe: (r, index) => ({ where: `${redactUrl(linkOf(r))} ${at(index)}`, resume: { url: linkOf(r), skip: index + 1 } }),
-      };
-    }
+    case 'page':
+      return pagePlan(options, pagination);
+    case 'offset':
+      return offsetPlan(options, pagination);
+    case 'cursor':
+      return cursorPlan(options, pagination);
+    case 'next-link':
+      return nextLinkPlan(options, pagination);
   }
+}
+
+function pagePlan(options: HttpSourceOptions, pagination: PagePagination): Plan {
+  const query = options.query ?? {};
+  const resume = options.resume;
+  const pageParam = pagination.pageParam ?? 'page';
+  const sizeParam = pagination.sizeParam ?? 'per_page';
+  const size = pagination.size ?? 100;
+  const token =
+    resume === undefined
+      ? { page: pagination.firstPage ?? 1, skip: 0 }
+      : readResume(resume, { page: 'count', skip: 'count' }, '{page, skip}');
+  return {
+    first: { kind: 'page', page: token.page },
+    skip: token.skip,
+    urlOf: (r) => withParams(options.url, { ...query, [pageParam]: String(pageOf(r)), [sizeParam]: String(size) }),
+    nextOf: (r, items) => (items.length === 0 || items.length < size ? null : { kind: 'page', page: pageOf(r) + 1 }),
+    describe: (r, index) => ({ where: `page ${pageOf(r)} ${at(index)}`, resume: { page: pageOf(r), skip: index + 1 } }),
+  };
+}
+
+function offsetPlan(options: HttpSourceOptions, pagination: OffsetPagination): Plan {
+  const query = options.query ?? {};
+  const resume = options.resume;
+  const offsetParam = pagination.offsetParam ?? 'offset';
+  const limitParam = pagination.limitParam ?? 'limit';
+  const limit = pagination.limit ?? 100;
+  const token = resume === undefined ? { offset: 0 } : readResume(resume, { offset: 'count' }, '{offset}');
+  return {
+    first: { kind: 'offset', offset: token.offset },
+    skip: 0,
+    urlOf: (r) => withParams(options.url, { ...query, [offsetParam]: String(offsetOf(r)), [limitParam]: String(limit) }),
+    nextOf: (r, items) =>
+      items.length === 0 || items.length < limit ? null : { kind: 'offset', offset: offsetOf(r) + items.length },
+    describe: (r, index) => ({
+      where: `offset ${offsetOf(r)} ${at(index)}`,
+      resume: { offset: offsetOf(r) + index + 1 },
+    }),
+  };
+}
+
+function cursorPlan(options: HttpSourceOptions, pagination: CursorPagination): Plan {
+  const query = options.query ?? {};
+  const resume = options.resume;
+  const cursorParam = pagination.cursorParam ?? 'cursor';
+  const cursorPath = pagination.cursorPath ?? 'meta.next_cursor';
+  const sizeParam = pagination.sizeParam ?? 'limit';
+  const size = pagination.size ?? 100;
+  const token =
+    resume === undefined
+      ? { cursor: null, skip: 0 }
+      : readResume(resume, { cursor: 'cursor', skip: 'count' }, '{cursor, skip}');
+  return {
+    first: { kind: 'cursor', cursor: token.cursor },
+    skip: token.skip,
+    urlOf: (r) => {
+      const cursor = cursorOf(r);
+      return withParams(options.url, {
+        ...query,
+        ...(cursor === null ? {} : { [cursorParam]: cursor }),
+        [sizeParam]: String(size),
+      });
+    },
+    nextOf: (_r, _items, body) => {
+      const next = getPath(body, cursorPath);
+      if (next === null || next === undefined || next === '') return null;
+      return { kind: 'cursor', cursor: typeof next === 'string' ? next : JSON.stringify(next) };
+    },
+    describe: (r, index) => ({
+      where: `cursor ${cursorOf(r) ?? '(first)'} ${at(index)}`,
+      resume: { cursor: cursorOf(r), skip: index + 1 },
+    }),
+  };
+}
+
+function nextLinkPlan(options: HttpSourceOptions, pagination: NextLinkPagination): Plan {
+  const query = options.query ?? {};
+  const resume = options.resume;
+  const token =
+    resume === undefined
+      ? { url: withParams(options.url, query), skip: 0 }
+      : readResume(resume, { url: 'string', skip: 'count' }, '{url, skip}');
+  const { nextHeader } = pagination;
+  const nextPath = pagination.nextPath ?? 'links.next';
+  return {
+    first: { kind: 'next-link', url: token.url },
+    skip: token.skip,
+    urlOf: (r) => linkOf(r),
+    nextOf: (_r, _items, body, headers, url) => {
+      const link = nextHeader === undefined ? hrefOf(getPath(body, nextPath)) : nextFromLinkHeader(headers.get(nextHeader));
+      return link === null ? null : { kind: 'next-link', url: new URL(link, url).toString() };
+    },
+    describe: (r, index) => ({ where: `${redactUrl(linkOf(r))} ${at(index)}`, resume: { url: linkOf(r), skip: index + 1 } }),
+  };
 }
 
 // The plan of each kind only ever sees requests of its own kind; these read them back.
