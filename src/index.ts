@@ -62,6 +62,7 @@ export { isOutcome, type Step, type Outcome, type OutcomeStatus, type ErrorDetai
 export { OroSyncError } from './errors/oro-sync-error.js';
 export { HttpError } from './errors/http-error.js';
 export { NetworkError } from './errors/network-error.js';
+export { TimeoutError } from './errors/timeout-error.js';
 export { TokenError } from './errors/token-error.js';
 export { DecodeError } from './errors/decode-error.js';
 export { ConfigError } from './errors/config-error.js';
