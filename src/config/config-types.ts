@@ -146,7 +146,6 @@ export interface AmqpSource {
 }
 
 export type SourceConfig = NdjsonSource | JsonSource | CsvSource | StdinSource | HttpSource | AmqpSource;
-export type SourceKind = SourceConfig['kind'];
 
 // The sink's own vocabulary: the config names what the sink does, nothing more.
 export type { WriteMode as TargetMode, Strategy as TargetStrategy, ConflictPolicy } from '../sink/options.js';

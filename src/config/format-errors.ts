@@ -15,11 +15,7 @@ export const ROOT_PATH = '(top level)';
 
 const MAX_SHOWN = 60;
 
-/** The dot path of an io-ts context (`pipeline.batchSize`); empty keys are not shown. */
-export function pathOf(context: t.Context): string {
-  return dotPath(locateIoTsError(context).path);
-}
-
+/** The dot path of keys into the config (`pipeline.batchSize`); empty keys are not shown. */
 function dotPath(keys: readonly string[]): string {
   const shown = keys.filter((key) => key !== '');
   return shown.length > 0 ? shown.join('.') : ROOT_PATH;

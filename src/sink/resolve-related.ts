@@ -155,10 +155,9 @@ export function relationshipTo(ref: RelatedRef, ids: readonly string[]): Relatio
 
 /**
  * The record with every related key replaced by its Oro id, if all are known (`idsOf`: key -> the
- * ids Oro has for it); `cached` tells the ids that came from the id cache. Also used by the
- * unchanged check, with the cached ids only.
+ * ids Oro has for it); `cached` tells the ids that came from the id cache.
  */
-export function fill(
+function fill(
   pending: Pending,
   idsOf: (ref: RelatedRef) => ReadonlyMap<string, readonly string[]> | undefined,
   cached: (ref: RelatedRef, key: string) => boolean = () => false,

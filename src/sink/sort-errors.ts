@@ -58,7 +58,7 @@ export function isStale(item: BatchItem, staleness: Staleness): boolean {
  * The errors a record is rejected with: those about something else than stale ids when there are
  * any (a stale id it was sent with is then forgotten, since the id is gone either way).
  */
-export function rejectionOf(ctx: SinkContext, item: BatchItem, staleness: Staleness, errors: readonly ErrorDetail[]): Outcome {
+function rejectionOf(ctx: SinkContext, item: BatchItem, staleness: Staleness, errors: readonly ErrorDetail[]): Outcome {
   if (staleness.own) void ctx.ids.forget(item.pending.mapped.key);
   return { status: 'rejected', record: item.pending.record, errors: staleness.other.length > 0 ? staleness.other : errors };
 }
@@ -97,7 +97,7 @@ function saysGone(error: ErrorDetail): boolean {
  * again and decides anew: a record Oro no longer has is created, one found under another id is
  * updated there. Records that now skip, or whose related record is gone from Oro, are settled.
  */
-export async function relook(
+async function relook(
   ctx: SinkContext,
   stale: readonly { readonly item: BatchItem; readonly staleness: Staleness }[],
 ): Promise<{ readonly items: BatchItem[]; readonly settled: Outcome[] }> {

@@ -65,7 +65,7 @@ export function upsertNotAllowed(type: string, said: string): string {
 }
 
 /** The advice when this Oro has no such field, or no filter on it, for the type. */
-export function keyFieldMissing(type: string, field: string, said: string): string {
+function keyFieldMissing(type: string, field: string, said: string): string {
   const versions = field === 'externalId' && (type === 'customers' || type === 'customerusers')
     ? ` (${type}.externalId exists from Oro 6.1.10 and 7.0.2 on)`
     : '';

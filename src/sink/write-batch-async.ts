@@ -119,7 +119,7 @@ async function settle(ctx: SinkContext, handle: AsyncOperationHandle): Promise<A
  * it; the others are read back by key, because Oro's answer holds no ids (and a record missing
  * from both has not been written).
  */
-export async function outcomesOfOperation(
+async function outcomesOfOperation(
   ctx: SinkContext,
   sent: readonly BatchItem[],
   includedOwner: readonly number[],

@@ -104,7 +104,7 @@ export async function withBackoff<T>(
 }
 
 /** `text` with any copy of `url` replaced by its redacted form. */
-export function scrubUrl(text: string, url: string): string {
+function scrubUrl(text: string, url: string): string {
   return url === '' ? text : text.split(url).join(redactAmqpUrl(url));
 }
 

@@ -24,7 +24,7 @@ export interface Delivery {
   readonly where: string;
 }
 
-export type StopReason = Extract<AmqpSourceEvent, { readonly type: 'stopped' }>['reason'];
+type StopReason = Extract<AmqpSourceEvent, { readonly type: 'stopped' }>['reason'];
 
 export interface AmqpSourceState {
   readonly options: AmqpSourceOptions;

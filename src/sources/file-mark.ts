@@ -3,7 +3,7 @@ import { open, stat } from 'node:fs/promises';
 import type { Json } from '../types/jsonapi.js';
 
 /** Bytes hashed at the start of a file and just before the offset read up to. */
-export const MARK_WINDOW = 4096;
+const MARK_WINDOW = 4096;
 
 /**
  * What a file looked like when a run started reading it: enough to tell, next time, whether it is
