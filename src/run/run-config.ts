@@ -5,11 +5,9 @@ import { decodeWith } from '../operators/decode.js';
 import { createLimiter } from '../oro/limiter.js';
 import { mapRecords, type Mapping } from '../operators/map.js';
 import { toOro } from '../sink/to-oro.js';
-import { createMemoryIdCache, STORED, type IdCache } from '../sink/id-cache.js';
+import { createMemoryIdCache, type IdCache } from '../sink/id-cache.js';
 import { storeIdCache } from './store-id-cache.js';
-import { storeDigests } from './store-digests.js';
-import { mappingFingerprint } from './mapping-fingerprint.js';
-import type { DigestStore, DigestUpdate, KeyDigest } from '../sink/digest-store.js';
+import { digestsFor } from './run-digests.js';
 import { pullThrough } from '../sources/pull-through.js';
 import { createCheckpointTracker } from '../state/checkpoint-tracker.js';
 import { createDeadLetterWriter } from '../state/dead-letters.js';
@@ -174,7 +172,7 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
     return cache;
   };
   const ids = remember(target.type, target.key.oro);
-  const digests = await digestsFor(config, store, options, logger);
+  const digests = await digestsFor(config, store, { dryRun, sendAll: Boolean(options.full || options.source) }, logger);
   // Workers sharing a PostgreSQL store also share its per-key locks: a key redelivered to one
   // while another still writes it waits, then finds the stored id and digest. One namespace per
   // Oro type and key field (the record the key names), whatever the config's name. A batch can
@@ -340,45 +338,6 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
     ...(deadLetters && deadLetters.count > 0 ? { deadLetterPath: config.deadLetter.path } : {}),
     ...(refused !== undefined ? { onMissingRefused: refused } : {}),
   };
-}
-
-/**
- * The digests the sink checks and stores. A changed mapping drops the stored ones (the next run
- * sends everything once); `--full`, replay and queue workers send every record but still store
- * what Oro confirms; a dry run reads them and stores nothing.
- */
-async function digestsFor(config: Config, store: StateStore, options: RunOptions, logger: Runtime['logger']): Promise<(DigestStore & { flush(): Promise<void>; release(): Promise<void> }) | undefined> {
-  const fingerprint = await mappingFingerprint(config.target);
-  const before = await store.mappingFingerprint(config.name);
-  const changed = before !== fingerprint;
-  if (options.dryRun) {
-    if (changed) return undefined;
-    const digests = storeDigests(store, config.name);
-    return { get: (keys) => digests.get(keys), put: () => STORED, flush: () => STORED, release: () => STORED };
-  }
-  if (changed) {
-    if (before !== undefined) {
-      logger.info({ pipeline: config.name }, 'the mapping changed (target or transform): every record is sent once again');
-    }
-    await store.changeMapping(config.name, fingerprint);
-  }
-  const digests = storeDigests(store, config.name);
-  // A rejection is stored only once its dead letter is on disk (`release`, after the file is
-  // closed): stored sooner, a crash could lose the letter while the next run, seeing "rejected
-  // before", would not write it again.
-  const held: DigestUpdate[] = [];
-  const put = (updates: Iterable<DigestUpdate>): Promise<void> => {
-    const now: DigestUpdate[] = [];
-    for (const update of updates) (update.lastOutcome === 'rejected' ? held : now).push(update);
-    // A held rejection is not stored before the run ends: nothing for the sink to wait for.
-    return now.length > 0 ? digests.put(now) : STORED;
-  };
-  const release = async () => {
-    void digests.put(held.splice(0));
-    await digests.flush();
-  };
-  const get = options.full || options.source ? () => Promise.resolve(new Map<string, KeyDigest>()) : (keys: readonly string[]) => digests.get(keys);
-  return { get, put, flush: digests.flush, release };
 }
 
 /**
