@@ -9,13 +9,13 @@ import { createMemoryIdCache, type IdCache } from '../sink/id-cache.js';
 import { storeIdCache } from './store-id-cache.js';
 import { digestsFor } from './run-digests.js';
 import { pullThrough } from '../sources/pull-through.js';
-import { createCheckpointTracker } from '../state/checkpoint-tracker.js';
 import { createDeadLetterWriter } from '../state/dead-letters.js';
 import type { StateStore } from '../state/state-store.js';
 import type { Json } from '../types/jsonapi.js';
 import type { RetryPolicy } from '../util/retry-policy.js';
 import type { Outcome, Step } from '../types/outcome.js';
-import { buildSource, numbered, sinceWatermark, watermarkOf } from './build-source.js';
+import { buildSource, numbered, sinceWatermark } from './build-source.js';
+import { runCheckpoints } from './checkpoints.js';
 import type { Config } from '../config/config-types.js';
 import { countLines } from './count-lines.js';
 import { planStart } from './start-position.js';
@@ -204,7 +204,7 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
       }),
     );
 
-  const tracker = createCheckpointTracker(savedWatermark ? { initialWatermark: savedWatermark } : {});
+  const checkpoints = runCheckpoints({ store, pipeline: config.name, watermarkField, savedWatermark, save: !dryRun && !options.source });
   const deadLetters = dryRun || options.deadLetters === false ? undefined : createDeadLetterWriter(config.deadLetter.path);
   // After an interrupted run, this one replays records it had finished after its last checkpoint
   // (or all of them, when it was killed before its first checkpoint).
@@ -222,18 +222,6 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
   let printed = 0;
   // Documents there were to print: rejected records have none, so they do not count as hidden.
   let documents = 0;
-  let saveTimer: NodeJS.Timeout | undefined;
-  // Checkpoint saves run one after the other, so a late mid-run save never overwrites the final
-  // one; a save that failed stops the run once it ends (the checkpoint did not move).
-  const checkpoints = inOrder();
-  const saveCheckpoint = () => {
-    saveTimer = undefined;
-    const checkpoint = tracker.checkpoint;
-    if (dryRun || !checkpoint || options.source) return;
-    // Mid-run, the watermark stays where the last complete run left it: records in this run
-    // need not come in watermark order, so only a finished run may move it.
-    checkpoints.run(() => store.saveCheckpoint(config.name, { seq: checkpoint.seq, resume: checkpoint.resume, watermark: savedWatermark ?? null }));
-  };
 
   let stopped = false;
   let refused: string | undefined;
@@ -265,9 +253,7 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
           options.print(JSON.stringify({ action, where: outcome.record.position.where, document: outcome.document }));
         }
       }
-      if (tracker.complete(outcome.record.position, watermarkField ? watermarkOf(outcome.record, watermarkField) : undefined) && !saveTimer) {
-        saveTimer = setTimeout(saveCheckpoint, 200);
-      }
+      checkpoints.complete(outcome.record);
     });
     if (seen && onMissing && seenRun !== undefined && !stopped) {
       await seen.flush();
@@ -290,7 +276,7 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
     if (runId !== undefined) await store.finishRun(runId, { counts: counts.counts, status: 'failed', error: errorText(error) }).catch(() => undefined);
     throw error;
   } finally {
-    if (saveTimer) clearTimeout(saveTimer);
+    checkpoints.cancel();
     progress.stop();
     await Promise.all([...stored.map((cache) => cache.flush()), digests?.flush(), deadLetters?.close()]);
     await digests?.release();
@@ -304,23 +290,8 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
     options.print(`(showing ${printed} of ${documents} documents)`);
   }
 
-  saveCheckpoint();
-  await checkpoints.done();
-  const exhausted = !stopped;
-  if (!dryRun && !options.source && exhausted) {
-    // A complete run: the next one starts by what the source is then (see planStart), so the
-    // checkpoint says so and keeps the file's fingerprint as this run found it.
-    const complete = { complete: true, sourceMark: (plan.mark ?? null) as Json | null };
-    if (watermarkField) {
-      // Incremental: next time, ask only for what changed since the newest record seen.
-      const newest = tracker.checkpoint?.watermark ?? savedWatermark ?? null;
-      await store.saveCheckpoint(config.name, { seq: -1, resume: null, watermark: newest, ...complete });
-    } else {
-      // A run that read nothing new keeps the position it started from.
-      const resume = tracker.checkpoint?.resume ?? plan.resume ?? null;
-      await store.saveCheckpoint(config.name, { seq: tracker.checkpoint?.seq ?? -1, resume, watermark: null, ...complete });
-    }
-  }
+  await checkpoints.finish();
+  if (!stopped) await checkpoints.saveComplete(plan);
   const result = counts.counts;
   if (runId !== undefined) {
     await store.finishRun(runId, {
@@ -337,24 +308,6 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
     stopped,
     ...(deadLetters && deadLetters.count > 0 ? { deadLetterPath: config.deadLetter.path } : {}),
     ...(refused !== undefined ? { onMissingRefused: refused } : {}),
-  };
-}
-
-/**
- * Store calls run one after the other; the first failure is kept for `done()`, so an
- * un-awaited call (a checkpoint saved on a timer) cannot be lost nor crash the process.
- */
-function inOrder(): { run(call: () => Promise<void>): void; done(): Promise<void> } {
-  let tail: Promise<void> = Promise.resolve();
-  let failure: { readonly error: unknown } | undefined;
-  return {
-    run(call) {
-      tail = tail.then(call).catch((error: unknown) => void (failure ??= { error }));
-    },
-    async done() {
-      await tail;
-      if (failure) throw failure.error;
-    },
   };
 }
 
