@@ -16,6 +16,7 @@ import type { RetryPolicy } from '../util/retry-policy.js';
 import type { Outcome, Step } from '../types/outcome.js';
 import { buildSource, numbered, sinceWatermark } from './build-source.js';
 import { runCheckpoints } from './checkpoints.js';
+import { dryRunSample } from './dry-run-sample.js';
 import type { Config } from '../config/config-types.js';
 import { countLines } from './count-lines.js';
 import { planStart } from './start-position.js';
@@ -218,10 +219,7 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
   const seenRun = onMissing === undefined ? undefined : (runId ?? -1 - Math.floor(Math.random() * 2 ** 40));
   if (runId !== undefined && seenRun !== undefined) await store.clearSeen(config.name, { below: runId });
   const seen = seenRun === undefined ? undefined : trackSeen(store, config.name, seenRun, target.key.source);
-  const sample = options.sample ?? 20;
-  let printed = 0;
-  // Documents there were to print: rejected records have none, so they do not count as hidden.
-  let documents = 0;
+  const sample = dryRun ? dryRunSample(options.print, options.sample) : undefined;
 
   let stopped = false;
   let refused: string | undefined;
@@ -245,14 +243,7 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
     await outcomes.forEach((outcome) => {
       handle(outcome);
       seen?.see(outcome);
-      if (dryRun && outcome.document) {
-        documents++;
-        if (printed < sample && options.print) {
-          printed++;
-          const action = outcome.status === 'created' ? 'create' : 'update';
-          options.print(JSON.stringify({ action, where: outcome.record.position.where, document: outcome.document }));
-        }
-      }
+      sample?.see(outcome);
       checkpoints.complete(outcome.record);
     });
     if (seen && onMissing && seenRun !== undefined && !stopped) {
@@ -286,9 +277,7 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
       await store.clearSeen(config.name, { run: seenRun });
     }
   }
-  if (dryRun && options.print && documents > printed) {
-    options.print(`(showing ${printed} of ${documents} documents)`);
-  }
+  sample?.end();
 
   await checkpoints.finish();
   if (!stopped) await checkpoints.saveComplete(plan);
