@@ -27,8 +27,7 @@ import { NO_PROGRESS, type Progress } from './progress.js';
 import { retryBudgetOf, type Runtime } from './runtime.js';
 import { countOutcomes, type OutcomeCounts } from './summary.js';
 import { loadTransform } from './transform.js';
-import { sweepMissing } from './on-missing.js';
-import { trackSeen } from './seen-keys.js';
+import { onMissingOfRun } from './run-on-missing.js';
 
 export interface RunOptions {
   /** Read, decide and report; write nothing (no Oro writes, no checkpoint, no dead letters). */
@@ -212,13 +211,10 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
   const alreadyDead = deadLetters && !options.source ? await deadLetteredByInterruptedRuns(store, config.name, config.deadLetter.path) : new Set<string>();
   const counts = countOutcomes();
   const runId = dryRun ? undefined : await store.startRun(config.name, { dryRun } as Json);
-  // target.onMissing: a run that reads the snapshot whole marks every key it reads (in the store,
-  // in bulk), so that the known keys it did not read can be found after it. A dry run marks under
-  // a token of its own (negative: never a run id) and clears the marks at its end.
-  const onMissing = options.source || !plan.whole || plan.resume !== undefined ? undefined : target.onMissing;
-  const seenRun = onMissing === undefined ? undefined : (runId ?? -1 - Math.floor(Math.random() * 2 ** 40));
-  if (runId !== undefined && seenRun !== undefined) await store.clearSeen(config.name, { below: runId });
-  const seen = seenRun === undefined ? undefined : trackSeen(store, config.name, seenRun, target.key.source);
+  const missing = await onMissingOfRun({
+    config, store, logger, runId, whole: !options.source && plan.whole && plan.resume === undefined,
+    dryRun, retryDone: options.full ?? false, signal: options.signal, print: options.print,
+  });
   const sample = dryRun ? dryRunSample(options.print, options.sample) : undefined;
 
   let stopped = false;
@@ -242,25 +238,14 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
     };
     await outcomes.forEach((outcome) => {
       handle(outcome);
-      seen?.see(outcome);
+      missing?.see(outcome);
       sample?.see(outcome);
       checkpoints.complete(outcome.record);
     });
-    if (seen && onMissing && seenRun !== undefined && !stopped) {
-      await seen.flush();
-      if (seen.unkeyed > 0) {
-        // A record whose key could not be read may be one of the known keys: none is provably gone.
-        logger.warn({ pipeline: config.name, records: seen.unkeyed, first: seen.firstUnkeyed ?? null },
-          `target.onMissing: nothing was deleted or updated: ${seen.unkeyed} record(s) without a readable key (first at ${seen.firstUnkeyed ?? '?'}) may be among the known keys`);
-      } else {
-        const sweep = await sweepMissing({
-          store, pipeline: config.name, runId: seenRun, type: target.type, keyField: target.key.oro, onMissing,
-          client, limiter, retry: retryPolicy, concurrency: pipeline.concurrency, dryRun, retryDone: options.full ?? false, signal: options.signal,
-          onOutcome: handle, print: options.print,
-        });
-        if (sweep.stopped) stopped = true;
-        refused = sweep.refused;
-      }
+    if (missing && !stopped) {
+      const sweep = await missing.sweep({ client, limiter, retry: retryPolicy, onOutcome: handle });
+      if (sweep.stopped) stopped = true;
+      refused = sweep.refused;
     }
   } catch (error) {
     // The run's own error says more than one the store may add (it may be the store's).
@@ -271,11 +256,7 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
     progress.stop();
     await Promise.all([...stored.map((cache) => cache.flush()), digests?.flush(), deadLetters?.close()]);
     await digests?.release();
-    if (seenRun !== undefined) {
-      // Flushed first: a flush still scheduled would otherwise store marks after they are cleared.
-      await seen?.flush();
-      await store.clearSeen(config.name, { run: seenRun });
-    }
+    await missing?.end();
   }
   sample?.end();
 
