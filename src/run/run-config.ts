@@ -14,12 +14,9 @@ import type { StateStore } from '../state/state-store.js';
 import type { Json } from '../types/jsonapi.js';
 import type { RetryPolicy } from '../util/retry-policy.js';
 import type { Outcome, Step } from '../types/outcome.js';
-import { buildSource, numbered, sinceWatermark } from './build-source.js';
 import { runCheckpoints } from './checkpoints.js';
 import { dryRunSample } from './dry-run-sample.js';
 import type { Config } from '../config/config-types.js';
-import { countLines } from './count-lines.js';
-import { planStart } from './start-position.js';
 import { deadLetteredByInterruptedRuns } from './interrupted-dead-letters.js';
 import { inFlightBounds } from './in-flight.js';
 import { reportPauses } from './pauses.js';
@@ -28,6 +25,7 @@ import { retryBudgetOf, type Runtime } from './runtime.js';
 import { countOutcomes, type OutcomeCounts } from './summary.js';
 import { loadTransform } from './transform.js';
 import { onMissingOfRun } from './run-on-missing.js';
+import { runSource } from './run-source.js';
 
 export interface RunOptions {
   /** Read, decide and report; write nothing (no Oro writes, no checkpoint, no dead letters). */
@@ -107,34 +105,11 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
   await tokens.current();
 
   const store: StateStore = await runtime.stateStore(config.state);
-  const saved = options.fromStart || options.full || options.source ? undefined : await store.getCheckpoint(config.name);
-  const watermarkField = schedule.watermark;
-  const savedWatermark = saved?.watermark ?? undefined;
-  const lastRun = (await store.lastRuns(config.name, 1))[0];
-  const plan = options.source
-    ? { whole: false }
-    : await planStart({ config, saved, lastRunComplete: lastRun?.status === 'ok' || lastRun?.status === 'partial' });
-  if (plan.reason !== undefined) {
-    logger.info({ pipeline: config.name, resume: plan.resume ?? null, watermark: saved?.watermark ?? null }, plan.reason);
-  }
-
   const progress = options.progress ?? NO_PROGRESS;
-  const { source: sourceConfig } = config;
-  if (options.progress && !options.source && plan.resume === undefined && (sourceConfig.kind === 'ndjson' || sourceConfig.kind === 'csv')) {
-    // The file's records, counted alongside the run, give the bar its ETA.
-    void countLines(sourceConfig.path).then((lines) => {
-      if (lines !== undefined) progress.setTotal(sourceConfig.kind === 'csv' ? Math.max(0, lines - 1) : lines);
-    });
-  }
-  let source =
-    options.source ??
-    buildSource(config, {
-      ...(plan.resume !== undefined ? { resume: plan.resume } : {}),
-      onTotal: (total) => progress.setTotal(total),
-      onRetry: () => metrics?.retries.inc({ target: target.type }),
-    });
-  if (watermarkField && savedWatermark) source = sinceWatermark(source, watermarkField, savedWatermark);
-  const steps = numbered(source, options.signal);
+  const { plan, savedWatermark, steps } = await runSource({
+    config, store, logger, metrics, source: options.source, fromStart: Boolean(options.fromStart || options.full), progress: options.progress, signal: options.signal,
+  });
+  const watermarkField = schedule.watermark;
 
   const mapping: Mapping = {
     type: target.type,
