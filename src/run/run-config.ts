@@ -1,31 +1,18 @@
-import type { OperatorFunction } from 'rxjs';
-import { batchRecords } from '../operators/batch.js';
-import { recordWithKey } from '../operators/codecs.js';
-import { decodeWith } from '../operators/decode.js';
-import { createLimiter } from '../oro/limiter.js';
-import { mapRecords, type Mapping } from '../operators/map.js';
-import { toOro } from '../sink/to-oro.js';
-import { createMemoryIdCache, type IdCache } from '../sink/id-cache.js';
-import { storeIdCache } from './store-id-cache.js';
-import { digestsFor } from './run-digests.js';
 import { pullThrough } from '../sources/pull-through.js';
 import { createDeadLetterWriter } from '../state/dead-letters.js';
 import type { StateStore } from '../state/state-store.js';
 import type { Json } from '../types/jsonapi.js';
-import type { RetryPolicy } from '../util/retry-policy.js';
 import type { Outcome, Step } from '../types/outcome.js';
+import type { Config } from '../config/config-types.js';
 import { runCheckpoints } from './checkpoints.js';
 import { dryRunSample } from './dry-run-sample.js';
-import type { Config } from '../config/config-types.js';
 import { deadLetteredByInterruptedRuns } from './interrupted-dead-letters.js';
-import { inFlightBounds } from './in-flight.js';
-import { reportPauses } from './pauses.js';
+import { buildPipeline } from './pipeline.js';
 import { NO_PROGRESS, type Progress } from './progress.js';
-import { retryBudgetOf, type Runtime } from './runtime.js';
-import { countOutcomes, type OutcomeCounts } from './summary.js';
-import { loadTransform } from './transform.js';
 import { onMissingOfRun } from './run-on-missing.js';
 import { runSource } from './run-source.js';
+import { retryBudgetOf, type Runtime } from './runtime.js';
+import { countOutcomes, type OutcomeCounts } from './summary.js';
 
 export interface RunOptions {
   /** Read, decide and report; write nothing (no Oro writes, no checkpoint, no dead letters). */
@@ -97,10 +84,10 @@ export interface RunResult {
  */
 export async function runConfig(config: Config, runtime: Runtime, options: RunOptions = {}): Promise<RunResult> {
   const { logger, metrics } = runtime;
-  const { target, pipeline, schedule } = config;
+  const { target } = config;
   const dryRun = options.dryRun ?? false;
   const started = performance.now();
-  const { client, tokens } = runtime.credential(config.oro, retryBudgetOf(pipeline));
+  const { client, tokens } = runtime.credential(config.oro, retryBudgetOf(config.pipeline));
   // Credentials are checked before anything is read: a bad secret stops the run here, cleanly.
   await tokens.current();
 
@@ -109,77 +96,9 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
   const { plan, savedWatermark, steps } = await runSource({
     config, store, logger, metrics, source: options.source, fromStart: Boolean(options.fromStart || options.full), progress: options.progress, signal: options.signal,
   });
-  const watermarkField = schedule.watermark;
-
-  const mapping: Mapping = {
-    type: target.type,
-    key: target.key,
-    attributes: target.attributes,
-    relationships: target.relationships,
-    ...(watermarkField ? { watermark: watermarkField } : {}),
-    ...(target.transform ? { transform: await loadTransform(target.transform) } : {}),
-  };
-  const maxPauseMs = pipeline.maxPauseSeconds * 1000;
-  const limiter = createLimiter({
-    concurrency: pipeline.concurrency,
-    ratePerSecond: pipeline.ratePerSecond,
-    // A timer firing a few ms late would otherwise be lost for good, leaving the run below the
-    // rate it was given; a second token lets the next start catch up (never above the rate).
-    burst: 2,
-    maxPauseMs,
-    onPause: reportPauses(logger.child({ pipeline: config.name }), metrics),
-  });
-  const retryPolicy: RetryPolicy = {
-    ...retryBudgetOf(pipeline),
-    // The refused request waits no longer than the pause it imposed on the others.
-    maxRetryAfterMs: maxPauseMs,
-    onRetry: (info) => {
-      metrics?.retries.inc({ target: target.type });
-      logger.debug({ attempt: info.attempt, delayMs: Math.round(info.delayMs), error: errorText(info.error) }, 'retrying');
-    },
-  };
-  const bounds = inFlightBounds(pipeline);
-  const stored: { flush(): Promise<void> }[] = [];
-  const remember = (type: string, field: string): IdCache => {
-    if (dryRun) return createMemoryIdCache();
-    const cache = storeIdCache(store, type, field);
-    stored.push(cache);
-    return cache;
-  };
-  const ids = remember(target.type, target.key.oro);
-  const digests = await digestsFor(config, store, { dryRun, sendAll: Boolean(options.full || options.source) }, logger);
-  // Workers sharing a PostgreSQL store also share its per-key locks: a key redelivered to one
-  // while another still writes it waits, then finds the stored id and digest. One namespace per
-  // Oro type and key field (the record the key names), whatever the config's name. A batch can
-  // hold a claim and wait on another for its busy keys: two connections more than batches.
-  const claims = config.state.url !== undefined && !dryRun ? runtime.keyClaims(config.state.url, `${target.type}:${target.key.oro}`, bounds.batches + 2) : undefined;
-  const write: OperatorFunction<Step<unknown>, Outcome> = (steps$) =>
-    steps$.pipe(
-      decodeWith(recordWithKey(target.key.source)),
-      mapRecords(mapping),
-      batchRecords({ size: pipeline.batchSize, ms: pipeline.batchMs }),
-      toOro({
-        client,
-        target: { type: target.type, mode: target.mode, strategy: target.strategy, key: { oro: target.key.oro }, conflict: target.conflict },
-        concurrency: bounds.batches,
-        limiter,
-        retry: retryPolicy,
-        ids,
-        ...(digests ? { digests } : {}),
-        ...(claims ? { claims } : {}),
-        // Ids learnt by earlier configs of the run (customer groups before customers) come from here.
-        relatedIds: remember,
-        dryRun,
-        onBatch: (ms) => {
-          metrics?.batchDuration.observe(ms / 1000);
-          metrics?.inFlightRequests.set(limiter.inFlight);
-        },
-        // Oro's consumer takes a moment per chunk: poll soon, then back off (2 s at most).
-        poll: { intervalMs: 100, maxIntervalMs: 2_000 },
-      }),
-    );
-
-  const checkpoints = runCheckpoints({ store, pipeline: config.name, watermarkField, savedWatermark, save: !dryRun && !options.source });
+  const sendAll = Boolean(options.full || options.source);
+  const pipeline = await buildPipeline({ config, runtime, client, store, dryRun, sendAll });
+  const checkpoints = runCheckpoints({ store, pipeline: config.name, watermarkField: config.schedule.watermark, savedWatermark, save: !dryRun && !options.source });
   const deadLetters = dryRun || options.deadLetters === false ? undefined : createDeadLetterWriter(config.deadLetter.path);
   // After an interrupted run, this one replays records it had finished after its last checkpoint
   // (or all of them, when it was killed before its first checkpoint).
@@ -195,8 +114,8 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
   let stopped = false;
   let refused: string | undefined;
   try {
-    const outcomes = pullThrough(steps, write, {
-      maxInFlight: bounds.records,
+    const outcomes = pullThrough(steps, pipeline.write, {
+      maxInFlight: pipeline.maxInFlight,
       gauge: (gauge) => metrics?.queueDepth.set(gauge.inFlight),
       onPull: (gauge) => metrics?.queueDepth.set(gauge.inFlight),
     });
@@ -204,7 +123,7 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
     const handle = (outcome: Outcome) => {
       counts.add(outcome);
       metrics?.recordOutcome(target.type, outcome.status);
-      metrics?.inFlightRequests.set(limiter.inFlight);
+      metrics?.inFlightRequests.set(pipeline.limiter.inFlight);
       progress.increment(outcome.status);
       // A record rejected before with the same content was not sent: its dead letter is in the file.
       const repeated = outcome.status === 'rejected' && outcome.rejectedBefore !== undefined;
@@ -218,19 +137,20 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
       checkpoints.complete(outcome.record);
     });
     if (missing && !stopped) {
-      const sweep = await missing.sweep({ client, limiter, retry: retryPolicy, onOutcome: handle });
+      const sweep = await missing.sweep({ client, limiter: pipeline.limiter, retry: pipeline.retry, onOutcome: handle });
       if (sweep.stopped) stopped = true;
       refused = sweep.refused;
     }
   } catch (error) {
     // The run's own error says more than one the store may add (it may be the store's).
-    if (runId !== undefined) await store.finishRun(runId, { counts: counts.counts, status: 'failed', error: errorText(error) }).catch(() => undefined);
+    const text = error instanceof Error ? error.message : String(error);
+    if (runId !== undefined) await store.finishRun(runId, { counts: counts.counts, status: 'failed', error: text }).catch(() => undefined);
     throw error;
   } finally {
     checkpoints.cancel();
     progress.stop();
-    await Promise.all([...stored.map((cache) => cache.flush()), digests?.flush(), deadLetters?.close()]);
-    await digests?.release();
+    await Promise.all([pipeline.flush(), deadLetters?.close()]);
+    await pipeline.release();
     await missing?.end();
   }
   sample?.end();
@@ -254,8 +174,4 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
     ...(deadLetters && deadLetters.count > 0 ? { deadLetterPath: config.deadLetter.path } : {}),
     ...(refused !== undefined ? { onMissingRefused: refused } : {}),
   };
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
