@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { createMetrics, startMetricsServer, type MetricsServer } from '../../run/metrics.js';
 import { runConfig } from '../../run/run-config.js';
+import { runQueueWorker } from '../../run/queue-worker.js';
 import { createProgress } from '../progress.js';
 import { createRuntime } from '../../run/runtime.js';
 import { isAbort, sleep } from '../../util/sleep.js';
@@ -8,7 +9,6 @@ import { exitCodeFor, formatSummary } from '../../run/summary.js';
 import { EXIT_OK, EXIT_RECORDS } from '../exit.js';
 import { loadConfigs } from './load-configs.js';
 import { onStopSignals } from './signals.js';
-import { runQueueWorker } from './worker.js';
 
 export interface RunCommandOptions {
   readonly once?: boolean;

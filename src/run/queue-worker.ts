@@ -1,15 +1,15 @@
-import { amqpSource, type AmqpSourceEvent } from '../../sources/amqp.js';
-import { createDeadLetterWriter } from '../../state/dead-letters.js';
-import type { Outcome } from '../../types/outcome.js';
-import type { Config } from '../../config/config-types.js';
-import { runConfig, type RunOptions, type RunResult } from '../../run/run-config.js';
-import type { Runtime } from '../../run/runtime.js';
+import { amqpSource, type AmqpSourceEvent } from '../sources/amqp.js';
+import { createDeadLetterWriter } from '../state/dead-letters.js';
+import type { Outcome } from '../types/outcome.js';
+import type { Config } from '../config/config-types.js';
+import { runConfig, type RunOptions, type RunResult } from './run-config.js';
+import type { Runtime } from './runtime.js';
 
-/** Test seams of {@link runQueueWorker}; the CLI passes none. */
+/** How {@link runQueueWorker} runs: `runConfig`'s options (but `source`), and when it ends. */
 export interface QueueWorkerOptions extends RunOptions {
   /** `--once`: end when the queue has been empty for `source.idleExitSeconds`. */
   readonly once: boolean;
-  /** Builds the queue source (default `amqpSource`). */
+  /** Builds the queue source (default `amqpSource`; a seam for tests). */
   readonly queueSource?: typeof amqpSource;
 }
 
@@ -26,8 +26,22 @@ export interface QueueWorkerOptions extends RunOptions {
  * With `once`, it ends when the queue has been quiet for `idleExitSeconds`; otherwise it runs until
  * `options.signal` aborts (SIGINT/SIGTERM): it stops consuming, finishes and settles what is in
  * flight, then closes. A dry run settles nothing (messages go back to the queue on close).
- * A lost broker is reconnected with backoff; after about 30 s it throws (exit 2), naming the
- * broker without its password.
+ * A lost broker is reconnected with backoff; after about 30 s it rejects (the CLI exits 2),
+ * naming the broker without its password.
+ *
+ * @example
+ * ```ts
+ * const runtime = createRuntime({ logger: pino(), concurrency: 8, timeoutMs: 30_000 });
+ * const stop = new AbortController();
+ * process.once('SIGTERM', () => stop.abort());
+ * try {
+ *   const { config } = await loadConfig('orders-worker.json'); // source.kind "amqp"
+ *   const result = await runQueueWorker(config, runtime, { once: false, signal: stop.signal });
+ *   console.log(`created ${result.counts.created}, rejected ${result.counts.rejected}, stopped ${result.stopped}`);
+ * } finally {
+ *   await runtime.close();
+ * }
+ * ```
  */
 export async function runQueueWorker(config: Config, runtime: Runtime, options: QueueWorkerOptions): Promise<RunResult> {
   const { logger } = runtime;

@@ -1,7 +1,8 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { expect } from 'chai';
 import { loadConfig } from '../../src/config/config.js';
-import { runQueueWorker } from '../../src/cli/commands/worker.js';
+import * as root from '../../src/index.js';
+import { runQueueWorker } from '../../src/run/queue-worker.js';
 import { createLogger } from '../../src/cli/logger.js';
 import { createRuntime, type Runtime } from '../../src/run/runtime.js';
 import { ERRORS_HEADER } from '../../src/sources/amqp-headers.js';
@@ -86,5 +87,11 @@ describe('runQueueWorker (in process, RabbitMQ + fake Oro)', function () {
     expect(result.counts.created).to.equal(5);
     expect(oro.records('customers')).to.have.length(0);
     expect(await admin.until(queue, (n) => n === 5)).to.equal(5);
+  });
+});
+
+describe('runQueueWorker from the package root', () => {
+  it('is exported for code use, the same function the CLI runs', () => {
+    expect(root.runQueueWorker).to.equal(runQueueWorker);
   });
 });
