@@ -81,5 +81,6 @@ export { createDeadLetterWriter, readDeadLetters, type DeadLetter } from './stat
 export { loadConfig, type Config } from './config/config.js';
 export { runConfig, type RunResult } from './run/run-config.js';
 export { runQueueWorker, type QueueWorkerOptions } from './run/queue-worker.js';
+export { publishConfig, type PublishOptions, type PublishResult } from './run/publish.js';
 export { createRuntime, type Runtime } from './run/runtime.js';
 export { createMetrics, type Metrics } from './run/metrics.js';

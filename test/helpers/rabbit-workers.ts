@@ -6,8 +6,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { FakeOro } from '../../src/testing/index.js';
-import { RABBIT_URL } from './rabbit.js';
+import { startFakeOro, type FakeOro } from '../../src/testing/index.js';
+import { openAdmin, RABBIT_URL, uniqueQueue, type RabbitAdmin } from './rabbit.js';
 
 export const CLI = resolve(import.meta.dirname, '../../dist/cli/main.js');
 
@@ -106,4 +106,40 @@ export async function until(what: string, predicate: () => boolean, timeoutMs = 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** What {@link usePublishWorkspace} sets up for each test. */
+export interface PublishWorkspace {
+  readonly admin: RabbitAdmin;
+  readonly oro: FakeOro;
+  /** A queue of this test's own (its topology deleted after it). */
+  readonly queue: string;
+  readonly work: ReturnType<typeof workDir>;
+  /** A config publishing the NDJSON file at `path` to `queue` (files under `<dir>/publisher/`). */
+  configFor(path: string): string;
+}
+
+/**
+ * Registers, in the calling `describe`, a fresh broker admin, fake Oro (its secret in
+ * `ORO_CLIENT_SECRET`), queue and work dir per test, all released after it.
+ */
+export function usePublishWorkspace(): PublishWorkspace {
+  const t = {} as { admin: RabbitAdmin; oro: FakeOro; queue: string; work: ReturnType<typeof workDir> };
+  beforeEach(async () => {
+    t.admin = await openAdmin();
+    t.oro = await startFakeOro();
+    t.queue = uniqueQueue('publish');
+    t.work = workDir();
+    process.env['ORO_CLIENT_SECRET'] = t.oro.clientSecret;
+  });
+  afterEach(async () => {
+    await t.admin.deleteTopology(t.queue);
+    await t.admin.close();
+    await t.oro.close();
+    t.work.cleanup();
+    delete process.env['ORO_CLIENT_SECRET'];
+  });
+  return Object.assign(t, {
+    configFor: (path: string) => writeConfig(t.work.dir, { oro: t.oro, queue: t.queue, name: 'publisher', source: { kind: 'ndjson', path } }),
+  });
 }
