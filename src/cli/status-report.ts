@@ -4,9 +4,9 @@
  * printed as aligned text or as one JSON document.
  */
 import type { Config } from '../config/config-types.js';
-import { asFileMark } from '../sources/file-mark.js';
 import type { KeyState, RunRecord, StateStore, StoredCheckpoint, WaitingKey } from '../state/state-store.js';
 import type { ErrorDetail, Json } from '../types/index.js';
+import { describeFileMark } from '../run/start-position.js';
 import { OUTCOME_STATUSES } from '../run/summary.js';
 import { redactSecrets, redactUrl } from '../util/redact.js';
 import { EXIT_OK, EXIT_RECORDS, EXIT_SYSTEMIC } from './exit.js';
@@ -165,8 +165,7 @@ function json(value: Json): string {
 }
 
 function sourceMark(mark: Json): string {
-  const file = asFileMark(mark);
-  return file === undefined ? json(mark) : `file device ${file.dev} inode ${file.ino}, ${file.size} bytes, head ${file.head.slice(0, 12)}…`;
+  return describeFileMark(mark) ?? json(mark);
 }
 
 function seconds(from: string, to: string): string {

@@ -73,3 +73,17 @@ export async function planStart({ config, saved, lastRunComplete }: StartInput):
     ? `${name} is unchanged since the last run: nothing new to read`
     : `${name} grew by ${change.appended} bytes: reading what was appended`);
 }
+
+/**
+ * A checkpoint's stored `sourceMark` in words, for `oro-sync status`; `undefined` when it is not
+ * a file's mark (then the caller shows it as it is).
+ *
+ * @example
+ * ```ts
+ * describeFileMark(checkpoint.sourceMark); // 'file device 2049 inode 131, 512 bytes, head a1b2c3d4e5f6…'
+ * ```
+ */
+export function describeFileMark(mark: Json | null | undefined): string | undefined {
+  const file = asFileMark(mark);
+  return file === undefined ? undefined : `file device ${file.dev} inode ${file.ino}, ${file.size} bytes, head ${file.head.slice(0, 12)}…`;
+}

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Config } from '../../src/config/config-types.js';
-import { planStart } from '../../src/run/start-position.js';
+import { describeFileMark, planStart } from '../../src/run/start-position.js';
 import type { StoredCheckpoint } from '../../src/state/state-store.js';
 
 /** An http export config (only what planStart reads). */
@@ -30,5 +30,13 @@ describe('run/start-position: where a run of an http export starts', () => {
   it('"append" continues after the last record of a complete run; "snapshot" reads whole', async () => {
     expect(await planStart({ config: http('append'), saved: checkpoint(true, { page: 4, skip: 2 }), lastRunComplete: true })).to.deep.include({ resume: { page: 4, skip: 2 }, whole: false });
     expect(await planStart({ config: http('snapshot'), saved: checkpoint(true, { page: 4, skip: 2 }), lastRunComplete: true })).to.deep.include({ whole: true });
+  });
+});
+
+describe('run/start-position: describeFileMark', () => {
+  it('puts a file\'s stored mark in words (head cut to 12 hex digits); anything else is not a file mark', () => {
+    expect(describeFileMark({ dev: '2049', ino: '131', size: 512, head: 'a1b2c3d4e5f6a7b8', tail: 'ff' })).to.equal('file device 2049 inode 131, 512 bytes, head a1b2c3d4e5f6…');
+    expect(describeFileMark({ page: 3 })).to.equal(undefined);
+    expect(describeFileMark(null)).to.equal(undefined);
   });
 });
