@@ -2,6 +2,7 @@
 //   cli -> run -> config -> {sink, sources, state, queue} -> operators -> oro -> auth -> {errors, util} -> types
 // A folder may import only from folders below it; the four at the sink's level never import each
 // other; the fake Oro (testing) stands on types, errors and util alone, so users can run it anywhere.
+// cli only parses arguments and prints: every run (and its sink, sources and queue) is run's.
 /** @type {Array<[string, string[]]>} folder -> folders it must not import */
 const layers = [
   ['types', ['errors', 'util', 'auth', 'oro', 'operators', 'sink', 'sources', 'state', 'queue', 'config', 'run', 'cli', 'testing']],
@@ -36,6 +37,13 @@ module.exports = {
       from: { path: `^src/${folder}/` },
       to: { path: `^src/(${above.join('|')})/` },
     })),
+    {
+      name: 'cli-goes-through-run',
+      severity: 'error',
+      comment: 'src/cli only parses arguments and prints: it reaches the sink, the sources and the queue through src/run, which owns every kind of run.',
+      from: { path: '^src/cli/' },
+      to: { path: '^src/(sink|sources|queue)/' },
+    },
     {
       name: 'index-exports-no-cli',
       severity: 'error',

@@ -65,4 +65,18 @@ describe('the folder graph rule (.dependency-cruiser.cjs)', function () {
     dirs.push(dir);
     expect(await violationsIn(dir)).to.deep.equal(['sources-imports-downward-only']);
   });
+
+  it('fails when cli/ reaches past run/ into the sink, a source or the queue', async () => {
+    const dir = fixture({
+      'src/sink/target-refused.ts': 'export const refused = 1;\n',
+      'src/sources/amqp.ts': 'export const amqp = 1;\n',
+      'src/queue/to-queue.ts': 'export const toQueue = 1;\n',
+      'src/run/check.ts': "import { refused } from '../sink/target-refused.js';\nexport const check = refused;\n",
+      'src/cli/commands/check.ts': "import { check } from '../../run/check.js';\nexport const command = check;\n",
+      'src/cli/commands/worker.ts': "import { amqp } from '../../sources/amqp.js';\nexport const worker = amqp;\n",
+      'src/cli/commands/publish.ts': "import { toQueue } from '../../queue/to-queue.js';\nimport { refused } from '../../sink/target-refused.js';\nexport const publish = [toQueue, refused];\n",
+    });
+    dirs.push(dir);
+    expect(await violationsIn(dir)).to.deep.equal(['cli-goes-through-run', 'cli-goes-through-run', 'cli-goes-through-run']);
+  });
 });
