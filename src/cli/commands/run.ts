@@ -1,10 +1,8 @@
 import type { Logger } from 'pino';
+import { runDaemon, runsOnce } from '../../run/daemon.js';
 import { createMetrics, startMetricsServer, type MetricsServer } from '../../run/metrics.js';
-import { runConfig } from '../../run/run-config.js';
-import { runQueueWorker } from '../../run/queue-worker.js';
 import { createProgress } from '../progress.js';
 import { createRuntime } from '../../run/runtime.js';
-import { isAbort, sleep } from '../../util/sleep.js';
 import { exitCodeFor, formatSummary } from '../../run/summary.js';
 import { EXIT_OK, EXIT_RECORDS } from '../exit.js';
 import { loadConfigs } from './load-configs.js';
@@ -24,14 +22,13 @@ export interface RunCommandOptions {
 /**
  * `oro-sync run <config.json...>`: each config in turn, sharing one token per credential and one
  * state store; without `--once`, again every `schedule.intervalSeconds` until SIGINT/SIGTERM,
- * which stop pulling, let in-flight work finish and save the checkpoint.
+ * which stop pulling, let in-flight work finish and save the checkpoint (see `runDaemon`). Prints
+ * each run's summary; serves metrics when a config asks for them.
  */
 export async function runCommand(files: readonly string[], options: RunCommandOptions, logger: Logger, print: (line: string) => void): Promise<number> {
   const configs = await loadConfigs(files, logger);
-  const first = configs[0];
-  if (!first) return EXIT_OK;
-  // Standard input can be read once only: a daemon would find it empty every next time.
-  const once = options.once === true || options.dryRun === true || configs.some((c) => c.source.kind === 'stdin');
+  if (configs.length === 0) return EXIT_OK;
+  const once = runsOnce(configs, options);
   const metricsConfig = configs.find((c) => c.metrics)?.metrics;
   const metrics = metricsConfig ? createMetrics() : undefined;
   const runtime = createRuntime({
@@ -42,12 +39,6 @@ export async function runCommand(files: readonly string[], options: RunCommandOp
   });
   const controller = new AbortController();
   const dryRun = options.dryRun ?? false;
-  const common = {
-    dryRun,
-    fromStart: options.fromStart ?? false,
-    signal: controller.signal,
-    print,
-  };
   let ready = false;
   let server: MetricsServer | undefined;
   const stopSignals = onStopSignals(controller, logger, options.drainSeconds ?? 30);
@@ -57,21 +48,17 @@ export async function runCommand(files: readonly string[], options: RunCommandOp
       logger.info({ port: server.port }, 'metrics on /metrics, /healthz, /readyz');
     }
     let exit = EXIT_OK;
-    // `--full` is for one run: the daemon's later runs detect changes again.
-    let full = options.full === true;
-    for (;;) {
-      for (const config of configs) {
-        if (controller.signal.aborted) break;
-        ready = true;
-        const each = {
-          ...common,
-          ...(full ? { full, fromStart: true } : {}),
-          ...(options.progress ? { progress: createProgress({ enabled: true }) } : {}),
-        };
-        const result =
-          config.source.kind === 'amqp'
-            ? await runQueueWorker(config, runtime, { ...each, once })
-            : await runConfig(config, runtime, each);
+    await runDaemon(configs, runtime, {
+      once,
+      dryRun,
+      fromStart: options.fromStart ?? false,
+      // `--full` is for one run: the daemon's later runs detect changes again.
+      full: options.full === true,
+      signal: controller.signal,
+      print,
+      ...(options.progress ? { progress: () => createProgress({ enabled: true }) } : {}),
+      onStart: () => void (ready = true),
+      onResult: (config, result) => {
         const summary = formatSummary(result.counts, {
           dryRun,
           elapsedMs: result.elapsedMs,
@@ -87,17 +74,8 @@ export async function runCommand(files: readonly string[], options: RunCommandOp
           if (once) exit = EXIT_RECORDS;
         }
         if (once && exitCodeFor(result.counts) === EXIT_RECORDS) exit = EXIT_RECORDS;
-      }
-      full = false;
-      if (once || controller.signal.aborted) break;
-      const seconds = first.schedule.intervalSeconds;
-      logger.info({ seconds }, 'waiting for the next run');
-      // A stop signal ends the wait (sleep rejects with its reason): that is the normal way out.
-      await sleep(seconds * 1000, { signal: controller.signal }).catch((error: unknown) => {
-        if (!isAbort(error, controller.signal)) throw error;
-      });
-      if (controller.signal.aborted) break;
-    }
+      },
+    });
     return exit;
   } finally {
     ready = false;
@@ -106,4 +84,3 @@ export async function runCommand(files: readonly string[], options: RunCommandOp
     await runtime.close();
   }
 }
-
