@@ -70,6 +70,10 @@ export interface RunResult {
  * outcomes, with the checkpoint saved as finished work advances (invariant 4), dead letters
  * written, metrics and progress updated.
  *
+ * Each phase is a part of its own: where it reads (`runSource`), the road into Oro
+ * (`buildPipeline`, with its digests from `digestsFor`), the checkpoints (`runCheckpoints`),
+ * `target.onMissing` (`onMissingOfRun`) and a dry run's printed sample (`dryRunSample`).
+ *
  * @example
  * ```ts
  * const runtime = createRuntime({ logger: pino(), concurrency: 8, timeoutMs: 30_000 });
