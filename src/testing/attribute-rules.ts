@@ -4,7 +4,7 @@
  */
 import type { Json } from '../types/index.js';
 import { apiError, at, type ApiError } from './json-api.js';
-import type { AttributeKind, AttributeSpec } from './resources.js';
+import type { AttributeKind, AttributeSpec } from './family.js';
 
 /**
  * Symfony's strict Email constraint (RFC 5322 addr-spec without comments or quoted strings):

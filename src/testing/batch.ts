@@ -137,7 +137,7 @@ export function handleSyncBatch(store: Store, type: string, body: string, now: n
       ),
     ]);
   const items = [...doc.data.map((raw, i) => dataItem(raw, i, type)), ...doc.included.map((raw, i) => includedItem(raw, i))];
-  const plan = planWrites(store, items);
+  const plan = planWrites(store, items, now);
   if (!plan.ok) return errorReply(plan.errors);
   const { data, included } = renderCommitted(store, commitWrites(store, plan.writes, now), options);
   return { status: 200, json: included.length > 0 ? { data, included } : { data } };
@@ -274,7 +274,7 @@ export class AsyncOperations {
       let n = 0;
       for (const i of shuffled(indexes, this.rng)) {
         const items = [dataItem(body_.data[i], i, op.entityType), ...this.closure(body_, i, { byKey: includedByKey, referrers }, resolved, usedIncluded)];
-        const plan = planWrites(this.store, items, resolved);
+        const plan = planWrites(this.store, items, this.now(), resolved);
         if (!plan.ok) {
           for (const e of plan.errors) op.errors.push(toOperationError(e, `${op.id}-${chunk + 1}-${++n}`));
           continue;

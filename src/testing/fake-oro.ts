@@ -12,8 +12,9 @@ import { ApiFailure, JSON_API, apiError, errorReply, oroDateTime, type Reply } f
 import { TokenRegistry, handleTokenRequest } from './oauth.js';
 import { streamFor } from './random.js';
 import { RateLimiter } from './rate-limit.js';
-import { ASYNC_OPERATIONS, FIXTURES, LATEST_VERSION, typesFor, type OroVersion } from './resources.js';
+import { ASYNC_OPERATIONS, LATEST_VERSION, fixturesFor, typesFor, type OroVersion } from './resources.js';
 import { renderRecord } from './serialize.js';
+import type { StoredLink } from './records.js';
 import { Store } from './store.js';
 import type { FakeOro, FakeOroOptions, FaultOptions, Latency, RequestLogEntry, SeedRelationship } from './types.js';
 import { commitWrites, planWrites } from './write.js';
@@ -67,7 +68,7 @@ class FakeOroServer implements FakeOro {
   ) {
     this.now = options.now ?? Date.now;
     this.version = options.version ?? LATEST_VERSION;
-    this.store = new Store(typesFor(this.version));
+    this.store = new Store(typesFor(this.version), this.version);
     this.limiter = options.rateLimit ? new RateLimiter(options.rateLimit, this.now) : undefined;
     this.prefix = (options.apiPrefix ?? '/admin/api').replace(/\/+$/, '');
     const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -110,15 +111,15 @@ class FakeOroServer implements FakeOro {
     if (!table) throw new Error(`fake Oro: unknown type "${type}"`);
     const out: Resource[] = [];
     for (const record of table.values()) out.push(renderRecord(this.store, type, record, { baseUrl: this.baseUrl, hateoas: false }));
-    if (!table.spec.numericIds) out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    if (table.spec.idKind !== 'integer') out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     return out;
   }
 
   seed(type: string, attributes: Record<string, Json>, relationships: Record<string, SeedRelationship> = {}): Resource {
     const spec = this.store.spec(type);
     if (!spec) throw new Error(`fake Oro: cannot seed unknown type "${type}" (Oro ${this.version})`);
-    if (!spec.numericIds) throw new Error(`fake Oro: cannot seed "${type}" (its ids are not generated)`);
-    const plan = planWrites(this.store, [{ raw: { type, attributes, relationships }, pointer: '/data', metaBase: '', role: 'data', internal: true }]);
+    if (!spec.generatedIds) throw new Error(`fake Oro: cannot seed "${type}" (its ids are not generated)`);
+    const plan = planWrites(this.store, [{ raw: { type, attributes, relationships }, pointer: '/data', metaBase: '', role: 'data', internal: true }], this.now());
     if (!plan.ok) throw new Error(`fake Oro: invalid ${type} seed: ${plan.errors.map((e) => `${e.title} (${e.detail}) at ${e.source && 'pointer' in e.source ? e.source.pointer : '?'}`).join('; ')}`);
     const [committed] = commitWrites(this.store, plan.writes, this.now());
     if (!committed) throw new Error('fake Oro: seed wrote nothing');
@@ -167,15 +168,15 @@ class FakeOroServer implements FakeOro {
 
   private loadFixtures(): void {
     const stamp = oroDateTime(this.now());
-    for (const f of FIXTURES) {
+    for (const f of fixturesFor()) {
       const table = this.store.table(f.type);
       if (!table) continue;
       const spec = table.spec;
       const attributes: Record<string, Json> = { ...f.attributes };
       if (spec.timestamps) Object.assign(attributes, { createdAt: stamp, updatedAt: stamp });
-      const relationships: Record<string, string | null> = {};
+      const relationships: Record<string, StoredLink> = {};
       for (const [name, rel] of Object.entries(spec.relationships)) if (!rel.toMany) relationships[name] = rel.defaultId ?? null;
-      table.put({ id: f.id ?? table.allocateId(), attributes, relationships });
+      table.put({ id: f.id ?? table.allocateId(), attributes, relationships: { ...relationships, ...f.relationships } });
     }
   }
 

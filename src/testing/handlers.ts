@@ -7,7 +7,7 @@ import { AsyncOperations, handleSyncBatch, renderOperation, renderOperationError
 import { ApiFailure, apiError, at, errorReply, fail, isObject, type Reply } from './json-api.js';
 import { selectRecords, sortRecords, parseFilters } from './list.js';
 import { pageLinks, parsePaging, slicePage } from './paging.js';
-import type { TypeSpec } from './resources.js';
+import type { TypeSpec } from './family.js';
 import { parseFields, parseInclude, renderIncluded, renderRecord, type RenderOptions } from './serialize.js';
 import type { Store, Table } from './store.js';
 import { commitWrites, planWrites, type WriteItem } from './write.js';
@@ -83,7 +83,7 @@ function renderOptions(ctx: ApiContext, req: ApiRequest): RenderOptions {
 /** Writes a single-resource document; answers 201 (created) or 200 (updated / validated). */
 function write(ctx: ApiContext, req: ApiRequest, type: string, urlId?: string): Reply {
   checkWriteBody(req);
-  const plan = planWrites(ctx.store, singleDocumentItems(parseJson(req.body), type, urlId));
+  const plan = planWrites(ctx.store, singleDocumentItems(parseJson(req.body), type, urlId), ctx.now());
   if (!plan.ok) return errorReply(plan.errors);
   const committed = commitWrites(ctx.store, plan.writes, ctx.now());
   const options = renderOptions(ctx, req);

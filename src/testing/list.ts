@@ -5,7 +5,7 @@
  */
 import type { Json } from '../types/index.js';
 import { ApiFailure, apiError, param, type ApiError } from './json-api.js';
-import type { TypeSpec } from './resources.js';
+import type { TypeSpec } from './family.js';
 import { attrKey, compareIds, relKey, type Table, type StoredRecord } from './store.js';
 
 type Op = 'eq' | 'neq' | 'lt' | 'lte' | 'gt' | 'gte' | 'exists' | 'neq_or_null';
@@ -63,7 +63,7 @@ export function parseFilters(spec: TypeSpec, table: Table, query: URLSearchParam
     const field = m?.[1];
     let kind: Kind | undefined;
     let indexKey: string | undefined;
-    if (field === 'id') kind = spec.numericIds ? 'int' : 'string';
+    if (field === 'id') kind = spec.idKind === 'integer' ? 'int' : 'string';
     else if (field !== undefined && spec.attributes[field]?.filter) {
       kind = spec.attributes[field]?.filter;
       if (table.isIndexed(attrKey(field))) indexKey = attrKey(field);
@@ -141,7 +141,7 @@ export function selectRecords(table: Table, filters: readonly Filter[]): StoredR
     }
     candidates = [...ids].sort(compareIds).flatMap((id) => table.get(id) ?? []);
   } else candidates = [...table.values()];
-  if (!table.spec.numericIds && !seek) candidates.sort((a, b) => compareIds(a.id, b.id));
+  if (table.spec.idKind !== 'integer' && !seek) candidates.sort((a, b) => compareIds(a.id, b.id));
   return filters.length === 0 ? candidates : candidates.filter((r) => filters.every((f) => matches(f, r)));
 }
 
@@ -153,7 +153,7 @@ export function sortRecords(spec: TypeSpec, records: StoredRecord[], raw: string
     const field = desc ? part.slice(1) : part;
     if (field !== 'id' && !spec.attributes[field]?.sortable)
       throw new ApiFailure([apiError(400, 'sort constraint', `Sorting by "${field}" field is not supported.`, param('sort'))]);
-    return { field, desc, kind: (field === 'id' ? (spec.numericIds ? 'int' : 'string') : 'string') as Kind };
+    return { field, desc, kind: (field === 'id' ? (spec.idKind === 'integer' ? 'int' : 'string') : 'string') as Kind };
   });
   return records.sort((a, b) => {
     for (const key of keys) {

@@ -4,7 +4,7 @@
  */
 import type { Json, Resource } from '../types/index.js';
 import { apiError, param, ApiFailure } from './json-api.js';
-import type { RelationshipSpec } from './resources.js';
+import type { RelationshipSpec } from './family.js';
 import { compareIds, relKey, type Store, type StoredRecord } from './store.js';
 
 /** How to render: with or without links, and which fields per type. */

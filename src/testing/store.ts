@@ -3,17 +3,11 @@
  * relationship, so that key lookups and inverse relationships (`children`) never scan a table.
  */
 import type { Json } from '../types/index.js';
-import { TYPES, type TypeSpec } from './resources.js';
+import type { StoreView, TypeSpec } from './family.js';
+import type { StoredLink, StoredRecord } from './records.js';
+import type { OroVersion } from './versions.js';
 
-/** A stored relationship: a to-one id (null = none), or the member ids of an owned to-many one. */
-export type StoredLink = string | null | readonly string[];
-
-/** A stored record: attribute values plus relationship ids. */
-export interface StoredRecord {
-  readonly id: string;
-  readonly attributes: Readonly<Record<string, Json>>;
-  readonly relationships: Readonly<Record<string, StoredLink>>;
-}
+export type { StoredLink, StoredRecord } from './records.js';
 
 const keyOf = (value: Json | StoredLink | undefined): string => (value === null || value === undefined ? '\u0000' : String(value));
 
@@ -125,11 +119,14 @@ export class Table {
   }
 }
 
-/** Every table of the fake, for the types of one Oro version. */
-export class Store {
+/** Every table of the fake, for the types of one Oro version; what hooks read (`StoreView`). */
+export class Store implements StoreView {
   private readonly tables = new Map<string, Table>();
 
-  constructor(readonly specs: ReadonlyMap<string, TypeSpec> = TYPES) {
+  constructor(
+    readonly specs: ReadonlyMap<string, TypeSpec>,
+    readonly version: OroVersion,
+  ) {
     for (const [name, spec] of specs) this.tables.set(name, new Table(spec));
   }
 
@@ -146,6 +143,27 @@ export class Store {
   /** `true` when a record of that type and id exists. */
   exists(type: string, id: string): boolean {
     return this.tables.get(type)?.has(id) ?? false;
+  }
+
+  get(type: string, id: string): StoredRecord | undefined {
+    return this.tables.get(type)?.get(id);
+  }
+
+  all(type: string): Iterable<StoredRecord> {
+    const table = this.tables.get(type);
+    if (!table) return [];
+    return table.spec.idKind === 'integer' ? table.values() : [...table.values()].sort((a, b) => compareIds(a.id, b.id));
+  }
+
+  find(type: string, field: string, value: Json): ReadonlySet<string> {
+    const table = this.tables.get(type);
+    if (!table) return new Set();
+    const spec = table.spec;
+    const key = field in spec.relationships ? relKey(field) : spec.attributes[field]?.caseInsensitive ? lowerKey(field) : attrKey(field);
+    if (table.isIndexed(key)) return table.lookup(key, key === lowerKey(field) && typeof value === 'string' ? value.toLowerCase() : value);
+    const ids = new Set<string>();
+    for (const record of table.values()) if ((field in spec.relationships ? record.relationships[field] : record.attributes[field]) === value) ids.add(record.id);
+    return ids;
   }
 }
 

@@ -3,7 +3,7 @@
  */
 import type { Json, Resource } from '../types/index.js';
 import type { RateLimit } from './rate-limit.js';
-import type { OroVersion } from './resources.js';
+import type { OroVersion } from './versions.js';
 
 /** A fixed delay in ms, or a uniform range drawn from the seeded PRNG. */
 export type Latency = number | { readonly min: number; readonly max: number };

@@ -5,28 +5,11 @@
 import type { Json } from '../types/index.js';
 import { apiError, at, isObject, type ApiError } from './json-api.js';
 import { attributeValueErrors } from './attribute-rules.js';
-import type { TypeSpec } from './resources.js';
-import type { StoredRecord } from './store.js';
-
-/** A reference to a record created in the same request, whose id is assigned at commit. */
-export interface PendingRef {
-  id: string | undefined;
-}
-
-/** A to-one relationship value after resolution. */
-export type RelValue = string | PendingRef | null;
+import type { TypeSpec } from './family.js';
+import type { FieldLink, Fields, RelValue, StoredRecord } from './records.js';
 
 /** Resolves `{type, id}` from a request to a stored id or a record created by the same request. */
 export type Resolver = (type: string, id: string) => RelValue | undefined;
-
-/** A relationship value after resolution: to-one, or the members of an owned to-many one. */
-export type FieldLink = RelValue | readonly RelValue[];
-
-/** The validated, merged field values of one record to write. */
-export interface Fields {
-  readonly attributes: Record<string, Json>;
-  readonly relationships: Record<string, FieldLink>;
-}
 
 const notBlank = (pointer: string): ApiError => apiError(400, 'not blank constraint', 'This value should not be blank.', at(pointer));
 

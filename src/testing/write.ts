@@ -4,11 +4,11 @@
  * is all-or-nothing; committing assigns ids in request order and stamps `createdAt`/`updatedAt`.
  */
 import type { Json } from '../types/index.js';
+import type { TypeSpec } from './family.js';
 import { apiError, at, isObject, oroDateTime, type ApiError } from './json-api.js';
-import { circularErrors } from './hierarchy.js';
-import type { TypeSpec } from './resources.js';
-import { attrKey, lowerKey, relKey, type StoredLink, type Store, type StoredRecord } from './store.js';
-import { validateFields, type Fields, type PendingRef, type RelValue } from './validate.js';
+import { isLinkList, linkId, type Fields, type PendingRef, type RelValue, type StoredLink, type StoredRecord } from './records.js';
+import { attrKey, lowerKey, relKey, type Store } from './store.js';
+import { validateFields } from './validate.js';
 
 /** One resource object of a write request, with where it sits in the body. */
 export interface WriteItem {
@@ -182,10 +182,11 @@ function upsertMatches(store: Store, parsed: Parsed, fields: readonly string[], 
 }
 
 /**
- * Validates a group of resource objects that must succeed or fail together. `resolved` maps
- * `type\0tempId` of records created by earlier groups of the same request (async batch chunks).
+ * Validates a group of resource objects that must succeed or fail together, at `now` (ms, what
+ * hooks see). `resolved` maps `type\0tempId` of records created by earlier groups of the same
+ * request (async batch chunks).
  */
-export function planWrites(store: Store, items: readonly WriteItem[], resolved: ReadonlyMap<string, string> = new Map()): Plan {
+export function planWrites(store: Store, items: readonly WriteItem[], now: number, resolved: ReadonlyMap<string, string> = new Map()): Plan {
   const errors: ApiError[] = [];
   const parsedItems: Parsed[] = [];
   for (const item of items) {
@@ -251,7 +252,12 @@ export function planWrites(store: Store, items: readonly WriteItem[], resolved: 
     };
     const result = validateFields(parsed.spec, parsed.attributes, parsed.relationships, existing, base, resolve, onReference, own);
     errors.push(...result.errors);
-    if (existing && result.errors.length === 0) errors.push(...circularErrors(store, parsed.spec, existing, result.fields, parsed.relationships, base));
+    // The family's own rules see a record whose fields are valid.
+    const check = parsed.spec.hooks.validate;
+    if (check && result.errors.length === 0) {
+      const sent = { attributes: isObject(parsed.attributes) ? parsed.attributes : {}, relationships: isObject(parsed.relationships) ? parsed.relationships : {} };
+      errors.push(...check({ spec: parsed.spec, existing, fields: result.fields, sent, pointer: base }, { store, version: store.version, now }));
+    }
     const table = store.table(parsed.spec.name);
     for (const [name, attr] of Object.entries(parsed.spec.attributes)) {
       const value = result.fields.attributes[name];
@@ -311,10 +317,6 @@ function impliedByInverse(
   }
   return implied;
 }
-
-/** The stored id of a resolved relationship value (a pending one has its id by commit time). */
-const linkId = (value: RelValue): string | null => (value === null ? null : typeof value === 'string' ? value : (value.id ?? null));
-const isLinkList = (value: RelValue | readonly RelValue[]): value is readonly RelValue[] => Array.isArray(value);
 
 /**
  * Oro refuses a record created inside `included` that is linked through a relationship which
