@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import type { Json, Resource } from '../types/index.js';
 import { AsyncOperations } from './batch.js';
+import type { Family } from './family.js';
 import { FaultInjector } from './faults.js';
 import { handleAsyncOperation, handleCollection, handleItem, handleRelated, specOf, type ApiContext, type ApiRequest } from './handlers.js';
 import { ApiFailure, JSON_API, apiError, errorReply, oroDateTime, type Reply } from './json-api.js';
@@ -48,6 +49,7 @@ class FakeOroServer implements FakeOro {
   readonly version: OroVersion;
   private readonly log: RequestLogEntry[] = [];
   private readonly store: Store;
+  private readonly families: readonly Family[];
   private readonly limiter: RateLimiter | undefined;
   private readonly tokens: TokenRegistry;
   private readonly faults: FaultInjector;
@@ -68,7 +70,8 @@ class FakeOroServer implements FakeOro {
   ) {
     this.now = options.now ?? Date.now;
     this.version = options.version ?? LATEST_VERSION;
-    this.store = new Store(typesFor(this.version), this.version);
+    this.families = options.families ?? [];
+    this.store = new Store(typesFor(this.version, this.families), this.version);
     this.limiter = options.rateLimit ? new RateLimiter(options.rateLimit, this.now) : undefined;
     this.prefix = (options.apiPrefix ?? '/admin/api').replace(/\/+$/, '');
     const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -168,7 +171,7 @@ class FakeOroServer implements FakeOro {
 
   private loadFixtures(): void {
     const stamp = oroDateTime(this.now());
-    for (const f of fixturesFor()) {
+    for (const f of fixturesFor(this.families)) {
       const table = this.store.table(f.type);
       if (!table) continue;
       const spec = table.spec;
@@ -329,5 +332,11 @@ export async function startFakeOro(options: FakeOroOptions = {}): Promise<FakeOr
     });
   });
   const port = (server.address() as AddressInfo).port;
-  return new FakeOroServer(server, port, host, options);
+  try {
+    return new FakeOroServer(server, port, host, options);
+  } catch (e) {
+    // A family declared a type twice: do not leave the port open behind the error.
+    server.close();
+    throw e;
+  }
 }

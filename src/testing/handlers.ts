@@ -5,7 +5,8 @@
 import type { Json, Resource } from '../types/index.js';
 import { AsyncOperations, handleSyncBatch, renderOperation, renderOperationError, type AsyncOperation } from './batch.js';
 import { ApiFailure, apiError, at, errorReply, fail, isObject, type Reply } from './json-api.js';
-import { selectRecords, sortRecords, parseFilters } from './list.js';
+import { parseFilters, selectRecords, sortRecords, type Filter } from './list.js';
+import { hookContext, removeRecord } from './mutations.js';
 import { pageLinks, parsePaging, slicePage } from './paging.js';
 import type { TypeSpec } from './family.js';
 import { parseFields, parseInclude, renderIncluded, renderRecord, type RenderOptions } from './serialize.js';
@@ -40,11 +41,12 @@ export interface ApiRequest {
 
 const JSON_API = 'application/vnd.api+json';
 
-/** The `Allow` header of a collection or an item of a type. */
+/** The `Allow` header of a collection or an item of a type: the actions it allows. */
 export function allowedMethods(ctx: ApiContext, spec: TypeSpec, item: boolean): string[] {
-  if (spec.readOnly) return ['OPTIONS', 'GET'];
-  if (item) return ['OPTIONS', 'GET', 'PATCH', 'DELETE'];
-  return ['OPTIONS', 'GET', 'POST', ...(spec.batch && !ctx.batchDisabled.has(spec.name) ? ['PATCH'] : []), 'DELETE'];
+  const { create, update, delete: remove } = spec.actions;
+  const when = (allowed: boolean, method: string): string[] => (allowed ? [method] : []);
+  if (item) return ['OPTIONS', 'GET', ...when(update, 'PATCH'), ...when(remove, 'DELETE')];
+  return ['OPTIONS', 'GET', ...when(create, 'POST'), ...when(spec.batch && !ctx.batchDisabled.has(spec.name), 'PATCH'), ...when(remove, 'DELETE')];
 }
 
 function notAllowed(allow: readonly string[]): never {
@@ -106,10 +108,19 @@ function tableOf(ctx: ApiContext, spec: TypeSpec): Table {
   return table;
 }
 
+/** The filters of a list request, refused by the type's `listErrors` hook when it has one. */
+function filtersOf(ctx: ApiContext, spec: TypeSpec, table: Table, query: URLSearchParams): Filter[] {
+  const filters = parseFilters(spec, table, query);
+  const views = filters.map((f) => ({ field: f.field, op: f.op, values: f.raw.split(','), parameter: f.parameter }));
+  const errors = spec.hooks.listErrors?.(views, hookContext(ctx.store, ctx.now())) ?? [];
+  if (errors.length > 0) throw new ApiFailure(errors);
+  return filters;
+}
+
 /** A list page with links and the optional total header. */
 function list(ctx: ApiContext, req: ApiRequest, spec: TypeSpec): Reply {
   const table = tableOf(ctx, spec);
-  const filters = parseFilters(spec, table, req.query);
+  const filters = filtersOf(ctx, spec, table, req.query);
   const include = parseInclude(ctx.store, spec.name, req.query.get('include'));
   const records = sortRecords(spec, selectRecords(table, filters), req.query.get('sort'));
   const paging = parsePaging(req.query, ctx.maxPageSize[spec.name]);
@@ -130,11 +141,11 @@ export const DELETE_LIST_LIMIT = 100;
  */
 function deleteList(ctx: ApiContext, req: ApiRequest, spec: TypeSpec): Reply {
   const table = tableOf(ctx, spec);
-  const filters = parseFilters(spec, table, req.query);
+  const filters = filtersOf(ctx, spec, table, req.query);
   if (filters.length === 0) fail(400, 'filter constraint', 'At least one filter must be provided.');
   const records = selectRecords(table, filters);
   const deleted = records.slice(0, DELETE_LIST_LIMIT);
-  for (const r of deleted) table.delete(r.id);
+  for (const r of deleted) removeRecord(ctx.store, spec.name, r.id, ctx.now());
   const headers: Record<string, string> = {};
   if (req.includeTotal) headers['X-Include-Total-Count'] = String(records.length);
   if (req.includeDeleted) headers['X-Include-Deleted-Count'] = String(deleted.length);
@@ -203,7 +214,7 @@ export function handleItem(ctx: ApiContext, req: ApiRequest, spec: TypeSpec, id:
     case 'PATCH':
       return write(ctx, req, spec.name, id);
     default:
-      table.delete(id);
+      removeRecord(ctx.store, spec.name, id, ctx.now());
       return { status: 204 };
   }
 }

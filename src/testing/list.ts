@@ -12,7 +12,11 @@ type Op = 'eq' | 'neq' | 'lt' | 'lte' | 'gt' | 'gte' | 'exists' | 'neq_or_null';
 type Kind = 'int' | 'string' | 'datetime' | 'rel';
 
 /** One parsed `filter[...]` parameter. */
-interface Filter {
+export interface Filter {
+  /** The query parameter as sent, e.g. `filter[id][gt]`. */
+  readonly parameter: string;
+  /** Its value as sent. */
+  readonly raw: string;
   readonly field: string;
   readonly kind: Kind;
   readonly op: Op;
@@ -86,7 +90,7 @@ export function parseFilters(spec: TypeSpec, table: Table, query: URLSearchParam
         const b = raw.toLowerCase();
         if (!['true', 'false', '1', '0', 'yes', 'no'].includes(b))
           throw new ApiFailure([apiError(400, 'filter constraint', `Expected boolean value. Given "${raw}".`, param(name))]);
-        filters.push({ field, kind, op, values: [], ranges: [], exists: ['true', '1', 'yes'].includes(b), indexKey });
+        filters.push({ parameter: name, raw, field, kind, op, values: [], ranges: [], exists: ['true', '1', 'yes'].includes(b), indexKey });
         continue;
       }
       const values: string[] = [];
@@ -97,7 +101,7 @@ export function parseFilters(spec: TypeSpec, table: Table, query: URLSearchParam
           ranges.push([normalise(kind, range[1], name), normalise(kind, range[2], name)]);
         else values.push(normalise(kind, part, name));
       }
-      filters.push({ field, kind, op, values, ranges, indexKey });
+      filters.push({ parameter: name, raw, field, kind, op, values, ranges, indexKey });
     } catch (e) {
       if (e instanceof ApiFailure) errors.push(...e.errors);
       else throw e;

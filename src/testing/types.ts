@@ -3,6 +3,7 @@
  */
 import type { Json, Resource } from '../types/index.js';
 import type { RateLimit } from './rate-limit.js';
+import type { Family } from './family.js';
 import type { OroVersion } from './versions.js';
 
 /** A fixed delay in ms, or a uniform range drawn from the seeded PRNG. */
@@ -82,6 +83,11 @@ export interface FakeOroOptions {
   readonly maxPageSize?: Readonly<Record<string, number>>;
   /** Clock for `createdAt`/`updatedAt`, token expiry and the request log; default `Date.now`. */
   readonly now?: () => number;
+  /**
+   * More resource families to serve besides the built-in ones (a custom entity, a type the fake
+   * lacks): see docs/fake-oro.md, "Adding an Oro type". A type declared twice is an error.
+   */
+  readonly families?: readonly Family[];
 }
 
 /** One API or token request as the fake saw it (fault answers included). */

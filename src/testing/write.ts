@@ -7,6 +7,7 @@ import type { Json } from '../types/index.js';
 import type { TypeSpec } from './family.js';
 import { apiError, at, isObject, oroDateTime, type ApiError } from './json-api.js';
 import { isLinkList, linkId, type Fields, type PendingRef, type RelValue, type StoredLink, type StoredRecord } from './records.js';
+import { afterSave, hookContext, newRecordId } from './mutations.js';
 import { attrKey, lowerKey, relKey, type Store } from './store.js';
 import { validateFields } from './validate.js';
 
@@ -35,6 +36,8 @@ export interface PlannedWrite {
   /** Set for updates; for creates filled in by `commit`. */
   readonly ref: PendingRef;
   readonly isNew: boolean;
+  /** The stored record an update changes. */
+  readonly existing: StoredRecord | undefined;
   /** The id the request used (a temporary id for creates), echoed as `meta.includeId`/`dataId`. */
   readonly requestId: string | undefined;
   readonly validateOnly: boolean;
@@ -219,6 +222,12 @@ export function planWrites(store: Store, items: readonly WriteItem[], now: numbe
       }
       existing = matches[0] === undefined ? undefined : table?.get(matches[0]);
     }
+    const verb = existing ? 'update' : 'create';
+    if (!parsed.spec.actions[verb] && !parsed.item.internal) {
+      // A batch item or an included record; a request's own primary record gets a 405 with Allow before it is planned.
+      errors.push(apiError(405, 'action not allowed exception', `The "${verb}" action is not allowed.`, at(parsed.item.pointer)));
+      continue;
+    }
     const ref: PendingRef = { id: existing?.id };
     if (!existing && parsed.id !== undefined) {
       temps.set(tempKey(parsed.spec.name, parsed.id), ref);
@@ -256,7 +265,7 @@ export function planWrites(store: Store, items: readonly WriteItem[], now: numbe
     const check = parsed.spec.hooks.validate;
     if (check && result.errors.length === 0) {
       const sent = { attributes: isObject(parsed.attributes) ? parsed.attributes : {}, relationships: isObject(parsed.relationships) ? parsed.relationships : {} };
-      errors.push(...check({ spec: parsed.spec, existing, fields: result.fields, sent, pointer: base }, { store, version: store.version, now }));
+      errors.push(...check({ spec: parsed.spec, existing, fields: result.fields, sent, pointer: base }, hookContext(store, now)));
     }
     const table = store.table(parsed.spec.name);
     for (const [name, attr] of Object.entries(parsed.spec.attributes)) {
@@ -274,7 +283,7 @@ export function planWrites(store: Store, items: readonly WriteItem[], now: numbe
       if (clash) errors.push(apiError(400, 'unique entity constraint', 'This value is already used.', at(`${base}/attributes/${name}`)));
       else uniques.set(key, [...(uniques.get(key) ?? []), scopeId]);
     }
-    writes.push({ item: parsed.item, spec: parsed.spec, ref, isNew: !existing, requestId: parsed.id, validateOnly: parsed.validateOnly, fields: result.fields });
+    writes.push({ item: parsed.item, spec: parsed.spec, ref, isNew: !existing, existing, requestId: parsed.id, validateOnly: parsed.validateOnly, fields: result.fields });
   }
 
   // Oro refuses included records that nothing in the request points at.
@@ -365,23 +374,32 @@ export interface Committed {
   readonly record: StoredRecord;
 }
 
-/** Applies planned writes: ids for creates in plan order, then the records with fresh timestamps. */
+/** Relationship values as stored: pending records of the request by the ids they have so far. */
+function storedLinks(fields: Fields): Record<string, StoredLink> {
+  const relationships: Record<string, StoredLink> = {};
+  for (const [name, value] of Object.entries(fields.relationships)) relationships[name] = isLinkList(value) ? value.flatMap((v) => linkId(v) ?? []) : linkId(value);
+  return relationships;
+}
+
+/**
+ * Applies planned writes: ids for creates in plan order (a `newId` hook sees the ids of records
+ * planned before it), then the records with fresh timestamps, then the `afterSave` hooks.
+ */
 export function commitWrites(store: Store, writes: readonly PlannedWrite[], now: number): Committed[] {
-  for (const w of writes) if (w.ref.id === undefined && !w.validateOnly) w.ref.id = store.table(w.spec.name)?.allocateId();
+  for (const w of writes)
+    if (w.ref.id === undefined && !w.validateOnly) w.ref.id = newRecordId(store, w.spec, { attributes: w.fields.attributes, relationships: storedLinks(w.fields) }, now);
   const stamp = oroDateTime(now);
   const out: Committed[] = [];
   for (const w of writes) {
-    const relationships: Record<string, StoredLink> = {};
-    for (const [name, value] of Object.entries(w.fields.relationships))
-      relationships[name] = isLinkList(value) ? value.flatMap((v) => linkId(v) ?? []) : linkId(value);
     const attributes = { ...w.fields.attributes };
     if (w.spec.timestamps) {
       if (w.isNew) attributes['createdAt'] = stamp;
       attributes['updatedAt'] = stamp;
     }
-    const record: StoredRecord = { id: w.ref.id ?? '', attributes, relationships };
+    const record: StoredRecord = { id: w.ref.id ?? '', attributes, relationships: storedLinks(w.fields) };
     if (!w.validateOnly) store.table(w.spec.name)?.put(record);
     out.push({ write: w, record });
   }
+  for (const { write, record } of out) if (!write.validateOnly) afterSave(store, write.spec, record, write.existing, now);
   return out;
 }
