@@ -53,14 +53,21 @@ export class TokenRegistry {
 }
 
 const JSON_UTF8 = 'application/json; charset=UTF-8';
+/** league/oauth2-server answers its errors as plain `application/json`, without a charset. */
+const JSON_ERROR = 'application/json';
 
 /** The grants an Oro OAuth application can have (one per application). */
 const ORO_GRANTS: ReadonlySet<string> = new Set(['client_credentials', 'password', 'refresh_token', 'authorization_code']);
 
+/**
+ * An error as league/oauth2-server 8.5 renders it (`OAuthServerException::getPayload`): `error`,
+ * `error_description`, `hint` when there is one, then the deprecated `message`, in that order.
+ */
 function oauthError(status: number, error: string, description: string, hint?: string): Reply {
-  const body: Record<string, string> = { error, error_description: description, message: description };
+  const body: Record<string, string> = { error, error_description: description };
   if (hint !== undefined) body['hint'] = hint;
-  return { status, json: body, contentType: JSON_UTF8 };
+  body['message'] = description;
+  return { status, json: body, contentType: JSON_ERROR };
 }
 
 /** Reads `grant_type`, `client_id`, `client_secret` from the body and the Basic header. */
@@ -108,7 +115,7 @@ export function handleTokenRequest(
   body: string,
   authorization: string | undefined,
 ): Reply {
-  if (method !== 'POST') return { status: 405, headers: { Allow: 'POST' }, json: { error: 'invalid_request', error_description: 'Only POST is supported.', message: 'Only POST is supported.' }, contentType: JSON_UTF8 };
+  if (method !== 'POST') return { status: 405, headers: { Allow: 'POST' }, json: { error: 'invalid_request', error_description: 'Only POST is supported.', message: 'Only POST is supported.' }, contentType: JSON_ERROR };
   const fields = readCredentials(contentType, body, authorization);
   if (fields === 'malformed')
     return oauthError(400, 'invalid_request', 'The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed.', 'The request body is not valid JSON');
@@ -119,7 +126,8 @@ export function handleTokenRequest(
     return oauthError(401, 'invalid_client', 'Client authentication failed');
   if (grant !== 'client_credentials')
     return oauthError(400, 'unsupported_grant_type', 'The authorization grant type is not supported by the authorization server.', 'Check that all required parameters have been provided');
-  if (fields['client_id'] === undefined || fields['client_id'] === '')
+  // Only a missing client_id is a malformed request; an empty one fails client authentication.
+  if (fields['client_id'] === undefined)
     return oauthError(400, 'invalid_request', 'The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed.', 'Check the `client_id` parameter');
   if (fields['client_id'] !== client.id || fields['client_secret'] !== client.secret) return oauthError(401, 'invalid_client', 'Client authentication failed');
   const token = registry.issue(client.id);

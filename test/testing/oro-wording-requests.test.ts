@@ -1,0 +1,47 @@
+/**
+ * The fake answers requests as Oro 7.0 does, word for word (issue 24): the token endpoint, OPTIONS,
+ * media types and request documents. Each expectation is taken from Oro's own functional tests or
+ * code (docs/fake-oro.md, "Which Oro it follows").
+ */
+import { expect } from 'chai';
+import { startFakeOro, type FakeOro } from '../../src/testing/index.js';
+
+const INVALID_CLIENT = '{"error":"invalid_client","error_description":"Client authentication failed","message":"Client authentication failed"}';
+
+describe('fake Oro answers as Oro 7.0: token endpoint', () => {
+  let oro: FakeOro;
+  before(async () => {
+    oro = await startFakeOro();
+  });
+  after(() => oro.close());
+
+  const token = (body: string) => fetch(oro.tokenUrl, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body });
+
+  it('answers empty client credentials 401 with exactly the invalid_client body, as application/json', async () => {
+    const res = await token('grant_type=client_credentials&client_id=&client_secret=');
+    expect(res.status).to.equal(401);
+    expect(res.headers.get('content-type')).to.equal('application/json');
+    expect(await res.text()).to.equal(INVALID_CLIENT);
+  });
+
+  it('answers a grant the client credentials application may not use 401 with the same body', async () => {
+    const res = await token(`grant_type=password&client_id=${oro.clientId}&client_secret=${oro.clientSecret}&username=a&password=b`);
+    expect(res.status).to.equal(401);
+    expect(res.headers.get('content-type')).to.equal('application/json');
+    expect(await res.text()).to.equal(INVALID_CLIENT);
+  });
+
+  it('answers a missing client_id 400 invalid_request with the hint before the message, as application/json', async () => {
+    const res = await token('grant_type=client_credentials');
+    expect(res.status).to.equal(400);
+    expect(res.headers.get('content-type')).to.equal('application/json');
+    const description = 'The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed.';
+    expect(await res.text()).to.equal(JSON.stringify({ error: 'invalid_request', error_description: description, hint: 'Check the `client_id` parameter', message: description }));
+  });
+
+  it('keeps application/json; charset=UTF-8 on a granted token', async () => {
+    const res = await token(`grant_type=client_credentials&client_id=${oro.clientId}&client_secret=${oro.clientSecret}`);
+    expect(res.status).to.equal(200);
+    expect(res.headers.get('content-type')).to.equal('application/json; charset=UTF-8');
+  });
+});
