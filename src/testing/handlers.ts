@@ -41,12 +41,12 @@ export interface ApiRequest {
 
 const JSON_API = 'application/vnd.api+json';
 
-/** The `Allow` header of a collection or an item of a type: the actions it allows. */
+/** The `Allow` header of a collection or an item of a type: the actions it allows, in Oro's order. */
 export function allowedMethods(ctx: ApiContext, spec: TypeSpec, item: boolean): string[] {
   const { create, update, delete: remove } = spec.actions;
   const when = (allowed: boolean, method: string): string[] => (allowed ? [method] : []);
   if (item) return ['OPTIONS', 'GET', ...when(update, 'PATCH'), ...when(remove, 'DELETE')];
-  return ['OPTIONS', 'GET', ...when(create, 'POST'), ...when(spec.batch && !ctx.batchDisabled.has(spec.name), 'PATCH'), ...when(remove, 'DELETE')];
+  return ['OPTIONS', 'GET', ...when(spec.batch && !ctx.batchDisabled.has(spec.name), 'PATCH'), ...when(create, 'POST'), ...when(remove, 'DELETE')];
 }
 
 function notAllowed(allow: readonly string[]): never {

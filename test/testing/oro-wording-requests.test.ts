@@ -5,6 +5,7 @@
  */
 import { expect } from 'chai';
 import { startFakeOro, type FakeOro } from '../../src/testing/index.js';
+import { call } from './support.js';
 
 const INVALID_CLIENT = '{"error":"invalid_client","error_description":"Client authentication failed","message":"Client authentication failed"}';
 
@@ -43,5 +44,20 @@ describe('fake Oro answers as Oro 7.0: token endpoint', () => {
     const res = await token(`grant_type=client_credentials&client_id=${oro.clientId}&client_secret=${oro.clientSecret}`);
     expect(res.status).to.equal(200);
     expect(res.headers.get('content-type')).to.equal('application/json; charset=UTF-8');
+  });
+});
+
+describe('fake Oro answers as Oro 7.0: OPTIONS', () => {
+  let oro: FakeOro;
+  before(async () => {
+    oro = await startFakeOro();
+  });
+  after(() => oro.close());
+
+  it('lists the methods of a collection in the order OPTIONS, GET, PATCH, POST, DELETE', async () => {
+    const res = await call(oro, undefined, 'OPTIONS', '/customers');
+    expect(res.status).to.equal(200);
+    expect(res.headers.get('allow')).to.equal('OPTIONS, GET, PATCH, POST, DELETE');
+    expect((await call(oro, undefined, 'OPTIONS', '/customers/1')).headers.get('allow')).to.equal('OPTIONS, GET, PATCH, DELETE');
   });
 });
