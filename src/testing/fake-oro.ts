@@ -10,6 +10,7 @@ import type { Family } from './family.js';
 import { FaultInjector } from './faults.js';
 import { handleAsyncOperation, handleCollection, handleItem, handleRelated, specOf, type ApiContext, type ApiRequest } from './handlers.js';
 import { ApiFailure, JSON_API, apiError, errorReply, oroDateTime, type Reply } from './json-api.js';
+import { mediaTypeError } from './media-types.js';
 import { TokenRegistry, handleTokenRequest } from './oauth.js';
 import { streamFor } from './random.js';
 import { RateLimiter } from './rate-limit.js';
@@ -21,16 +22,6 @@ import type { FakeOro, FakeOroOptions, FaultOptions, Latency, RequestLogEntry, S
 import { commitWrites, planWrites } from './write.js';
 
 const TOKEN_PATH = '/oauth2-token';
-
-/** `true` when `Accept` admits unparameterised JSON:API (absent and `*\/*` do). */
-function acceptable(accept: string | undefined): boolean {
-  if (accept === undefined || accept.trim() === '') return true;
-  return accept.split(',').some((part) => {
-    const [type, ...params] = part.split(';').map((s) => s.trim());
-    if (type === '*/*' || type === 'application/*') return true;
-    return type?.toLowerCase() === JSON_API && params.filter((p) => p !== '').length === 0;
-  });
-}
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve) => {
@@ -261,8 +252,8 @@ class FakeOroServer implements FakeOro {
     if (method !== 'OPTIONS' && (!bearer?.[1] || !this.tokens.isValid(bearer[1])))
       return authorization === undefined ? { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } } : { status: 401 };
     try {
-      if (!acceptable(req.headers.accept))
-        return errorReply([apiError(406, 'not acceptable http exception', `Only the "${JSON_API}" media type without parameters is acceptable. Given "${req.headers.accept ?? ''}".`)]);
+      const mediaError = mediaTypeError(req.headers.accept, req.headers['content-type']);
+      if (mediaError) return errorReply([mediaError]);
       const xInclude = new Set(
         String(req.headers['x-include'] ?? '')
           .split(/[;,]/)

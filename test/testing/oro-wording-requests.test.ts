@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import { startFakeOro, type FakeOro } from '../../src/testing/index.js';
-import { call } from './support.js';
+import { call, JSON_API, tokenOf, type Answer } from './support.js';
 
 const INVALID_CLIENT = '{"error":"invalid_client","error_description":"Client authentication failed","message":"Client authentication failed"}';
 
@@ -59,5 +59,50 @@ describe('fake Oro answers as Oro 7.0: OPTIONS', () => {
     expect(res.status).to.equal(200);
     expect(res.headers.get('allow')).to.equal('OPTIONS, GET, PATCH, POST, DELETE');
     expect((await call(oro, undefined, 'OPTIONS', '/customers/1')).headers.get('allow')).to.equal('OPTIONS, GET, PATCH, DELETE');
+  });
+});
+
+describe('fake Oro answers as Oro 7.0: media types', () => {
+  let oro: FakeOro;
+  let token: string;
+  before(async () => {
+    oro = await startFakeOro();
+    token = await tokenOf(oro);
+  });
+  after(() => oro.close());
+
+  const create = (headers: Record<string, string>) => call(oro, token, 'POST', '/customergroups', { body: { data: { type: 'customergroups', attributes: { name: 'G' } } }, headers });
+  const errorOf = (res: Answer) => ({ status: res.status, error: res.body.errors[0] });
+
+  it('refuses an Accept whose JSON:API media type has a parameter with 406', async () => {
+    const res = await call(oro, token, 'GET', '/customers', { headers: { Accept: `${JSON_API}; ext=bulk` } });
+    expect(errorOf(res)).to.deep.equal({
+      status: 406,
+      error: { status: '406', title: 'not acceptable http exception', detail: 'The "Accept" request header should contains at least one instance of JSON:API media type without any parameters.' },
+    });
+  });
+
+  it('refuses a Content-Type whose JSON:API media type has a parameter with 415', async () => {
+    const res = await create({ 'Content-Type': `${JSON_API}; charset=utf-8` });
+    expect(errorOf(res)).to.deep.equal({
+      status: 415,
+      error: { status: '415', title: 'unsupported media type http exception', detail: 'The "Content-Type" request header should contain JSON:API media type without any parameters.' },
+    });
+  });
+
+  it('refuses a JSON:API body sent with Accept: text/plain with 406', async () => {
+    const res = await create({ Accept: 'text/plain' });
+    expect(errorOf(res)).to.deep.equal({ status: 406, error: { status: '406', title: 'not acceptable http exception', detail: 'The "Accept" request header does not accept JSON:API content type.' } });
+  });
+
+  it('accepts a JSON:API body sent with Accept: application/json (201)', async () => {
+    const res = await create({ Accept: 'application/json' });
+    expect(res.status).to.equal(201);
+    expect(res.body.data.attributes.name).to.equal('G');
+  });
+
+  it('refuses Accept: application/xml without JSON:API with 406 "Only JSON representation"', async () => {
+    const res = await call(oro, token, 'GET', '/customers', { headers: { Accept: 'application/xml' } });
+    expect(errorOf(res)).to.deep.equal({ status: 406, error: { status: '406', title: 'not acceptable http exception', detail: 'Only JSON representation of the requested resource is supported.' } });
   });
 });
