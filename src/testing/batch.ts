@@ -6,6 +6,7 @@
  */
 import type { Json, Resource } from '../types/index.js';
 import { apiError, at, errorReply, isObject, oroDateTime, type ApiError, type Reply } from './json-api.js';
+import { invalidJsonDetail, unparsableFileDetail } from './json-parse.js';
 import { shuffled, type Rng } from './random.js';
 import { renderRecord, type RenderOptions } from './serialize.js';
 import type { Store } from './store.js';
@@ -119,8 +120,8 @@ export function handleSyncBatch(store: Store, type: string, body: string, now: n
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
-  } catch (e) {
-    return errorReply([apiError(400, 'bad request http exception', `Invalid json message received. ${(e as Error).message}`)]);
+  } catch {
+    return errorReply([apiError(400, 'bad request http exception', invalidJsonDetail(body))]);
   }
   const doc = readBatchBody(parsed);
   if ('status' in doc) return errorReply([doc]);
@@ -245,9 +246,9 @@ export class AsyncOperations {
     let doc: BatchBody | ApiError;
     try {
       doc = readBatchBody(JSON.parse(body));
-    } catch (e) {
+    } catch {
       // Oro's consumer fails the whole operation: one error `<op>-0-1`, progress stays null.
-      const error = { id: `${op.id}-0-1`, status: 500, title: 'async operation exception', detail: `Failed to parse the data file. ${(e as Error).message}` };
+      const error = { id: `${op.id}-0-1`, status: 500, title: 'async operation exception', detail: unparsableFileDetail(body) };
       this.later(this.stepMs, () => this.finish(op, 'failed', [error], { readCount: 0, writeCount: 0, createCount: 0, updateCount: 0 }, startedAt));
       return;
     }

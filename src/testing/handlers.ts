@@ -5,6 +5,7 @@
 import type { Json, Resource } from '../types/index.js';
 import { AsyncOperations, handleSyncBatch, renderOperation, renderOperationError, type AsyncOperation } from './batch.js';
 import { ApiFailure, apiError, at, errorReply, fail, isObject, type Reply } from './json-api.js';
+import { invalidJsonDetail } from './json-parse.js';
 import { parseFilters, selectRecords, sortRecords, type Filter } from './list.js';
 import { hookContext, removeRecord } from './mutations.js';
 import { pageLinks, parsePaging, slicePage } from './paging.js';
@@ -63,8 +64,8 @@ function checkWriteBody(req: ApiRequest): void {
 function parseJson(body: string): unknown {
   try {
     return JSON.parse(body);
-  } catch (e) {
-    return fail(400, 'bad request http exception', `Invalid json message received. ${(e as Error).message}`);
+  } catch {
+    return fail(400, 'bad request http exception', invalidJsonDetail(body));
   }
 }
 

@@ -106,3 +106,28 @@ describe('fake Oro answers as Oro 7.0: media types', () => {
     expect(errorOf(res)).to.deep.equal({ status: 406, error: { status: '406', title: 'not acceptable http exception', detail: 'Only JSON representation of the requested resource is supported.' } });
   });
 });
+
+describe('fake Oro answers as Oro 7.0: request documents', () => {
+  let oro: FakeOro;
+  let token: string;
+  before(async () => {
+    oro = await startFakeOro();
+    token = await tokenOf(oro);
+  });
+  after(() => oro.close());
+
+  const post = (raw: string) => call(oro, token, 'POST', '/customers', { raw });
+
+  // The bodies and details of Oro's RestJsonApi/InvalidRequestDataTest.
+  for (const [raw, detail] of [
+    ['{"data": {"type": test"}}', "Invalid json message received. Parsing error in [1:22]. Expected 'null'. Got: test."],
+    ['{"data": ▿{"type": test"}}', 'Invalid json message received. Parsing error in [1:10]. Unexpected character for value: ?.'],
+    ['{"data": {"type": "test", "attributes": {"name": "some name",}}}', 'Invalid json message received.'],
+    ['{\n  "data": {\n    "type": "customers"\n    "attributes": {}}}', "Invalid json message received. Parsing error in [4:5]. Expected ',' or '}' while parsing object. Got: \"."],
+  ])
+    it(`answers invalid JSON with the line, column and reason of Oro's parser: ${JSON.stringify(raw)}`, async () => {
+      const res = await post(raw);
+      expect(res.status).to.equal(400);
+      expect(res.body.errors).to.deep.equal([{ status: '400', title: 'bad request http exception', detail }]);
+    });
+});
