@@ -4,7 +4,8 @@
  */
 import type { Json, Resource } from '../types/index.js';
 import { AsyncOperations, handleSyncBatch, renderOperation, renderOperationError, type AsyncOperation } from './batch.js';
-import { ApiFailure, apiError, at, errorReply, fail, isObject, type Reply } from './json-api.js';
+import { ApiFailure, apiError, errorReply, fail, isObject, type Reply } from './json-api.js';
+import { resourceDocumentErrors } from './document.js';
 import { invalidJsonDetail } from './json-parse.js';
 import { parseFilters, selectRecords, sortRecords, type Filter } from './list.js';
 import { hookContext, removeRecord } from './mutations.js';
@@ -69,12 +70,9 @@ function parseJson(body: string): unknown {
   }
 }
 
-/** Splits a single-resource document into write items (primary data first, then included). */
-function singleDocumentItems(doc: unknown, type: string, urlId?: string): WriteItem[] {
-  if (!isObject(doc) || doc['data'] === undefined || doc['data'] === null) fail(400, 'request data constraint', 'The primary data object should exist.', at('/data'));
-  if (!isObject(doc['data'])) fail(400, 'request data constraint', 'The primary data object should be an object.', at('/data'));
-  const included = doc['included'] ?? [];
-  if (!Array.isArray(included)) fail(400, 'request data constraint', "The 'included' property should be an array.", at('/included'));
+/** Splits a checked single-resource document into write items (primary data first, then included). */
+function singleDocumentItems(doc: Record<string, unknown>, type: string, urlId?: string): WriteItem[] {
+  const included = Array.isArray(doc['included']) ? doc['included'] : [];
   const primary: WriteItem = urlId === undefined ? { raw: doc['data'], pointer: '/data', metaBase: '', role: 'data', expectedType: type } : { raw: doc['data'], pointer: '/data', metaBase: '', role: 'data', expectedType: type, urlId };
   return [primary, ...included.map((raw, i): WriteItem => ({ raw, pointer: `/included/${i}`, metaBase: `/included/${i}`, role: 'included' }))];
 }
@@ -86,7 +84,10 @@ function renderOptions(ctx: ApiContext, req: ApiRequest): RenderOptions {
 /** Writes a single-resource document; answers 201 (created) or 200 (updated / validated). */
 function write(ctx: ApiContext, req: ApiRequest, type: string, urlId?: string): Reply {
   checkWriteBody(req);
-  const plan = planWrites(ctx.store, singleDocumentItems(parseJson(req.body), type, urlId), ctx.now());
+  const doc = parseJson(req.body);
+  const invalid = resourceDocumentErrors(doc, type, urlId);
+  if (invalid.length > 0 || !isObject(doc)) return errorReply(invalid);
+  const plan = planWrites(ctx.store, singleDocumentItems(doc, type, urlId), ctx.now());
   if (!plan.ok) return errorReply(plan.errors);
   const committed = commitWrites(ctx.store, plan.writes, ctx.now());
   const options = renderOptions(ctx, req);

@@ -7,6 +7,7 @@ import type { Json } from '../types/index.js';
 import type { TypeSpec } from './family.js';
 import { apiError, at, isObject, oroDateTime, type ApiError } from './json-api.js';
 import { isLinkList, linkId, type Fields, type PendingRef, type RelValue, type StoredLink, type StoredRecord } from './records.js';
+import { fieldSectionErrors } from './document.js';
 import { afterSave, hookContext, newRecordId } from './mutations.js';
 import { attrKey, lowerKey, relKey, type Store } from './store.js';
 import { validateFields } from './validate.js';
@@ -67,87 +68,127 @@ const tempKey = (type: string, id: string): string => `${type}\u0000${id}`;
 const requestData = (detail: string, pointer: string): ApiError => apiError(400, 'request data constraint', detail, at(pointer));
 const valueError = (detail: string, pointer: string): ApiError => apiError(400, 'value constraint', detail, at(pointer));
 
-/** Checks the envelope of one resource object and decides create / update / upsert. */
-function parseItem(store: Store, item: WriteItem, errors: ApiError[]): Parsed | undefined {
+/** The type of a resource object, or its errors: a Batch API item names the operation's type (Oro's batch texts). */
+function typeOf(store: Store, item: WriteItem, raw: Record<string, unknown>, errors: ApiError[]): TypeSpec | undefined {
   const p = item.pointer;
-  const before = errors.length;
-  const raw = item.raw;
-  if (!isObject(raw)) {
-    errors.push(requestData('The resource object should be an object.', p));
-    return undefined;
-  }
   const type = raw['type'];
   if (item.batch && item.expectedType !== undefined && type !== item.expectedType) {
-    const detail = typeof type === 'string' ? `The entity type "${type}" does not match the requested type "${item.expectedType}".` : "The 'type' property is required.";
+    const detail = typeof type === 'string' ? `The entity type "${type}" is not supported by this batch operation.` : 'The entity class must be set in the context.';
     errors.push(apiError(400, 'entity type constraint', detail, at(p)));
     return undefined;
   }
-  if (typeof type !== 'string') {
-    errors.push(requestData("The 'type' property is required.", `${p}/type`));
-    return undefined;
-  }
-  if (item.expectedType !== undefined && type !== item.expectedType) {
-    errors.push(apiError(409, 'conflict constraint', `The 'type' property of the primary data object should match the requested resource ("${item.expectedType}").`, at(`${p}/type`)));
+  const invalid = stringFieldErrors(raw, 'type', p);
+  if (invalid.length > 0 || typeof type !== 'string') {
+    errors.push(...invalid);
     return undefined;
   }
   const spec = store.spec(type);
-  if (!spec) {
-    errors.push(apiError(400, 'entity type constraint', `Unknown entity type: ${type}.`, at(`${p}/type`)));
-    return undefined;
-  }
-  if (spec.readOnly && !item.internal) {
-    errors.push(apiError(400, 'action not allowed exception', `The "${type}" resource cannot be changed through this API.`, at(`${p}/type`)));
-    return undefined;
-  }
-  const rawId = raw['id'];
-  if (rawId !== undefined && typeof rawId !== 'string') errors.push(requestData("The 'id' property should be a string.", `${p}/id`));
-  const id = typeof rawId === 'string' ? rawId : undefined;
-  if (raw['attributes'] !== undefined && !isObject(raw['attributes'])) errors.push(requestData("The 'attributes' property should be an object.", `${p}/attributes`));
-  if (raw['relationships'] !== undefined && !isObject(raw['relationships']))
-    errors.push(requestData("The 'relationships' property should be an object.", `${p}/relationships`));
+  if (!spec) errors.push(apiError(400, 'entity type constraint', `Unknown entity type: ${type}.`, at(`${p}/type`)));
+  else if (spec.readOnly && !item.internal) errors.push(apiError(400, 'action not allowed exception', `The "${type}" resource cannot be changed through this API.`, at(`${p}/type`)));
+  else return spec;
+  return undefined;
+}
 
-  const meta = raw['meta'];
-  const metaBase = `${item.metaBase}/meta`;
-  let action: Action = { kind: 'create' };
-  let validateOnly = false;
-  if (meta !== undefined && !isObject(meta)) errors.push(requestData("The 'meta' property should be an object.", metaBase));
-  else if (isObject(meta)) {
-    const options = ['update', 'upsert', 'validate'].filter((k) => meta[k] !== undefined);
-    if (options.length > 1) errors.push(requestData('Only one meta option can be used.', metaBase));
-    else if (meta['update'] !== undefined) {
-      if (typeof meta['update'] !== 'boolean') errors.push(valueError('This value should be of type boolean.', `${metaBase}/update`));
-      else if (meta['update']) {
-        if (id === undefined) errors.push(requestData("The 'id' property is required.", `${p}/id`));
-        else action = { kind: 'update', id };
-      }
-    } else if (meta['validate'] !== undefined) {
-      if (typeof meta['validate'] !== 'boolean') errors.push(valueError('This value should be of type boolean.', `${metaBase}/validate`));
-      else validateOnly = meta['validate'];
-    } else if (meta['upsert'] !== undefined) {
-      const upsert = meta['upsert'];
-      const pointer = `${metaBase}/upsert`;
-      if (!spec.upsert) errors.push(valueError('The upsert operation is not allowed.', pointer));
-      else if (upsert === true) {
-        if (!spec.upsert.byId) errors.push(valueError('The upsert operation cannot use the entity identifier to find an entity.', pointer));
-        else if (id === undefined) errors.push(valueError('The upsert operation requires the entity identifier.', pointer));
-        else action = { kind: 'upsert-id', id };
-      } else if (Array.isArray(upsert) && upsert.length > 0 && upsert.every((f) => typeof f === 'string')) {
-        const wanted = [...new Set(upsert as string[])].sort().join(',');
-        const key = spec.upsert.keys.find((k) => [...k].sort().join(',') === wanted);
-        if (!key) errors.push(valueError(`The upsert operation cannot use the "${(upsert as string[]).join('", "')}" field(s) to find an entity.`, pointer));
-        else action = { kind: 'upsert-fields', fields: key };
-      } else if (upsert !== false) errors.push(valueError('This value should be a boolean or an array of strings.', pointer));
-    }
-  }
-  if (item.urlId !== undefined) {
-    if (id === undefined) errors.push(requestData("The 'id' property is required.", `${p}/id`));
-    else if (id !== item.urlId)
-      errors.push(apiError(409, 'conflict constraint', "The 'id' property of the primary data object should match 'id' parameter of the query sting.", at(`${p}/id`)));
-    else if (action.kind !== 'upsert-id') action = { kind: 'update', id };
-  }
-  if (item.role === 'included' && action.kind === 'create' && id === undefined) errors.push(requestData("The 'id' property is required.", `${p}/id`));
+/** `type` (or `id`) of a resource object: a required, non-blank string. */
+function stringFieldErrors(raw: Record<string, unknown>, name: string, pointer: string): ApiError[] {
+  const value = raw[name];
+  const p = `${pointer}/${name}`;
+  if (value === undefined) return [requestData(`The '${name}' property is required`, p)];
+  if (value === null) return [requestData(`The '${name}' property should not be null`, p)];
+  if (typeof value !== 'string') return [requestData(`The '${name}' property should be a string`, p)];
+  if (value.trim() === '') return [requestData(`The '${name}' property should not be blank`, p)];
+  return [];
+}
+
+/** A `meta` flag that must be a boolean (`update`, `validate`): its value, or undefined after an error. */
+function booleanFlag(meta: Record<string, unknown>, name: string, pointer: string, errors: ApiError[]): boolean | undefined {
+  const value = meta[name];
+  if (value === undefined || typeof value === 'boolean') return value;
+  errors.push(valueError('This value should be a boolean.', `${pointer}/${name}`));
+  return undefined;
+}
+
+/** `meta.upsert`: true, or a non-empty list of non-blank field names (`["id"]` is `true`). */
+function upsertFlag(meta: Record<string, unknown>, pointer: string, errors: ApiError[]): boolean | readonly string[] | undefined {
+  const value = meta['upsert'];
+  if (value === undefined || typeof value === 'boolean') return value;
+  if (Array.isArray(value) && value.length > 0 && value.every((f) => typeof f === 'string' && f.trim() !== '')) return value.length === 1 && value[0] === 'id' ? true : (value as string[]);
+  errors.push(valueError('This value should be a boolean or an array of strings.', `${pointer}/upsert`));
+  return undefined;
+}
+
+/** The action `meta` asks for (Oro's `MetaOperationParser` and its upsert processors), or undefined after an error. */
+function metaAction(spec: TypeSpec, item: WriteItem, id: string | undefined, meta: Record<string, unknown>, errors: ApiError[]): { action: Action; validateOnly: boolean } | undefined {
+  const pointer = `${item.metaBase}/meta`;
+  const before = errors.length;
+  const update = booleanFlag(meta, 'update', pointer, errors);
+  const upsert = upsertFlag(meta, pointer, errors);
+  const validate = booleanFlag(meta, 'validate', pointer, errors);
   if (errors.length > before) return undefined;
-  return { item, spec, id, attributes: raw['attributes'], relationships: raw['relationships'], action, validateOnly };
+  // Only flags that are set count: `update: false` beside `validate: true` is fine.
+  if ([update, upsert, validate].filter((flag) => flag !== undefined && flag !== false).length > 1) {
+    errors.push(requestData('Only one meta option can be used.', pointer));
+    return undefined;
+  }
+  const validateOnly = validate === true;
+  if (update === true) {
+    if (id !== undefined) return { action: { kind: 'update', id }, validateOnly };
+    errors.push(item.batch ? apiError(400, 'entity identifier constraint', 'The identifier of an entity must be set in the context.', at(item.pointer)) : requestData("The 'id' property is required", `${item.pointer}/id`));
+    return undefined;
+  }
+  if (upsert === undefined || upsert === false) return { action: { kind: 'create' }, validateOnly };
+  return upsertAction(spec, item, id, upsert, `${pointer}/upsert`, errors);
+}
+
+/** What `meta.upsert` does for this type (Oro derives it from the schema, docs/oro-api.md §5). */
+function upsertAction(spec: TypeSpec, item: WriteItem, id: string | undefined, upsert: true | readonly string[], pointer: string, errors: ApiError[]): { action: Action; validateOnly: boolean } | undefined {
+  const refuse = (detail: string): undefined => void errors.push(valueError(detail, pointer));
+  if (item.urlId !== undefined) {
+    // PATCH {type}/{id}: the id is the URL's; a generated one cannot be chosen by the client.
+    if (spec.generatedIds) return refuse('The upsert operation is not supported for resources with auto-generated identifier value.');
+    if (!spec.upsert) return refuse('The upsert operation is not allowed.');
+    if (upsert !== true) return refuse('Only the entity identifier can be used by the upsert operation to find an entity.');
+    if (!spec.upsert.byId) return refuse('The upsert operation cannot use the entity identifier to find an entity.');
+    return { action: { kind: 'upsert-id', id: item.urlId }, validateOnly: false };
+  }
+  if (!spec.upsert) return refuse('The upsert operation is not allowed.');
+  if (upsert === true) {
+    if (!spec.upsert.byId) return refuse('The upsert operation cannot use the entity identifier to find an entity.');
+    if (id === undefined) return refuse('The upsert operation requires the entity identifier.');
+    return { action: { kind: 'upsert-id', id }, validateOnly: false };
+  }
+  const wanted = [...new Set(upsert)].sort().join(',');
+  const key = spec.upsert.keys.find((k) => [...k].sort().join(',') === wanted);
+  if (!key) return refuse(`The upsert operation cannot use ${upsert.length > 1 ? 'these fields' : 'this field'} to find an entity.`);
+  return { action: { kind: 'upsert-fields', fields: key }, validateOnly: false };
+}
+
+/** Checks the envelope of one resource object and decides create / update / upsert. */
+function parseItem(store: Store, item: WriteItem, errors: ApiError[]): Parsed | undefined {
+  const p = item.pointer;
+  const raw = item.raw;
+  if (!isObject(raw)) {
+    errors.push(requestData(item.role === 'included' ? 'The related resource should be an object' : 'The primary resource object should be an object', p));
+    return undefined;
+  }
+  const before = errors.length;
+  const spec = typeOf(store, item, raw, errors);
+  if (!spec) return undefined;
+  const rawId = raw['id'];
+  if (rawId !== undefined) errors.push(...stringFieldErrors(raw, 'id', p));
+  else if (item.role === 'included') errors.push(requestData("The 'id' property is required", `${p}/id`));
+  const id = typeof rawId === 'string' && rawId.trim() !== '' ? rawId : undefined;
+  // The harness's own inserts (`seed`) may send empty sections.
+  if (!item.internal) errors.push(...fieldSectionErrors(raw, p));
+  const meta = raw['meta'] ?? {};
+  if (!isObject(meta)) errors.push(requestData("The 'meta' property should be an array", `${p}/meta`));
+  if (errors.length > before || !isObject(meta)) return undefined;
+  const decided = metaAction(spec, item, id, meta, errors);
+  if (!decided) return undefined;
+  let { action } = decided;
+  // PATCH {type}/{id} updates the URL's record (the document check made its id the URL's).
+  if (item.urlId !== undefined && action.kind === 'create') action = { kind: 'update', id: item.urlId };
+  return { item, spec, id, attributes: raw['attributes'], relationships: raw['relationships'], action, validateOnly: decided.validateOnly };
 }
 
 /** The key value of an upsert field as sent (attribute value, or related id / default id). */

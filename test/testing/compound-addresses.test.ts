@@ -77,14 +77,19 @@ describe('fake Oro: customers.addresses, the inverse of the address\'s customer 
         data: {
           type: 'customers',
           attributes: { name: 'X' },
-          relationships: { addresses: { data: [{ type: 'customers', id: '1' }, { type: 'customeraddresses', id: 'nope' }, 'x'] } },
+          relationships: { addresses: { data: [{ type: 'customers', id: '1' }, { type: 'customeraddresses', id: 'nope' }] } },
         },
       });
       expect(res.status).to.equal(400);
       expect(res.body.errors.map((e: { title: string; source: { pointer: string } }) => [e.title, e.source.pointer])).to.deep.equal([
         ['form constraint', '/data/relationships/addresses/data/0'],
         ['form constraint', '/data/relationships/addresses/data/1'],
-        ['request data constraint', '/data/relationships/addresses/data/2'],
+      ]);
+      // A member that is not a resource identifier is refused before anything else is read, as Oro's request data validator does.
+      const notIdentifier = await api.post('/customers', { data: { type: 'customers', attributes: { name: 'X' }, relationships: { addresses: { data: ['x'] } } } });
+      expect(notIdentifier.body.errors.map((e: { title: string; source: { pointer: string } }) => [e.title, e.source.pointer])).to.deep.equal([
+        ['request data constraint', '/data/relationships/addresses/data/0/type'],
+        ['request data constraint', '/data/relationships/addresses/data/0/id'],
       ]);
       const notArray = await api.post('/customers', { data: { type: 'customers', attributes: { name: 'Y' }, relationships: { addresses: { data: null } } } });
       expect(notArray.status).to.equal(400);

@@ -54,7 +54,7 @@ describe('fake Oro: customer users and products as Oro has them', () => {
   });
 
   it('requires sku, names, attributeFamily, primaryUnitPrecision and inventory_status on products', async () => {
-    const res = await api.post('/products', { data: { type: 'products', attributes: {} } });
+    const res = await api.post('/products', { data: { type: 'products' } });
     expect(res.status).to.equal(400);
     expect(pointers(res.body)).to.have.deep.members([
       ['not blank constraint', '/data/attributes/sku'],

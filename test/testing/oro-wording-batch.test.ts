@@ -33,7 +33,7 @@ describe('fake Oro answers as Oro 7.0: async operations', () => {
   for (const [raw, detail] of [
     ['{"data": [{test}]}', 'Failed to parse the data file. Parsing error in [1:12]. Start of string expected for object key. Instead got: t'],
     ['{"data": ▿{"type": test"}}', 'Failed to parse the data file. Parsing error in [1:10]. Unexpected character for value: ?'],
-  ])
+  ] as const)
     it(`fails an operation whose file does not parse with the line, column and reason of Oro's parser: ${raw}`, async () => {
       const { id, operation, errors } = await run({ raw });
       expect(operation.attributes).to.include({ status: 'failed', progress: null });

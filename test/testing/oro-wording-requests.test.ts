@@ -124,10 +124,35 @@ describe('fake Oro answers as Oro 7.0: request documents', () => {
     ['{"data": ▿{"type": test"}}', 'Invalid json message received. Parsing error in [1:10]. Unexpected character for value: ?.'],
     ['{"data": {"type": "test", "attributes": {"name": "some name",}}}', 'Invalid json message received.'],
     ['{\n  "data": {\n    "type": "customers"\n    "attributes": {}}}', "Invalid json message received. Parsing error in [4:5]. Expected ',' or '}' while parsing object. Got: \"."],
-  ])
+  ] as const)
     it(`answers invalid JSON with the line, column and reason of Oro's parser: ${JSON.stringify(raw)}`, async () => {
       const res = await post(raw);
       expect(res.status).to.equal(400);
       expect(res.body.errors).to.deep.equal([{ status: '400', title: 'bad request http exception', detail }]);
     });
+
+  it("answers an id in the body that is not the URL's with 409 at /data/id", async () => {
+    const customer = oro.seed('customers', { name: 'A' });
+    const res = await call(oro, token, 'PATCH', `/customers/${customer.id}`, { body: { data: { type: 'customers', id: '999', attributes: { name: 'B' } } } });
+    expect(res.status).to.equal(409);
+    expect(res.body.errors).to.deep.equal([
+      { status: '409', title: 'conflict constraint', detail: "The 'id' property of the primary data object should match 'id' parameter of the query string", source: { pointer: '/data/id' } },
+    ]);
+  });
+
+  it('answers empty attributes with 400 "request data constraint" at /data/attributes', async () => {
+    const res = await call(oro, token, 'POST', '/customers', { body: { data: { type: 'customers', attributes: {} } } });
+    expect(res.status).to.equal(400);
+    expect(res.body.errors).to.deep.equal([{ status: '400', title: 'request data constraint', detail: "The 'attributes' property should not be empty", source: { pointer: '/data/attributes' } }]);
+  });
+
+  it('answers a type that is not the URL\'s with 409 at /data/type and a missing data section with 400 at /data', async () => {
+    const type = await call(oro, token, 'POST', '/customers', { body: { data: { type: 'customergroups', attributes: { name: 'G' } } } });
+    expect(type.status).to.equal(409);
+    expect(type.body.errors).to.deep.equal([
+      { status: '409', title: 'conflict constraint', detail: "The 'type' property of the primary data object should match the requested resource", source: { pointer: '/data/type' } },
+    ]);
+    const none = await call(oro, token, 'POST', '/customers', { body: { meta: {} } });
+    expect(none.body.errors).to.deep.equal([{ status: '400', title: 'request data constraint', detail: 'The primary data object should exist', source: { pointer: '/data' } }]);
+  });
 });

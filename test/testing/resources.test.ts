@@ -39,7 +39,7 @@ describe('fake Oro: resource types and validation (docs/oro-api.md §2, §4)', (
   });
 
   it('requires name when it is missing and checks its 255 length', async () => {
-    const missing = await api.post('/customers', { data: { type: 'customers', attributes: {} } });
+    const missing = await api.post('/customers', { data: { type: 'customers' } });
     expect(titlesAndPointers(missing.body)).to.deep.equal([['not blank constraint', '/data/attributes/name']]);
     const long = await api.post('/customers', { data: { type: 'customers', attributes: { name: 'n'.repeat(256) } } });
     expect(titlesAndPointers(long.body)).to.deep.equal([['length constraint', '/data/attributes/name']]);

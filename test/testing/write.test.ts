@@ -41,7 +41,7 @@ describe('fake Oro: writes (docs/oro-api.md §2, §5)', () => {
 
     for (const [type, upsert] of [['products', ['sku']], ['products', true], ['customergroups', ['name']], ['customerusers', ['email']]] as const)
       it(`refuses upsert ${JSON.stringify(upsert)} on ${type} (no unique column without a foreign key) with 400 at /meta/upsert`, async () => {
-        const res = await api.post(`/${type}`, { data: { type, id: '1', meta: { upsert }, attributes: {} } });
+        const res = await api.post(`/${type}`, { data: { type, id: '1', meta: { upsert } } });
         expect(res.status).to.equal(400);
         expect(res.body.errors[0]).to.deep.equal({ status: '400', title: 'value constraint', detail: 'The upsert operation is not allowed.', source: { pointer: '/meta/upsert' } });
       });
