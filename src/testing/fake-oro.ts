@@ -220,7 +220,7 @@ class FakeOroServer implements FakeOro {
       if (limited) reply = limited;
       else if (fault === 'reset') reply = 'reset';
       else if (fault !== 'none') reply = this.faults.reply(fault, this.now());
-      else reply = await this.api(req, method, path.slice(this.prefix.length), new URLSearchParams(query), body);
+      else reply = await this.api(req, method, path.slice(this.prefix.length), query, body);
       await this.delay(this.faults.delay());
       if (this.closing) return;
     }
@@ -244,7 +244,8 @@ class FakeOroServer implements FakeOro {
   }
 
   /** Authentication, media types, routing; every failure becomes a reply. */
-  private async api(req: IncomingMessage, method: string, rest: string, query: URLSearchParams, body: string): Promise<Reply> {
+  private async api(req: IncomingMessage, method: string, rest: string, rawQuery: string, body: string): Promise<Reply> {
+    const query = new URLSearchParams(rawQuery);
     const authorization = req.headers.authorization;
     if (query.has('access_token')) return { status: 401 };
     const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
@@ -264,6 +265,7 @@ class FakeOroServer implements FakeOro {
       const request: ApiRequest = {
         method,
         query,
+        rawQuery,
         body,
         hateoas: !xInclude.has('nohateoas'),
         includeTotal: xInclude.has('totalcount'),

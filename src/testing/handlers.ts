@@ -31,6 +31,8 @@ export interface ApiContext {
 export interface ApiRequest {
   readonly method: string;
   readonly query: URLSearchParams;
+  /** The query string as sent, without `?` (links are rebuilt from it as Oro does). */
+  readonly rawQuery: string;
   readonly body: string;
   readonly hateoas: boolean;
   readonly includeTotal: boolean;
@@ -42,6 +44,9 @@ export interface ApiRequest {
 }
 
 const JSON_API = 'application/vnd.api+json';
+
+/** Oro's 404 for an id it does not have (`AssertHasResult`, `ValidateEntityExists`). */
+const NOT_FOUND = 'An entity with the requested identifier does not exist.';
 
 /** The `Allow` header of a collection or an item of a type: the actions it allows, in Oro's order. */
 export function allowedMethods(ctx: ApiContext, spec: TypeSpec, item: boolean): string[] {
@@ -130,7 +135,7 @@ function list(ctx: ApiContext, req: ApiRequest, spec: TypeSpec): Reply {
   const options = renderOptions(ctx, req);
   const body: Record<string, unknown> = { data: page.rows.map((r) => renderRecord(ctx.store, spec.name, r, options)) };
   if (include.length > 0) body['included'] = renderIncluded(ctx.store, spec.name, page.rows, include, options);
-  if (req.hateoas) body['links'] = pageLinks(`${ctx.baseUrl}/${spec.name}`, req.query, paging, page.hasNext);
+  if (req.hateoas) body['links'] = pageLinks(`${ctx.baseUrl}/${spec.name}`, req.rawQuery, paging, page.hasNext);
   return { status: 200, json: body, headers: req.includeTotal ? { 'X-Include-Total-Count': String(records.length) } : {} };
 }
 
@@ -204,7 +209,7 @@ export function handleItem(ctx: ApiContext, req: ApiRequest, spec: TypeSpec, id:
   if (req.method === 'OPTIONS') return { status: 200, headers: { Allow: allow.join(', ') } };
   const table = tableOf(ctx, spec);
   const record = table.get(id);
-  if (!record) fail(404, 'not found http exception', 'The entity does not exist.');
+  if (!record) fail(404, 'not found http exception', NOT_FOUND);
   switch (req.method) {
     case 'GET': {
       const options = renderOptions(ctx, req);
@@ -227,13 +232,12 @@ export function handleAsyncOperation(ctx: ApiContext, req: ApiRequest, id: strin
   if (req.method === 'OPTIONS') return { status: 200, headers: { Allow: 'OPTIONS, GET' } };
   if (req.method !== 'GET') notAllowed(['OPTIONS', 'GET']);
   const op = ctx.operations.get(id);
-  if (!op) fail(404, 'not found http exception', 'The entity does not exist.');
+  if (!op) fail(404, 'not found http exception', NOT_FOUND);
   if (sub === undefined) return { status: 200, json: { data: renderOperation(op, ctx.baseUrl, req.hateoas, ctx.now()) } };
   const paging = parsePaging(req.query);
   const page = slicePage(op.errors, paging);
   const body: Record<string, unknown> = { data: page.rows.map(renderOperationError) };
-  // Oro's `self` of an error list is the list's own URL, without the query string.
-  if (req.hateoas) body['links'] = { ...pageLinks(`${ctx.baseUrl}/asyncoperations/${op.id}/errors`, req.query, paging, page.hasNext), self: `${ctx.baseUrl}/asyncoperations/${op.id}/errors` };
+  if (req.hateoas) body['links'] = pageLinks(`${ctx.baseUrl}/asyncoperations/${op.id}/errors`, req.rawQuery, paging, page.hasNext);
   return { status: 200, json: body, headers: req.includeTotal ? { 'X-Include-Total-Count': String(op.errors.length) } : {} };
 }
 

@@ -1,0 +1,79 @@
+/**
+ * The fake answers reads and customer writes as Oro 7.0 does, word for word (issue 24), from
+ * Oro's own functional tests (platform ApiBundle, customer-portal CustomerBundle).
+ */
+import { expect } from 'chai';
+import { startFakeOro, type FakeOro } from '../../src/testing/index.js';
+import { client, tokenOf, waitForOperation } from './support.js';
+
+type Client = ReturnType<typeof client>;
+
+describe('fake Oro answers as Oro 7.0: reading', () => {
+  let oro: FakeOro;
+  let token: string;
+  let api: Client;
+  before(async () => {
+    oro = await startFakeOro({ asyncStepMs: 1 });
+    token = await tokenOf(oro);
+    api = client(oro, token);
+    for (let i = 1; i <= 25; i++) oro.seed('customers', { name: `Customer ${i}` });
+  });
+  after(() => oro.close());
+
+  it('answers an id it does not have with 404 "An entity with the requested identifier does not exist."', async () => {
+    const expected = [{ status: '404', title: 'not found http exception', detail: 'An entity with the requested identifier does not exist.' }];
+    const read = await api.get('/customers/999');
+    expect(read.status).to.equal(404);
+    expect(read.body.errors).to.deep.equal(expected);
+    expect((await api.patch('/customers/999', { data: { type: 'customers', id: '999', attributes: { name: 'x' } } })).body.errors).to.deep.equal(expected);
+    expect((await api.delete('/customers/999')).body.errors).to.deep.equal(expected);
+  });
+
+  // The parameters and details of Oro's GetWithFiltersTest::testPagination*.
+  for (const [query, parameter, detail] of [
+    ['page[size]=-2', 'page[size]', 'The value should be greater than or equals to -1.'],
+    ['page[size]=str', 'page[size]', 'Expected integer value. Given "str".'],
+    ['page[number]=0', 'page[number]', 'The value should be greater than or equals to 1.'],
+    ['page[number]=-1', 'page[number]', 'Expected unsigned integer value. Given "-1".'],
+    ['page[number]=str', 'page[number]', 'Expected unsigned integer value. Given "str".'],
+  ] as const)
+    it(`refuses ${query} with Oro's paging message`, async () => {
+      const res = await api.get(`/customers?${query}`);
+      expect(res.status).to.equal(400);
+      expect(res.body.errors).to.deep.equal([{ status: '400', title: 'filter constraint', detail, source: { parameter } }]);
+    });
+
+  it('links page 1 with exactly self and next, no first', async () => {
+    const res = await api.get('/customers');
+    expect(res.body.links).to.deep.equal({ self: `${oro.baseUrl}/customers`, next: `${oro.baseUrl}/customers?page%5Bnumber%5D=2` });
+  });
+
+  it("links a later page with self as the list's URL without its query string, and the other parameters sorted by name", async () => {
+    // Oro's HateoasTest::testGetListWithPaginationLinksWhenThereAreOtherFilters, with our fields.
+    const res = await api.get('/customers?page[number]=2&sort=-id&fields[customers]=name&page[size]=5');
+    const url = `${oro.baseUrl}/customers`;
+    expect(res.body.links).to.deep.equal({
+      self: url,
+      first: `${url}?fields%5Bcustomers%5D=name&page%5Bsize%5D=5&sort=-id`,
+      prev: `${url}?fields%5Bcustomers%5D=name&page%5Bsize%5D=5&sort=-id`,
+      next: `${url}?fields%5Bcustomers%5D=name&page%5Bnumber%5D=3&page%5Bsize%5D=5&sort=-id`,
+    });
+  });
+
+  it("links an async operation's error list with self as its URL without the query string", async () => {
+    // Oro's AsyncOperationErrorsTest::testPaginationLinksForSecondPage.
+    const batch = await api.patch('/customers', { data: Array.from({ length: 7 }, () => ({ type: 'customers', attributes: { name: '' } })) });
+    const id: string = batch.body.data.id;
+    await waitForOperation(oro, token, id);
+    const url = `${oro.baseUrl}/asyncoperations/${id}/errors`;
+    const page2 = await api.get(`/asyncoperations/${id}/errors?page[size]=2&page[number]=2`);
+    expect(page2.body.links).to.deep.equal({
+      self: url,
+      first: `${url}?page%5Bsize%5D=2`,
+      prev: `${url}?page%5Bsize%5D=2`,
+      next: `${url}?page%5Bnumber%5D=3&page%5Bsize%5D=2`,
+    });
+    const page1 = await api.get(`/asyncoperations/${id}/errors?page[size]=2&page[number]=1`);
+    expect(page1.body.links).to.deep.equal({ self: url, next: `${url}?page%5Bnumber%5D=2&page%5Bsize%5D=2` });
+  });
+});
