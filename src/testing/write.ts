@@ -300,7 +300,7 @@ export function planWrites(store: Store, items: readonly WriteItem[], now: numbe
       // An included record that points at a primary record is connected to it too.
       if (parsed.item.role === 'included' && parsed.id !== undefined && tempOwners.get(key)?.role === 'data') referenced.add(tempKey(parsed.spec.name, parsed.id));
     };
-    const result = validateFields(parsed.spec, parsed.attributes, parsed.relationships, existing, base, resolve, onReference, own);
+    const result = validateFields(parsed.spec, parsed.attributes, parsed.relationships, existing, base, { resolve, idKind: (t) => store.spec(t)?.idKind, onReference }, own);
     errors.push(...result.errors);
     // The family's own rules see a record whose fields are valid.
     const check = parsed.spec.hooks.validate;

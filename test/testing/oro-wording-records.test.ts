@@ -77,3 +77,34 @@ describe('fake Oro answers as Oro 7.0: reading', () => {
     expect(page1.body.links).to.deep.equal({ self: url, next: `${url}?page%5Bnumber%5D=2&page%5Bsize%5D=2` });
   });
 });
+
+describe('fake Oro answers as Oro 7.0: customers and users', () => {
+  let oro: FakeOro;
+  let api: Client;
+  beforeEach(async () => {
+    oro = await startFakeOro();
+    api = client(oro, await tokenOf(oro));
+  });
+  afterEach(() => oro.close());
+
+  const customerWithGroup = (data: unknown) => ({ data: { type: 'customers', attributes: { name: 'Acme' }, relationships: { group: { data } } } });
+
+  it('answers a related id it does not have with "The entity does not exist." at the relationship data', async () => {
+    const res = await api.post('/customers', customerWithGroup({ type: 'customergroups', id: '999' }));
+    expect(res.status).to.equal(400);
+    expect(res.body.errors).to.deep.equal([{ status: '400', title: 'form constraint', detail: 'The entity does not exist.', source: { pointer: '/data/relationships/group/data' } }]);
+  });
+
+  it('answers a related id that is not an integer with "entity identifier constraint" at /data/relationships/group/data/id', async () => {
+    const res = await api.post('/customers', customerWithGroup({ type: 'customergroups', id: 'foo' }));
+    expect(res.status).to.equal(400);
+    expect(res.body.errors).to.deep.equal([
+      { status: '400', title: 'entity identifier constraint', detail: 'Expected integer value. Given "foo".', source: { pointer: '/data/relationships/group/data/id' } },
+    ]);
+  });
+
+  it('answers a related record of another type with "entity type constraint" at the relationship type, before any field error', async () => {
+    const res = await api.post('/customers', { data: { type: 'customers', attributes: { name: '' }, relationships: { group: { data: { type: 'customers', id: '1' } } } } });
+    expect(res.body.errors).to.deep.equal([{ status: '400', title: 'entity type constraint', detail: 'Not acceptable entity type.', source: { pointer: '/data/relationships/group/data/type' } }]);
+  });
+});
