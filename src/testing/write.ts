@@ -321,7 +321,8 @@ export function planWrites(store: Store, items: readonly WriteItem[], now: numbe
       const pendingClash = uniques.get(key)?.some((other) => other === scopeId) ?? false;
       const stored = table.lookup(attr.caseInsensitive ? lowerKey(name) : attrKey(name), compared);
       const clash = [...stored].some((id) => id !== existing?.id && sameScope(id)) || pendingClash;
-      if (clash) errors.push(apiError(400, 'unique entity constraint', 'This value is already used.', at(`${base}/attributes/${name}`)));
+      const unique = attr.uniqueError ?? { title: 'unique entity constraint', detail: 'This value is already used.' };
+      if (clash) errors.push(apiError(400, unique.title, unique.detail, at(`${base}/attributes/${name}`)));
       else uniques.set(key, [...(uniques.get(key) ?? []), scopeId]);
     }
     writes.push({ item: parsed.item, spec: parsed.spec, ref, isNew: !existing, existing, requestId: parsed.id, validateOnly: parsed.validateOnly, fields: result.fields });

@@ -44,7 +44,7 @@ describe('fake Oro: customer users and products as Oro has them', () => {
     await api.post('/customerusers', user({ email: 'Case@Example.com' }));
     const dup = await api.post('/customerusers', user({ email: 'case@example.COM' }));
     expect(dup.status).to.equal(400);
-    expect(pointers(dup.body)).to.deep.equal([['unique entity constraint', '/data/attributes/email']]);
+    expect(pointers(dup.body)).to.deep.equal([['unique customer user name and email constraint', '/data/attributes/email']]);
   });
 
   it('refuses emails shorter than 6 characters or not strictly valid', async () => {

@@ -108,3 +108,27 @@ describe('fake Oro answers as Oro 7.0: customers and users', () => {
     expect(res.body.errors).to.deep.equal([{ status: '400', title: 'entity type constraint', detail: 'Not acceptable entity type.', source: { pointer: '/data/relationships/group/data/type' } }]);
   });
 });
+
+describe('fake Oro answers as Oro 7.0: customer user emails', () => {
+  let oro: FakeOro;
+  let api: Client;
+  before(async () => {
+    oro = await startFakeOro();
+    api = client(oro, await tokenOf(oro));
+  });
+  after(() => oro.close());
+
+  it('answers a customer user email already used with "unique customer user name and email constraint"', async () => {
+    // CustomerBundle's UserCaseInsensitiveEmailTest::testCreateAndUpdateCaseInsensitive.
+    const customer = oro.seed('customers', { name: 'Acme' });
+    const user = (email: string) => ({
+      data: { type: 'customerusers', attributes: { email, firstName: 'Bob', lastName: 'Fedeson' }, relationships: { customer: { data: { type: 'customers', id: customer.id } } } },
+    });
+    expect((await api.post('/customerusers', user('test@test.com'))).status).to.equal(201);
+    const res = await api.post('/customerusers', user('Test@Test.Com'));
+    expect(res.status).to.equal(400);
+    expect(res.body.errors).to.deep.equal([
+      { status: '400', title: 'unique customer user name and email constraint', detail: 'This email is already used.', source: { pointer: '/data/attributes/email' } },
+    ]);
+  });
+});

@@ -78,7 +78,19 @@ function types(version: OroVersion): TypeSpec[] {
       name: 'customerusers',
       timestamps: true,
       attributes: {
-        email: { required: true, minLength: 6, maxLength: 255, email: true, unique: true, caseInsensitive: true, indexed: true, filter: 'string', sortable: true },
+        email: {
+          required: true,
+          minLength: 6,
+          maxLength: 255,
+          email: true,
+          // CustomerBundle's UniqueCustomerUserNameAndEmail validator, as with "case-insensitive email addresses" on.
+          unique: true,
+          uniqueError: { title: 'unique customer user name and email constraint', detail: 'This email is already used.' },
+          caseInsensitive: true,
+          indexed: true,
+          filter: 'string',
+          sortable: true,
+        },
         firstName: { required: true, maxLength: 255, filter: 'string' },
         lastName: { required: true, maxLength: 255, filter: 'string' },
         enabled: { kind: 'boolean', defaultValue: true },
