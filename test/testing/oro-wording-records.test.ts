@@ -103,6 +103,23 @@ describe('fake Oro answers as Oro 7.0: customers and users', () => {
     ]);
   });
 
+  it('refuses an upsert in a PATCH of a customer: its id is generated', async () => {
+    const customer = oro.seed('customers', { name: 'Acme' });
+    for (const upsert of [true, ['name']]) {
+      const res = await api.patch(`/customers/${customer.id}`, { data: { type: 'customers', id: customer.id, meta: { upsert }, attributes: { name: 'B' } } });
+      expect(res.status).to.equal(400);
+      expect(res.body.errors).to.deep.equal([
+        { status: '400', title: 'value constraint', detail: 'The upsert operation is not supported for resources with auto-generated identifier value.', source: { pointer: '/meta/upsert' } },
+      ]);
+    }
+    expect(oro.records('customers')[0]?.attributes?.['name']).to.equal('Acme');
+  });
+
+  it('answers a meta flag that is not a boolean with "This value should be a boolean." at its pointer', async () => {
+    const res = await api.post('/customers', { data: { type: 'customers', meta: { validate: 'yes' }, attributes: { name: 'A' } } });
+    expect(res.body.errors).to.deep.equal([{ status: '400', title: 'value constraint', detail: 'This value should be a boolean.', source: { pointer: '/meta/validate' } }]);
+  });
+
   it('answers a related record of another type with "entity type constraint" at the relationship type, before any field error', async () => {
     const res = await api.post('/customers', { data: { type: 'customers', attributes: { name: '' }, relationships: { group: { data: { type: 'customers', id: '1' } } } } });
     expect(res.body.errors).to.deep.equal([{ status: '400', title: 'entity type constraint', detail: 'Not acceptable entity type.', source: { pointer: '/data/relationships/group/data/type' } }]);
