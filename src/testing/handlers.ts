@@ -56,18 +56,20 @@ export function allowedMethods(ctx: ApiContext, spec: TypeSpec, item: boolean): 
   return ['OPTIONS', 'GET', ...when(spec.batch && !ctx.batchDisabled.has(spec.name), 'PATCH'), ...when(create, 'POST'), ...when(remove, 'DELETE')];
 }
 
-function notAllowed(allow: readonly string[]): never {
+/** A 405 with `Allow`, for a method the route does not take. */
+export function notAllowed(allow: readonly string[]): never {
   throw new ApiFailure([apiError(405, 'action not allowed exception', 'The action is not allowed.')], { Allow: allow.join(', ') });
 }
 
 /** Content-Type and non-empty body checks of a write request (415, then 400). */
-function checkWriteBody(req: ApiRequest): void {
+export function checkWriteBody(req: ApiRequest): void {
   if (req.contentType !== JSON_API)
     fail(415, 'unsupported media type http exception', `The "Content-Type" request header must be "${JSON_API}". Given "${req.contentType ?? ''}".`);
   if (req.body.trim() === '') fail(400, 'request data constraint', 'The request data should not be empty.');
 }
 
-function parseJson(body: string): unknown {
+/** The request body as JSON, or Oro's 400 for a body that is not. */
+export function parseJson(body: string): unknown {
   try {
     return JSON.parse(body);
   } catch {
@@ -82,7 +84,8 @@ function singleDocumentItems(doc: Record<string, unknown>, type: string, urlId?:
   return [primary, ...included.map((raw, i): WriteItem => ({ raw, pointer: `/included/${i}`, metaBase: `/included/${i}`, role: 'included' }))];
 }
 
-function renderOptions(ctx: ApiContext, req: ApiRequest): RenderOptions {
+/** How the request wants records rendered (links, sparse fieldsets). */
+export function renderOptions(ctx: ApiContext, req: ApiRequest): RenderOptions {
   return { baseUrl: ctx.baseUrl, hateoas: req.hateoas, fields: parseFields(req.query) };
 }
 
@@ -109,7 +112,8 @@ function write(ctx: ApiContext, req: ApiRequest, type: string, urlId?: string): 
   return { status: created ? 201 : 200, json: body, headers: created ? { Location: `${ctx.baseUrl}/${type}/${primary.record.id}` } : {} };
 }
 
-function tableOf(ctx: ApiContext, spec: TypeSpec): Table {
+/** The table of a type; a type the fake has no table for is Oro's 404. */
+export function tableOf(ctx: ApiContext, spec: TypeSpec): Table {
   const table = ctx.store.table(spec.name);
   if (!table) return fail(404, 'entity type constraint', `Unknown entity type: ${spec.name}.`);
   return table;
@@ -239,29 +243,6 @@ export function handleAsyncOperation(ctx: ApiContext, req: ApiRequest, id: strin
   const body: Record<string, unknown> = { data: page.rows.map(renderOperationError) };
   if (req.hateoas) body['links'] = pageLinks(`${ctx.baseUrl}/asyncoperations/${op.id}/errors`, req.rawQuery, paging, page.hasNext);
   return { status: 200, json: body, headers: req.includeTotal ? { 'X-Include-Total-Count': String(op.errors.length) } : {} };
-}
-
-/**
- * `{base}/{type}/{id}/relationships/{name}` (resource identifiers) and `{base}/{type}/{id}/{name}`
- * (the related records), read-only here.
- */
-export function handleRelated(ctx: ApiContext, req: ApiRequest, spec: TypeSpec, id: string, name: string, identifiersOnly: boolean): Reply {
-  const rel = spec.relationships[name];
-  if (!rel) fail(404, 'not found http exception', 'The requested resource does not exist.');
-  if (req.method === 'OPTIONS') return { status: 200, headers: { Allow: 'OPTIONS, GET' } };
-  if (req.method !== 'GET') notAllowed(['OPTIONS', 'GET']);
-  const record = tableOf(ctx, spec).get(id);
-  if (!record) fail(404, 'not found http exception', 'The parent entity does not exist.');
-  const options = renderOptions(ctx, req);
-  const linked = renderRecord(ctx.store, spec.name, record, { baseUrl: ctx.baseUrl, hateoas: false }).relationships?.[name]?.data ?? null;
-  if (identifiersOnly) return { status: 200, json: { data: linked } };
-  const target = ctx.store.table(rel.target);
-  const full = (ref: { type: string; id: string }): Resource | null => {
-    const row = target?.get(ref.id);
-    return row ? renderRecord(ctx.store, rel.target, row, options) : null;
-  };
-  const data = linked === null ? null : 'type' in linked ? full(linked) : linked.flatMap((ref) => full(ref) ?? []);
-  return { status: 200, json: { data } };
 }
 
 /** Looks up a type; unknown types are 404 "entity type constraint". */

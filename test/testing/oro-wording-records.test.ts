@@ -103,6 +103,41 @@ describe('fake Oro answers as Oro 7.0: customers and users', () => {
     ]);
   });
 
+  it("changes a customer's group with PATCH /customers/{id}/relationships/group (204)", async () => {
+    // CustomerBundle's CustomerTest::testUpdateRelationshipForGroup.
+    const [g1, g2] = [oro.seed('customergroups', { name: 'G1' }), oro.seed('customergroups', { name: 'G2' })];
+    const customer = oro.seed('customers', { name: 'Acme' }, { group: { data: { type: 'customergroups', id: g1.id } } });
+    const res = await api.raw('PATCH', `/customers/${customer.id}/relationships/group`, { body: { data: { type: 'customergroups', id: g2.id } } });
+    expect(res.status).to.equal(204);
+    expect((await api.get(`/customers/${customer.id}/relationships/group`)).body).to.deep.equal({ data: { type: 'customergroups', id: g2.id } });
+    const missing = await api.raw('PATCH', `/customers/${customer.id}/relationships/group`, { body: { data: { type: 'customergroups', id: '999' } } });
+    expect(missing.body.errors).to.deep.equal([{ status: '400', title: 'form constraint', detail: 'The entity does not exist.', source: { pointer: '/data' } }]);
+  });
+
+  it('answers OPTIONS of relationship routes as Oro: to-one OPTIONS, GET, PATCH; to-many adds POST, DELETE; related records OPTIONS, GET', async () => {
+    const customer = oro.seed('customers', { name: 'Acme' });
+    const allow = async (path: string) => (await api.raw('OPTIONS', `/customers/${customer.id}${path}`)).headers.get('allow');
+    expect(await allow('/relationships/group')).to.equal('OPTIONS, GET, PATCH');
+    expect(await allow('/relationships/children')).to.equal('OPTIONS, GET, PATCH, POST, DELETE');
+    expect(await allow('/group')).to.equal('OPTIONS, GET');
+  });
+
+  it("adds, replaces and removes a customer's children through /relationships/children", async () => {
+    // CustomerBundle's CustomerTest::test{Add,Update,Delete}RelationshipForChildren.
+    const parent = oro.seed('customers', { name: 'Parent' });
+    const [a, b, c] = ['A', 'B', 'C'].map((name) => oro.seed('customers', { name }, name === 'A' ? { parent: { data: { type: 'customers', id: parent.id } } } : {}));
+    const children = async () => (await api.get(`/customers/${parent.id}/relationships/children`)).body.data.map((r: { id: string }) => r.id);
+    const route = `/customers/${parent.id}/relationships/children`;
+    expect((await api.raw('POST', route, { body: { data: [{ type: 'customers', id: b?.id }] } })).status).to.equal(204);
+    expect(await children()).to.deep.equal([a?.id, b?.id]);
+    expect((await api.raw('PATCH', route, { body: { data: [{ type: 'customers', id: c?.id }] } })).status).to.equal(204);
+    expect(await children()).to.deep.equal([c?.id]);
+    expect((await api.raw('DELETE', route, { body: { data: [{ type: 'customers', id: c?.id }] } })).status).to.equal(204);
+    expect(await children()).to.deep.equal([]);
+    const cycle = await api.raw('PATCH', `/customers/${a?.id}/relationships/children`, { body: { data: [{ type: 'customers', id: a?.id }] } });
+    expect(cycle.body.errors[0]).to.deep.include({ title: 'circular customer reference constraint', source: { pointer: '/data' } });
+  });
+
   it('refuses an upsert in a PATCH of a customer: its id is generated', async () => {
     const customer = oro.seed('customers', { name: 'Acme' });
     for (const upsert of [true, ['name']]) {
