@@ -19,7 +19,7 @@ const STRICT_EMAIL = new RegExp(`^${ATOM}(?:\\.${ATOM})*@(?:${LABEL}\\.)+[A-Za-z
 const PASSWORD_MIN_LENGTH = 8;
 const PASSWORD_RULE = 'The password must be at least 8 characters long and include a lower case letter, an upper case letter, and a number.';
 
-const TYPE_NAMES: Readonly<Record<AttributeKind, string>> = { string: 'string', boolean: 'boolean', integer: 'integer', number: 'float' };
+const TYPE_NAMES: Readonly<Record<AttributeKind, string>> = { string: 'string', boolean: 'boolean', integer: 'integer', number: 'float', array: 'array' };
 
 /** `true` when a password satisfies Oro's default policy. */
 export function passwordIsComplex(value: string): boolean {
@@ -35,6 +35,8 @@ function hasKind(kind: AttributeKind, value: Json): boolean {
       return typeof value === 'number' && Number.isInteger(value);
     case 'number':
       return typeof value === 'number' && Number.isFinite(value);
+    case 'array':
+      return Array.isArray(value);
     default:
       return typeof value === 'string';
   }

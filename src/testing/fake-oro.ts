@@ -105,7 +105,7 @@ class FakeOroServer implements FakeOro {
     const table = this.store.table(type);
     if (!table) throw new Error(`fake Oro: unknown type "${type}"`);
     const out: Resource[] = [];
-    for (const record of table.values()) out.push(renderRecord(this.store, type, record, { baseUrl: this.baseUrl, hateoas: false }));
+    for (const record of table.values()) out.push(structuredClone(renderRecord(this.store, type, record, { baseUrl: this.baseUrl, hateoas: false })));
     if (table.spec.idKind !== 'integer') out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     return out;
   }

@@ -11,8 +11,8 @@ import type { ApiError } from './json-api.js';
 import type { Fields, StoredLink, StoredRecord } from './records.js';
 import type { OroVersion } from './versions.js';
 
-/** The JSON type of an attribute's value (Oro's `string`, `boolean`, `integer`, `float`...). */
-export type AttributeKind = 'string' | 'boolean' | 'integer' | 'number';
+/** The JSON type of an attribute's value (Oro's `string`, `boolean`, `integer`, `float`, `objects`...). */
+export type AttributeKind = 'string' | 'boolean' | 'integer' | 'number' | 'array';
 
 /** Constraints of one attribute. */
 export interface AttributeSpec {
@@ -71,6 +71,10 @@ export interface RelationshipSpec {
   readonly defaultId?: string;
   /** Owned to-many relationships: the members a create without the relationship gets. */
   readonly defaultIds?: readonly string[];
+  /** Set on create only: a value sent on update is ignored, as Oro's unmapped field (an address's `customer`). */
+  readonly createOnly?: boolean;
+  /** `false`: its `relationships/{name}` route is read-only (Oro's `update_relationship: false`). */
+  readonly updateRelationship?: boolean;
   /**
    * Oro refuses to create a record of this relationship inside `included` ("new included entity
    * existence constraint"): a new parent or child customer could close a cycle.

@@ -49,7 +49,7 @@ export function mutationContext(store: Store, now: number): MutationContext {
     insert(type: string, attributes: Record<string, Json>, relationships: Record<string, StoredLink> = {}): StoredRecord {
       const spec = specOf(type);
       const values: Record<string, Json> = {};
-      for (const [name, attr] of Object.entries(spec.attributes)) if (attr.defaultValue !== undefined) values[name] = attr.defaultValue;
+      for (const [name, attr] of Object.entries(spec.attributes)) if (attr.defaultValue !== undefined) values[name] = structuredClone(attr.defaultValue);
       Object.assign(values, attributes);
       if (spec.timestamps) Object.assign(values, { createdAt: stamp, updatedAt: stamp });
       const links: Record<string, StoredLink> = {};

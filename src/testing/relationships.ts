@@ -20,7 +20,7 @@ const writable = (spec: TypeSpec): boolean => spec.actions.update;
 
 /** The `Allow` header of a relationship route (Oro's OptionsRequestTest). */
 function allowed(spec: TypeSpec, rel: RelationshipSpec): string[] {
-  if (!writable(spec)) return ['OPTIONS', 'GET'];
+  if (!writable(spec) || rel.updateRelationship === false) return ['OPTIONS', 'GET'];
   return rel.toMany ? ['OPTIONS', 'GET', 'PATCH', 'POST', 'DELETE'] : ['OPTIONS', 'GET', 'PATCH'];
 }
 

@@ -44,7 +44,14 @@ function linkOf(target: string, member: unknown, pointer: string, links: Links):
 const doesNotExist = (pointer: string): ApiError => apiError(400, 'form constraint', 'The entity does not exist.', at(`${pointer}/data`));
 
 /** The sent relationships: values to store, form errors, and errors that stop the request before its fields are read. */
-function sentRelationshipFields(spec: TypeSpec, sent: Record<string, unknown>, base: string, links: Links, relationships: Record<string, FieldLink>): { errors: ApiError[]; early: ApiError[] } {
+function sentRelationshipFields(
+  spec: TypeSpec,
+  sent: Record<string, unknown>,
+  base: string,
+  links: Links,
+  relationships: Record<string, FieldLink>,
+  updating: boolean,
+): { errors: ApiError[]; early: ApiError[] } {
   const errors: ApiError[] = [];
   const early: ApiError[] = [];
   for (const [name, value] of Object.entries(sent)) {
@@ -54,6 +61,7 @@ function sentRelationshipFields(spec: TypeSpec, sent: Record<string, unknown>, b
       errors.push(apiError(400, 'extra fields constraint', `This form should not contain extra fields: "${name}".`, at(pointer)));
       continue;
     }
+    if (rel.createOnly && updating) continue;
     if (!isObject(value) || !('data' in value)) {
       errors.push(apiError(400, 'request data constraint', "The relationship should have 'data' property", at(pointer)));
       continue;
@@ -131,14 +139,14 @@ export function validateFields(
   const relationships: Record<string, FieldLink> = existing ? { ...existing.relationships } : {};
   const sentAttributes = isObject(rawAttributes) ? rawAttributes : {};
   const sentRelationships = isObject(rawRelationships) ? rawRelationships : {};
-  const sent = sentRelationshipFields(spec, sentRelationships, base, links, relationships);
+  const sent = sentRelationshipFields(spec, sentRelationships, base, links, relationships, existing !== undefined);
   if (sent.early.length > 0) return { errors: sent.early, fields: { attributes, relationships } };
   const errors = sentAttributeErrors(spec, sentAttributes, base, attributes);
   if (!existing)
     for (const [name, attr] of Object.entries(spec.attributes)) {
       if (name in sentAttributes) continue;
       if (attr.required) errors.push(notBlank(`${base}/attributes/${name}`));
-      else if (attr.defaultValue !== undefined) attributes[name] = attr.defaultValue;
+      else if (attr.defaultValue !== undefined) attributes[name] = structuredClone(attr.defaultValue);
     }
   errors.push(...sent.errors);
   if (!existing)

@@ -184,3 +184,41 @@ describe('fake Oro answers as Oro 7.0: customer user emails', () => {
     ]);
   });
 });
+
+describe('fake Oro answers as Oro 7.0: customer addresses', () => {
+  let oro: FakeOro;
+  let api: Client;
+  before(async () => {
+    oro = await startFakeOro();
+    api = client(oro, await tokenOf(oro));
+  });
+  after(() => oro.close());
+
+  it('accepts primary, types, organization and region on a customer address in included', async () => {
+    // The attributes of CustomerBundle's create_customer_address.yml, in a customer's included.
+    const attributes = { primary: true, street: 'Street 1', city: 'Los Angeles', postalCode: '90001', organization: 'Acme', types: [{ default: true, addressType: 'billing' }, { default: false, addressType: 'shipping' }] };
+    const res = await api.post('/customers', {
+      data: { type: 'customers', attributes: { name: 'Acme' }, relationships: { addresses: { data: [{ type: 'customeraddresses', id: 'a1' }] } } },
+      included: [
+        { type: 'customeraddresses', id: 'a1', attributes, relationships: { country: { data: { type: 'countries', id: 'US' } }, region: { data: { type: 'regions', id: 'US-CA' } } } },
+      ],
+    });
+    expect(res.status).to.equal(201);
+    const [address] = res.body.included;
+    expect(address.attributes).to.deep.include(attributes);
+    expect(address.relationships.region.data).to.deep.equal({ type: 'regions', id: 'US-CA' });
+    expect(address.relationships.systemOrganization.data).to.deep.equal({ type: 'organizations', id: '1' });
+    expect(address.relationships.customer.data).to.deep.equal({ type: 'customers', id: res.body.data.id });
+  });
+
+  it("keeps an address's customer on update and refuses to change it through its relationship route, as Oro does", async () => {
+    const [a, b] = [oro.seed('customers', { name: 'A' }), oro.seed('customers', { name: 'B' })];
+    const address = oro.seed('customeraddresses', { street: 'S', city: 'C', postalCode: 'P' }, { customer: { data: { type: 'customers', id: a.id } }, country: { data: { type: 'countries', id: 'DE' } } });
+    const res = await api.patch(`/customeraddresses/${address.id}`, { data: { type: 'customeraddresses', id: address.id, relationships: { customer: { data: { type: 'customers', id: b.id } } } } });
+    expect(res.status).to.equal(200);
+    expect(res.body.data.relationships.customer.data).to.deep.equal({ type: 'customers', id: a.id });
+    const route = await api.raw('PATCH', `/customeraddresses/${address.id}/relationships/customer`, { body: { data: { type: 'customers', id: b.id } } });
+    expect(route.status).to.equal(405);
+    expect(route.headers.get('allow')).to.equal('OPTIONS, GET');
+  });
+});

@@ -1,6 +1,6 @@
 /**
  * The customers family: customers, their groups, users and addresses, and the records they point
- * at (Oro users, organizations, countries, customer user roles). Sources: oroinc/customer-portal
+ * at (Oro users, organizations, countries, regions, customer ratings, customer user roles). Sources: oroinc/customer-portal
  * `CustomerBundle` (`Resources/config/oro/api.yml`, `Tests/Functional/Api/RestJsonApi`), 7.0.
  */
 import { apiError, at, isObject, type ApiError } from '../json-api.js';
@@ -55,6 +55,45 @@ function circularReferences(write: WriteCheck, ctx: HookContext): ApiError[] {
   return errors;
 }
 
+/** What a customer address and a customer user address have (CustomerBundle's `get_customer_address.yml`). */
+const addressAttributes: Record<string, AttributeSpec> = {
+  phone: { nullable: true, maxLength: 255 },
+  primary: { kind: 'boolean', defaultValue: false },
+  label: { nullable: true, maxLength: 255 },
+  street: { required: true, maxLength: 500 },
+  street2: { nullable: true, maxLength: 500 },
+  city: { required: true, maxLength: 255, filter: 'string' },
+  postalCode: { required: true, maxLength: 255, filter: 'string' },
+  // The company's name, not a relationship: the record's organization is `systemOrganization`.
+  organization: { nullable: true, maxLength: 255 },
+  namePrefix: { nullable: true, maxLength: 255 },
+  firstName: { nullable: true, maxLength: 255 },
+  middleName: { nullable: true, maxLength: 255 },
+  lastName: { nullable: true, maxLength: 255 },
+  nameSuffix: { nullable: true, maxLength: 255 },
+  customRegion: { nullable: true, maxLength: 255 },
+  validatedAt: { nullable: true },
+  // `[{ "default": true, "addressType": "billing" }, …]`, stored as sent.
+  types: { kind: 'array', defaultValue: [] },
+  ...TIMESTAMPS,
+};
+
+/** An address type: its owner (`customer` or `customerUser`, set on create only) and where it is. */
+const addressType = (name: string, owner: string, ownerType: string): TypeSpec =>
+  defineType({
+    name,
+    timestamps: true,
+    attributes: addressAttributes,
+    relationships: {
+      [owner]: { target: ownerType, required: true, createOnly: true, updateRelationship: false },
+      owner: OWNERSHIP.owner,
+      systemOrganization: { target: 'organizations', defaultId: '1', updateRelationship: false },
+      country: { target: 'countries', required: true, updateRelationship: false },
+      region: { target: 'regions', updateRelationship: false },
+    },
+    batch: true,
+  });
+
 /** The types of one version. */
 function types(version: OroVersion): TypeSpec[] {
   return [
@@ -68,6 +107,9 @@ function types(version: OroVersion): TypeSpec[] {
         children: { target: 'customers', toMany: { inverseOf: 'parent' }, noNewIncluded: true },
         addresses: { target: 'customeraddresses', toMany: { inverseOf: 'customer' } },
         users: { target: 'customerusers', toMany: { inverseOf: 'customer' } },
+        salesRepresentatives: { target: 'users', toMany: { owned: true } },
+        // Snake case, as Oro names it.
+        internal_rating: { target: 'customerratings' },
         ...OWNERSHIP,
       },
       batch: true,
@@ -102,25 +144,14 @@ function types(version: OroVersion): TypeSpec[] {
       relationships: {
         customer: { target: 'customers', required: true },
         userRoles: { target: 'customeruserroles', toMany: { owned: true }, defaultIds: ['2'] },
+        addresses: { target: 'customeruseraddresses', toMany: { inverseOf: 'customerUser' } },
         ...OWNERSHIP,
       },
       // Email is indexed, not a unique column: no upsert.
       batch: true,
     }),
-    defineType({
-      name: 'customeraddresses',
-      timestamps: true,
-      attributes: {
-        label: { nullable: true, maxLength: 255 },
-        street: { required: true, maxLength: 500 },
-        street2: { nullable: true, maxLength: 500 },
-        city: { required: true, maxLength: 255, filter: 'string' },
-        postalCode: { required: true, maxLength: 255, filter: 'string' },
-        ...TIMESTAMPS,
-      },
-      relationships: { customer: { target: 'customers', required: true }, country: { target: 'countries', required: true }, ...OWNERSHIP },
-      batch: true,
-    }),
+    addressType('customeraddresses', 'customer', 'customers'),
+    addressType('customeruseraddresses', 'customerUser', 'customerusers'),
     defineType({
       // Oro's users: a unique username and email, so upsert by either (and no generated-id upsert).
       name: 'users',
@@ -137,6 +168,16 @@ function types(version: OroVersion): TypeSpec[] {
     }),
     defineType({ name: 'organizations', readOnly: true, timestamps: true, attributes: { name: { required: true, filter: 'string' }, ...TIMESTAMPS } }),
     defineType({ name: 'countries', readOnly: true, idKind: 'string', attributes: { name: { required: true, filter: 'string' }, iso3Code: { required: true } } }),
+    // Ids are Oro's combined codes (`US-NY`).
+    defineType({
+      name: 'regions',
+      readOnly: true,
+      idKind: 'string',
+      attributes: { name: { required: true, filter: 'string' }, code: { required: true } },
+      relationships: { country: { target: 'countries', required: true } },
+    }),
+    // An enum: ids `1_of_5`…`5_of_5`.
+    defineType({ name: 'customerratings', readOnly: true, idKind: 'string', attributes: { name: { required: true } } }),
     defineType({
       name: 'customeruserroles',
       readOnly: true,
@@ -157,6 +198,11 @@ export const customers: Family = {
     { type: 'countries', id: 'FR', attributes: { name: 'France', iso3Code: 'FRA' } },
     { type: 'countries', id: 'GB', attributes: { name: 'United Kingdom', iso3Code: 'GBR' } },
     { type: 'countries', id: 'US', attributes: { name: 'United States', iso3Code: 'USA' } },
+    { type: 'regions', id: 'DE-BE', attributes: { name: 'Berlin', code: 'BE' }, relationships: { country: 'DE' } },
+    { type: 'regions', id: 'DE-BY', attributes: { name: 'Bayern', code: 'BY' }, relationships: { country: 'DE' } },
+    { type: 'regions', id: 'US-CA', attributes: { name: 'California', code: 'CA' }, relationships: { country: 'US' } },
+    { type: 'regions', id: 'US-NY', attributes: { name: 'New York', code: 'NY' }, relationships: { country: 'US' } },
+    ...[1, 2, 3, 4, 5].map((n) => ({ type: 'customerratings', id: `${n}_of_5`, attributes: { name: `${n} of 5` } })),
     { type: 'customeruserroles', attributes: { role: 'ROLE_FRONTEND_ADMINISTRATOR', label: 'Administrator' } },
     { type: 'customeruserroles', attributes: { role: 'ROLE_FRONTEND_BUYER', label: 'Buyer' } },
   ],
