@@ -272,12 +272,13 @@ export class AsyncOperations {
     const counts = { readCount: body_.data.length, writeCount: 0, createCount: 0, updateCount: 0 };
     const runChunk = (chunk: number): void => {
       const indexes = Array.from({ length: Math.min(CHUNK_SIZE, body_.data.length - chunk * CHUNK_SIZE) }, (_, k) => chunk * CHUNK_SIZE + k);
-      let n = 0;
+      // Records are saved in any order, but their errors are numbered in record order (`<op>-1-1` is /data/0's).
+      const refused = new Map<number, readonly ApiError[]>();
       for (const i of shuffled(indexes, this.rng)) {
         const items = [dataItem(body_.data[i], i, op.entityType), ...this.closure(body_, i, { byKey: includedByKey, referrers }, resolved, usedIncluded)];
         const plan = planWrites(this.store, items, this.now(), resolved);
         if (!plan.ok) {
-          for (const e of plan.errors) op.errors.push(toOperationError(e, `${op.id}-${chunk + 1}-${++n}`));
+          refused.set(i, plan.errors);
           continue;
         }
         for (const c of commitWrites(this.store, plan.writes, this.now())) {
@@ -288,6 +289,8 @@ export class AsyncOperations {
           else counts.updateCount++;
         }
       }
+      let n = 0;
+      for (const i of indexes) for (const e of refused.get(i) ?? []) op.errors.push(toOperationError(e, `${op.id}-${chunk + 1}-${++n}`));
       op.progress = (chunk + 1) / chunks;
       this.touch(op);
       if (chunk + 1 < chunks) this.later(0, () => runChunk(chunk + 1));
@@ -363,14 +366,16 @@ export function renderOperation(op: AsyncOperation, baseUrl: string, hateoas: bo
   const resource: Record<string, unknown> = { type: 'asyncoperations', id: op.id };
   if (hateoas) resource['links'] = { self: `${baseUrl}/asyncoperations/${op.id}` };
   resource['attributes'] = {
+    entityType: op.entityType,
     status: op.status,
     progress: op.progress,
     createdAt: oroDateTime(op.createdAt),
     updatedAt: oroDateTime(op.updatedAt),
     elapsedTime: Math.max(0, Math.floor(((op.finishedAt ?? now) - op.createdAt) / 1000)),
-    entityType: op.entityType,
     summary: op.summary as unknown as Json,
   };
+  // The API user (every token is user 1's) and its organization, as Oro's get_async_operation.yml shows them.
+  resource['relationships'] = { owner: { data: { type: 'users', id: '1' } }, organization: { data: { type: 'organizations', id: '1' } } };
   return resource as unknown as Resource;
 }
 

@@ -60,7 +60,12 @@ export function planWrites(store: Store, items: readonly WriteItem[], now: numbe
     if (action.kind === 'update') {
       existing = table?.get(action.id);
       if (!existing) {
-        errors.push(apiError(404, 'not found http exception', 'The entity does not exist.', at(`${parsed.item.pointer}/id`)));
+        // A Batch API record: Oro's 404 at the record; an included one: its NormalizeIncludedData error.
+        errors.push(
+          parsed.item.role === 'data'
+            ? apiError(404, 'not found http exception', 'An entity with the requested identifier does not exist.', at(parsed.item.pointer))
+            : apiError(400, 'entity constraint', 'The entity does not exist.', at(parsed.item.pointer)),
+        );
         continue;
       }
     } else if (action.kind === 'upsert-id') existing = table?.get(action.id);

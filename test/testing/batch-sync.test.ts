@@ -72,7 +72,7 @@ describe('fake Oro: synchronous Batch API (X-Mode: sync, docs/oro-api.md §6)', 
     it('answers a sync batch with one stale id 404, the single distinct status', async () => {
       const res = await api.patch('/customers', { data: [{ type: 'customers', attributes: { name: 'New' } }, { type: 'customers', id: '999999', meta: { update: true }, attributes: { name: 'Gone' } }] }, SYNC);
       expect(res.status).to.equal(404);
-      expect(res.body.errors).to.deep.equal([{ status: '404', title: 'not found http exception', detail: 'The entity does not exist.', source: { pointer: '/data/1/id' } }]);
+      expect(res.body.errors).to.deep.equal([{ status: '404', title: 'not found http exception', detail: 'An entity with the requested identifier does not exist.', source: { pointer: '/data/1' } }]);
       expect(oro.records('customers').filter((c) => c.attributes?.['name'] === 'New')).to.have.length(0);
     });
 
