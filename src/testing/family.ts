@@ -49,8 +49,8 @@ export interface AttributeSpec {
   readonly uniqueScope?: string;
   /** Kept in a hash index so that `filter[x]=a,b,…` does not scan the table. */
   readonly indexed?: boolean;
-  /** How `filter[x]` compares values; absent = not filterable. */
-  readonly filter?: 'string' | 'datetime';
+  /** How `filter[x]` compares values (`number` and `datetime` take every operator); absent = not filterable. */
+  readonly filter?: 'string' | 'datetime' | 'number' | 'boolean';
   /** Allowed in `sort`. */
   readonly sortable?: boolean;
 }

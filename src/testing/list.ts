@@ -9,7 +9,7 @@ import type { TypeSpec } from './family.js';
 import { attrKey, compareIds, relKey, type Table, type StoredRecord } from './store.js';
 
 type Op = 'eq' | 'neq' | 'lt' | 'lte' | 'gt' | 'gte' | 'exists' | 'neq_or_null';
-type Kind = 'int' | 'string' | 'datetime' | 'rel';
+type Kind = 'int' | 'number' | 'boolean' | 'string' | 'datetime' | 'rel';
 
 /** One parsed `filter[...]` parameter. */
 export interface Filter {
@@ -40,7 +40,7 @@ function fieldOf(record: StoredRecord, filter: { field: string; kind: Kind }): J
 
 /** Compares two non-null values of a kind. */
 function compare(kind: Kind, a: string, b: string): number {
-  if (kind === 'int') return Number(a) - Number(b);
+  if (kind === 'int' || kind === 'number') return Number(a) - Number(b);
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
@@ -48,6 +48,15 @@ function normalise(kind: Kind, raw: string, name: string): string {
   if (kind === 'int') {
     if (!/^-?\d+$/.test(raw)) throw new ApiFailure([apiError(400, 'filter constraint', `Expected integer value. Given "${raw}".`, param(name))]);
     return String(Number(raw));
+  }
+  if (kind === 'number') {
+    if (raw.trim() === '' || !Number.isFinite(Number(raw))) throw new ApiFailure([apiError(400, 'filter constraint', `Expected number value. Given "${raw}".`, param(name))]);
+    return String(Number(raw));
+  }
+  if (kind === 'boolean') {
+    const b = raw.toLowerCase();
+    if (!['true', 'false', '1', '0', 'yes', 'no'].includes(b)) throw new ApiFailure([apiError(400, 'filter constraint', `Expected boolean value. Given "${raw}".`, param(name))]);
+    return String(['true', '1', 'yes'].includes(b));
   }
   if (kind === 'datetime') {
     const ms = Date.parse(raw);
@@ -80,7 +89,7 @@ export function parseFilters(spec: TypeSpec, table: Table, query: URLSearchParam
       continue;
     }
     const op = (m?.[2] ?? 'eq') as Op;
-    const allowed = field === 'id' || kind === 'datetime' ? ALL_OPS : EQUALITY_OPS;
+    const allowed = field === 'id' || kind === 'datetime' || kind === 'number' ? ALL_OPS : EQUALITY_OPS;
     if (!allowed.includes(op)) {
       errors.push(apiError(400, 'filter constraint', `The operator "${op}" is not supported.`, param(name)));
       continue;
@@ -97,7 +106,7 @@ export function parseFilters(spec: TypeSpec, table: Table, query: URLSearchParam
       const ranges: [string, string][] = [];
       for (const part of raw.split(',')) {
         const range = /^(.+)\.\.(.+)$/.exec(part);
-        if (range?.[1] !== undefined && range[2] !== undefined && (kind === 'int' || kind === 'datetime'))
+        if (range?.[1] !== undefined && range[2] !== undefined && (kind === 'int' || kind === 'number' || kind === 'datetime'))
           ranges.push([normalise(kind, range[1], name), normalise(kind, range[2], name)]);
         else values.push(normalise(kind, part, name));
       }
@@ -157,7 +166,8 @@ export function sortRecords(spec: TypeSpec, records: StoredRecord[], raw: string
     const field = desc ? part.slice(1) : part;
     if (field !== 'id' && !spec.attributes[field]?.sortable)
       throw new ApiFailure([apiError(400, 'sort constraint', `Sorting by "${field}" field is not supported.`, param('sort'))]);
-    return { field, desc, kind: (field === 'id' ? (spec.idKind === 'integer' ? 'int' : 'string') : 'string') as Kind };
+    const numeric = ['integer', 'number'].includes(spec.attributes[field]?.kind ?? 'string');
+    return { field, desc, kind: (field === 'id' ? (spec.idKind === 'integer' ? 'int' : 'string') : numeric ? 'number' : 'string') as Kind };
   });
   return records.sort((a, b) => {
     for (const key of keys) {

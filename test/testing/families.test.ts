@@ -18,7 +18,7 @@ const warehouses: Family = {
       name: 'bins',
       idKind: 'string',
       generatedIds: true,
-      attributes: { code: { required: true }, sealed: { kind: 'boolean', defaultValue: false } },
+      attributes: { code: { required: true }, sealed: { kind: 'boolean', defaultValue: false, filter: 'boolean' }, capacity: { kind: 'number', nullable: true, filter: 'number', sortable: true } },
       relationships: { warehouse: { target: 'warehouses', required: true } },
       batch: true,
       hooks: {
@@ -94,6 +94,17 @@ describe('fake Oro: families (docs/fake-oro.md, "Adding an Oro type")', () => {
     expect(read.body.errors).to.deep.equal([{ status: '400', title: 'filter constraint', detail: 'The "warehouse" filter is required.', source: { parameter: 'filter[warehouse]' } }]);
     expect((await api.delete('/bins?filter[code]=x')).status).to.equal(400);
     expect((await api.get('/bins?filter[warehouse]=1')).status).to.equal(200);
+  });
+
+  it('filters by number and boolean attributes and sorts numbers as numbers', async () => {
+    for (const [code, capacity, sealed] of [['A', 9, false], ['B', 10.5, true], ['C', 100, false]] as const) await api.post('/bins', bin(code, { capacity, sealed }));
+    const codes = async (query: string) => (await api.get(`/bins?filter[warehouse]=1&${query}`)).body.data.map((b: { attributes: { code: string } }) => b.attributes.code);
+    expect(await codes('filter[capacity][gte]=10')).to.deep.equal(['B', 'C']);
+    expect(await codes('filter[capacity]=9..10.5&sort=-capacity')).to.deep.equal(['B', 'A']);
+    expect(await codes('filter[sealed]=true')).to.deep.equal(['B']);
+    expect(await codes('sort=capacity')).to.deep.equal(['A', 'B', 'C']);
+    const bad = await api.get('/bins?filter[warehouse]=1&filter[sealed]=maybe&filter[capacity]=x');
+    expect(bad.body.errors.map((e: { detail: string }) => e.detail)).to.deep.equal(['Expected boolean value. Given "maybe".', 'Expected number value. Given "x".']);
   });
 
   it('answers a disallowed create 405 with Allow, and refuses it per item in a batch while updates pass', async () => {
