@@ -138,6 +138,19 @@ describe('fake Oro answers as Oro 7.0: customers and users', () => {
     expect(cycle.body.errors[0]).to.deep.include({ title: 'circular customer reference constraint', source: { pointer: '/data' } });
   });
 
+  it("adds and removes a customer user's roles through /relationships/userRoles", async () => {
+    // CustomerBundle's CustomerUserTest::test{Add,Delete}RelationshipForRoles.
+    const customer = oro.seed('customers', { name: 'Acme' });
+    const user = oro.seed('customerusers', { email: 'roles@example.com', firstName: 'R', lastName: 'S' }, { customer: { data: { type: 'customers', id: customer.id } } });
+    const route = `/customerusers/${user.id}/relationships/userRoles`;
+    const roles = async () => (await api.get(route)).body.data.map((r: { id: string }) => r.id);
+    expect(await roles()).to.deep.equal(['2']);
+    expect((await api.raw('POST', route, { body: { data: [{ type: 'customeruserroles', id: '1' }] } })).status).to.equal(204);
+    expect(await roles()).to.deep.equal(['2', '1']);
+    expect((await api.raw('DELETE', route, { body: { data: [{ type: 'customeruserroles', id: '2' }] } })).status).to.equal(204);
+    expect(await roles()).to.deep.equal(['1']);
+  });
+
   it('refuses an upsert in a PATCH of a customer: its id is generated', async () => {
     const customer = oro.seed('customers', { name: 'Acme' });
     for (const upsert of [true, ['name']]) {
