@@ -17,6 +17,7 @@ import type {
 } from './config-types.js';
 import { formatValidationErrors } from './format-errors.js';
 import { SYNC_MAX_DATA } from '../sink/write-batch-sync.js';
+import { strategyProblem } from '../sink/oro-creates.js';
 
 /** The largest batch Oro accepts in one synchronous Batch API request (`X-Mode: sync`). */
 /** Oro's limit for `X-Mode: sync` (the sink's own constant). */
@@ -208,19 +209,29 @@ export const TargetCodec: Codec<TargetConfig> = refine(
   alsoCheck(strict('target settings {type, key, attributes, ...}', {
     type: NonEmptyString,
     mode: withDefault(oneOf(['single', 'batch', 'batch-sync'] as const), 'single'),
-    strategy: withDefault(oneOf(['upsert', 'lookup', 'create-only'] as const), 'lookup'),
+    strategy: withDefault(oneOf(['upsert', 'lookup', 'create-only', 'update-only'] as const), 'lookup'),
     key: strict('key {source, oro}', { source: NonEmptyString, oro: NonEmptyString }),
     conflict: withDefault(oneOf(['source-wins', 'skip-if-target-newer'] as const), 'source-wins'),
     attributes: optional(recordOf('object of Oro attribute -> source field path', NonEmptyString)),
     relationships: withDefault(recordOf('object of Oro relationship -> {type, source, match?}', RelationshipCodec), {}),
     transform: optional(NonEmptyString),
     onMissing: optional(OnMissingCodec),
-  }), (raw) =>
-    raw.attributes === undefined && raw.transform === undefined
+  }), (raw) => [
+    ...(raw.attributes === undefined && raw.transform === undefined
       ? [{ path: ['attributes'], message: 'expected object of Oro attribute -> source field path (or target.transform), got nothing' }]
       : []),
+    ...strategyProblems(raw),
+  ]),
   (target): Checked<TargetConfig> => ({ value: { ...target, attributes: target.attributes ?? {} } }),
 );
+
+/** `target.strategy` on a type Oro creates itself (`inventorylevels`): only `update-only` works. */
+function strategyProblems(raw: Record<string, unknown>): CheckProblem[] {
+  if (typeof raw.type !== 'string') return [];
+  const strategy = typeof raw.strategy === 'string' ? raw.strategy : 'lookup';
+  const problem = strategyProblem(raw.type, strategy, raw.strategy === undefined);
+  return problem === undefined ? [] : [{ path: ['strategy'], message: problem }];
+}
 
 // ---- the other sections ----------------------------------------------------------------------
 

@@ -43,7 +43,7 @@ export function decide(target: SinkTarget, pending: Pending, existing: readonly 
     };
   }
   const found = existing[0];
-  if (!found) return { action: 'create' };
+  if (!found) return target.strategy === 'update-only' ? { action: 'reject', errors: [notInOro(target, key)] } : { action: 'create' };
   if (target.strategy === 'create-only') {
     return { action: 'skip', id: found.id, reason: `${target.type} ${target.key.oro}=${key} already exists (id ${found.id})` };
   }
@@ -55,6 +55,18 @@ export function decide(target: SinkTarget, pending: Pending, existing: readonly 
     };
   }
   return { action: 'update', id: found.id };
+}
+
+/**
+ * Why `update-only` rejects a key Oro does not have: it never creates (the record may be one Oro
+ * makes itself, or one another system owns), so the key or Oro's data must be put right.
+ */
+function notInOro(target: SinkTarget, key: string): ErrorDetail {
+  return {
+    title: 'not found in Oro',
+    detail: `${target.type} ${target.key.oro}=${key} not found in Oro; target.strategy "update-only" never creates: ` +
+      `check that the record exists in Oro with that ${target.key.oro} and that the API user may see it`,
+  };
 }
 
 function isNewer(targetTime: string | undefined, sourceTime: string | undefined): boolean {

@@ -8,8 +8,11 @@ import type { KeyClaims } from '../types/key-claims.js';
 
 /** How the sink writes: one request per record, the async Batch API, or sync batches. */
 export type WriteMode = 'single' | 'batch' | 'batch-sync';
-/** How the sink finds the record that already exists in Oro (`docs/architecture.md`, "Writing into Oro"). */
-export type Strategy = 'upsert' | 'lookup' | 'create-only';
+/**
+ * How the sink finds the record that already exists in Oro (`docs/architecture.md`, "Writing into
+ * Oro"): `update-only` finds by key and updates, and never creates (a key Oro lacks is rejected).
+ */
+export type Strategy = 'upsert' | 'lookup' | 'create-only' | 'update-only';
 /** What wins when the record exists. */
 export type ConflictPolicy = 'source-wins' | 'skip-if-target-newer';
 
