@@ -302,6 +302,9 @@ class FakeOroServer implements FakeOro {
       headers['Content-Type'] = reply.contentType ?? 'text/plain; charset=UTF-8';
     }
     headers['Content-Length'] = String(payload === undefined ? 0 : Buffer.byteLength(payload));
+    // By the fake's own clock, as `updatedAt` is: a client that reads Oro's time from `Date`
+    // (to know which seconds are over) must see the clock that stamped the records.
+    headers['Date'] = new Date(this.now()).toUTCString();
     res.writeHead(reply.status, headers);
     res.end(payload);
   }
