@@ -12,6 +12,7 @@ import { handleAsyncOperation, handleCollection, handleItem, specOf, type ApiCon
 import { ApiFailure, JSON_API, apiError, errorReply, oroDateTime, type Reply } from './json-api.js';
 import { mediaTypeError } from './media-types.js';
 import { TokenRegistry, handleTokenRequest } from './oauth.js';
+import { oroQuery } from './query-string.js';
 import { handleRelated } from './relationships.js';
 import { streamFor } from './random.js';
 import { RateLimiter } from './rate-limit.js';
@@ -246,7 +247,8 @@ class FakeOroServer implements FakeOro {
 
   /** Authentication, media types, routing; every failure becomes a reply. */
   private async api(req: IncomingMessage, method: string, rest: string, rawQuery: string, body: string): Promise<Reply> {
-    const query = new URLSearchParams(rawQuery);
+    // Parameters as Oro finds them in the query string: the outdated `filter[f]>=v` form is none.
+    const query = oroQuery(rawQuery);
     const authorization = req.headers.authorization;
     if (query.has('access_token')) return { status: 401 };
     const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');

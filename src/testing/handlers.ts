@@ -7,7 +7,7 @@ import { AsyncOperations, handleSyncBatch, renderOperation, renderOperationError
 import { ApiFailure, apiError, errorReply, fail, isObject, type Reply } from './json-api.js';
 import { resourceDocumentErrors } from './document.js';
 import { invalidJsonDetail } from './json-parse.js';
-import { parseFilters, selectRecords, sortRecords, type Filter } from './list.js';
+import { parseFilters, selectRecords, sortedPage, sortOrder, type Filter } from './list.js';
 import { hookContext, removeRecord } from './mutations.js';
 import { pageLinks, parsePaging, slicePage } from './paging.js';
 import type { TypeSpec } from './family.js';
@@ -133,9 +133,10 @@ function list(ctx: ApiContext, req: ApiRequest, spec: TypeSpec): Reply {
   const table = tableOf(ctx, spec);
   const filters = filtersOf(ctx, spec, table, req.query);
   const include = parseInclude(ctx.store, spec.name, req.query.get('include'));
-  const records = sortRecords(spec, selectRecords(table, filters), req.query.get('sort'));
+  const order = sortOrder(spec, req.query.get('sort'));
+  const records = selectRecords(table, filters);
   const paging = parsePaging(req.query, ctx.maxPageSize[spec.name]);
-  const page = slicePage(records, paging);
+  const page = sortedPage(records, order, (paging.number - 1) * Math.max(paging.size, 0), paging.size);
   const options = renderOptions(ctx, req);
   const body: Record<string, unknown> = { data: page.rows.map((r) => renderRecord(ctx.store, spec.name, r, options)) };
   if (include.length > 0) body['included'] = renderIncluded(ctx.store, spec.name, page.rows, include, options);
