@@ -13,7 +13,7 @@ import { pageLinks, parsePaging, slicePage } from './paging.js';
 import type { TypeSpec } from './family.js';
 import { parseFields, parseInclude, renderIncluded, renderRecord, type RenderOptions } from './serialize.js';
 import type { Store, Table } from './store.js';
-import { commitWrites, planWrites, type WriteItem } from './write.js';
+import { commitWrites, planWrites, savedRecord, type WriteItem } from './write.js';
 
 /** What every handler needs from the server. */
 export interface ApiContext {
@@ -103,8 +103,8 @@ function write(ctx: ApiContext, req: ApiRequest, type: string, urlId?: string): 
   if (!primary) return fail(500, 'runtime exception', 'Nothing was written.');
   const included: Resource[] = committed
     .slice(1)
-    .map((c) => renderRecord(ctx.store, c.write.spec.name, c.record, options, c.write.requestId === undefined ? undefined : { includeId: c.write.requestId }));
-  const data = renderRecord(ctx.store, type, primary.record, options);
+    .map((c) => renderRecord(ctx.store, c.write.spec.name, savedRecord(ctx.store, c), options, c.write.requestId === undefined ? undefined : { includeId: c.write.requestId }));
+  const data = renderRecord(ctx.store, type, savedRecord(ctx.store, primary), options);
   const body: Record<string, Json | Resource | Resource[]> = { data };
   if (included.length > 0) body['included'] = included;
   if (primary.write.validateOnly) return { status: 200, json: body };
