@@ -33,7 +33,9 @@ export function refusalOf(error: unknown, asked: AskedFor): unknown {
   const refused = (path: string, parameter: string, detail: ErrorDetail, change: string): OroSourceError =>
     new OroSourceError(path, `Oro refused ${parameter} (${said(detail)}); ${change}`, error.errors, { cause: error });
 
-  for (const detail of error.errors) {
+  // What the type cannot do at all says more than a filter or include that could be fixed.
+  const rank = (detail: ErrorDetail): number => (/^(filter\[(updatedAt|id)\]|sort$)/.test(detail.parameter ?? '') ? 0 : 1);
+  for (const detail of [...error.errors].sort((a, b) => rank(a) - rank(b))) {
     const parameter = detail.parameter;
     if (parameter === undefined) continue;
     const field = /^filter\[([^\]]+)\]/.exec(parameter)?.[1];

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
+import { HttpError } from '../../src/errors/http-error.js';
 import { OroSourceError } from '../../src/errors/oro-source-error.js';
+import { refusalOf } from '../../src/sources/oro-refusal.js';
 import { createLimiter } from '../../src/oro/limiter.js';
 import type { OroClient } from '../../src/oro/types.js';
 import { oroSource, type OroDocument, type OroSourceOptions } from '../../src/sources/oro.js';
@@ -25,20 +27,7 @@ async function drain(source: AsyncIterable<SourceRecord>, stopAfter = Infinity):
 }
 
 const docOf = (record: SourceRecord): OroDocument => record.value as OroDocument;
-const versionOf = (record: SourceRecord): string => `${docOf(record).data.id}@${String(docOf(record).data.attributes?.['name'])}`;
-
-/** `client`, calling `between` before each list request: the moment between two page requests. */
-function pagingHook(client: OroClient, between: (request: number) => Promise<void> | void): OroClient {
-  let request = 0;
-  return {
-    ...client,
-    list: async (type, query) => {
-      request += 1;
-      await between(request);
-      return client.list(type, query);
-    },
-  };
-}
+const versionOf = (record: SourceRecord): string => `${docOf(record).data.id}@${String(docOf(record).data.attributes?.['poNumber'])}`;
 
 describe('oroSource against the fake Oro (real HTTP)', () => {
   let h: OroHarness;
@@ -49,19 +38,25 @@ describe('oroSource against the fake Oro (real HTTP)', () => {
   afterEach(() => h.close());
 
   const read = (client: OroClient, options: Partial<OroSourceOptions> = {}) =>
-    oroSource(client, { type: 'customers', pageSize: 50, scheduler: instantScheduler(), ...options });
+    oroSource(client, { type: 'orders', include: ['lineItems'], pageSize: 50, scheduler: instantScheduler(), ...options });
 
-  /** 250 customers, 120 of them (ids 61..180) sharing one second, the others a second apart. */
+  /** An order with three line items, changed last at `updatedAt` (a line item's write bumps its order). */
+  function seedOrder(poNumber: string, updatedAt?: number): string {
+    const { id } = h.oro.seed('orders', { poNumber });
+    for (let k = 1; k <= 3; k += 1) h.oro.seed('orderlineitems', { productSku: `SKU-${k}`, quantity: k, value: 2.5 }, { order: { data: { type: 'orders', id } } });
+    if (updatedAt !== undefined) h.oro.touch('orders', id, { attributes: { updatedAt: iso(updatedAt) } });
+    return id;
+  }
+
+  /** 250 orders, 120 of them (ids 61..180) sharing one second, the others a second apart. */
   function seed250(): void {
-    const groups = [h.oro.seed('customergroups', { name: 'Retail' }), h.oro.seed('customergroups', { name: 'Wholesale' })];
     for (let i = 1; i <= 250; i += 1) {
       const at = i > 60 && i <= 180 ? START - 3_600_000 : START - 7_200_000 + i * 1000 + (i > 180 ? 5_000_000 : 0);
-      const group = groups[i % 2];
-      h.oro.seed('customers', { name: `v1 customer ${i}`, updatedAt: iso(at) }, i % 5 === 0 || !group ? {} : { group: { data: { type: 'customergroups', id: group.id } } });
+      seedOrder('v1', at);
     }
   }
 
-  it('reads 250 records, 120 sharing one second, in pages of 50: each exactly once, keyset requests only', async () => {
+  it('reads 250 orders, 120 sharing one second, in pages of 50: each exactly once, keyset requests only', async () => {
     seed250();
     h.oro.resetLog();
     const records = await drain(read(h.client));
@@ -78,14 +73,14 @@ describe('oroSource against the fake Oro (real HTTP)', () => {
     expect(lists.length).to.be.at.most(8);
   });
 
-  it('gives each record its included records, and only those it refers to', async () => {
+  it('gives each order its line items in included, and only those it refers to', async () => {
     seed250();
-    const records = await drain(read(h.client, { include: ['group'] }));
+    const records = await drain(read(h.client));
     for (const record of records) {
       const { data, included } = docOf(record);
-      const group = data.relationships?.['group']?.data;
-      if (group === null || group === undefined || Array.isArray(group)) expect(included).to.deep.equal([]);
-      else expect(included.map((r) => `${r.type}:${r.id}`)).to.deep.equal([`customergroups:${(group as { id: string }).id}`]);
+      const items = data.relationships?.['lineItems']?.data as { type: string; id: string }[];
+      expect(items).to.have.length(3);
+      expect(included.map((r) => `${r.type}:${r.id}`)).to.deep.equal(items.map((r) => `${r.type}:${r.id}`));
     }
   });
 
@@ -94,7 +89,7 @@ describe('oroSource against the fake Oro (real HTTP)', () => {
     const first = await drain(read(h.client), 100);
     const last = first[first.length - 1] as SourceRecord;
     const { data } = docOf(last);
-    expect(last.position.where).to.equal(`customers ${data.id} (updatedAt ${String(data.attributes?.['updatedAt'])})`);
+    expect(last.position.where).to.equal(`orders ${data.id} (updatedAt ${String(data.attributes?.['updatedAt'])})`);
     expect(last.position.resume).to.deep.equal({ updatedAt: data.attributes?.['updatedAt'] as Json, id: data.id });
     const rest = await drain(read(h.client, { resume: last.position.resume as Json }));
     const all = [...first, ...rest].map((r) => docOf(r).data.id);
@@ -102,7 +97,7 @@ describe('oroSource against the fake Oro (real HTTP)', () => {
     expect(new Set(all).size).to.equal(250);
   });
 
-  it('across runs, records changed and created while it pages and after it each arrive, unchanged ones not again', async () => {
+  it('across runs, orders changed and created while it pages and after it each arrive, unchanged ones not again', async () => {
     seed250();
     const delivered = new Set<string>();
     const take = (records: SourceRecord[]) => {
@@ -112,48 +107,54 @@ describe('oroSource against the fake Oro (real HTTP)', () => {
       }
     };
     let version = 1;
-    const write = async () => {
-      // Oro's clock moves on a little; a few records change and one is created, as the shop goes on.
+    const write = () => {
+      // Oro's clock moves on a little; a few orders change and one is placed, as the shop goes on.
       clock.now += 400;
       version += 1;
-      for (const id of [String(3 * version), String(70 + version), String(200 + version)]) {
-        await h.client.update({ data: { type: 'customers', id, attributes: { name: `v${version} customer ${id}` } } });
-      }
-      await h.client.create({ data: { type: 'customers', attributes: { name: `v${version} new` } } });
+      for (const id of [String(3 * version), String(70 + version), String(200 + version)]) h.oro.touch('orders', id, { attributes: { poNumber: `v${version}` } });
+      seedOrder(`v${version}`);
     };
     const run = async (resume: Json | undefined, writing: boolean) => {
-      const client = writing ? pagingHook(h.client, async (n) => { if (n > 1) await write(); }) : pagingHook(h.client, () => { clock.now += 400; });
-      const records = await drain(read(client, resume === undefined ? {} : { resume }));
+      let requests = 0;
+      // Between two page requests of the source (not before its first).
+      h.oro.setBeforeRequest(({ method }) => {
+        if (method !== 'GET') return;
+        requests += 1;
+        if (writing && requests > 1) write();
+        else clock.now += 400;
+      });
+      const records = await drain(read(h.client, resume === undefined ? {} : { resume }));
+      h.oro.setBeforeRequest(undefined);
       take(records);
       return records[records.length - 1]?.position.resume ?? resume;
     };
     const first = await run(undefined, true);
-    await write();
+    write();
     const second = await run(first, true);
-    await write();
+    write();
     await run(second, false);
-    // Every record's last version arrived; none twice (checked as they came).
-    const final = h.oro.records('customers');
-    for (const record of final) expect(delivered.has(`${record.id}@${String(record.attributes?.['name'])}`), `${record.id} missed`).to.equal(true);
+    // Every order's last version arrived; none twice (checked as they came).
+    const final = h.oro.records('orders');
+    for (const order of final) expect(delivered.has(`${order.id}@${String(order.attributes?.['poNumber'])}`), `${order.id} missed`).to.equal(true);
     expect(final.length).to.be.above(250);
   });
 
-  it('waits for the second of a record written just now to be over, by Oro\'s clock, before passing it', async () => {
-    h.oro.seed('customers', { name: 'v1 a', updatedAt: iso(START - 60_000) });
-    h.oro.seed('customers', { name: 'v1 b' }); // now: in the second the run starts in
+  it('waits for the second of an order written just now to be over, by Oro\'s clock, before passing it', async () => {
+    seedOrder('v1', START - 60_000);
+    seedOrder('v1'); // now: in the second the run starts in
     const scheduler = instantScheduler();
-    let written = false;
-    const client = pagingHook(h.client, async (n) => {
-      // The second request comes after the wait; before it, still in that second, record 1 is changed.
-      if (n === 2 && !written) {
-        written = true;
+    let requests = 0;
+    h.oro.setBeforeRequest(() => {
+      requests += 1;
+      // Before the second request (after the wait began), still in that second, order 1 changes.
+      if (requests === 2) {
         clock.now += 500;
-        await h.client.update({ data: { type: 'customers', id: '1', attributes: { name: 'v2 a' } } });
+        h.oro.touch('orders', '1', { attributes: { poNumber: 'v2' } });
       }
       clock.now += 1_000;
     });
-    const records = await drain(read(client, { scheduler, settleMs: 1000 }));
-    expect(records.map(versionOf)).to.deep.equal(['1@v1 a', '2@v1 b', '1@v2 a']);
+    const records = await drain(read(h.client, { scheduler, settleMs: 1000 }));
+    expect(records.map(versionOf)).to.deep.equal(['1@v1', '2@v1', '1@v2']);
     expect(scheduler.delays.some((ms) => ms > 0), 'it waited').to.equal(true);
   });
 
@@ -177,6 +178,7 @@ describe('oroSource against the fake Oro (real HTTP)', () => {
 
   it('retries a transient error as its retry policy says', async () => {
     seed250();
+    h.oro.resetLog();
     h.oro.setFaults({ rate500: 0.3 });
     const records = await drain(read(h.client, { retry: { retries: 20, baseMs: 1 } }));
     expect(new Set(records.map((r) => docOf(r).data.id)).size).to.equal(250);
@@ -201,9 +203,24 @@ describe('oroSource against the fake Oro (real HTTP)', () => {
     });
 
     it('a type without updatedAt says it cannot be read by updatedAt', async () => {
-      const error = await refusal({ type: 'countries' });
+      const error = await refusal({ type: 'countries', include: [] });
       expect(error.path).to.equal('source.type');
       expect(error.message).to.include('"countries" cannot be read by updatedAt').and.include('filter[updatedAt]');
+    });
+
+    it('an include Oro lacks names source.include; the sorter it lacks, on a type it cannot read, comes first', async () => {
+      const include = await refusal({ include: ['shipments'] });
+      expect(include.path).to.equal('source.include');
+      expect(include.message).to.include('Oro refused include').and.include('"orders"');
+      // When Oro refuses several parameters at once, what the type cannot do at all is told.
+      const errors = [
+        { status: '400', title: 'filter constraint', detail: 'The filter is not supported.', parameter: 'include' },
+        { status: '400', title: 'sort constraint', detail: 'Sorting by "updatedAt" field is not supported.', parameter: 'sort' },
+      ];
+      const both = refusalOf(new HttpError('GET', `${h.oro.baseUrl}/countries`, 400, errors), { type: 'countries', filter: {}, include: ['lineItems'], pageSize: 50 });
+      expect(both).to.be.instanceOf(OroSourceError);
+      expect((both as OroSourceError).path).to.equal('source.type');
+      expect((both as OroSourceError).message).to.include('sort constraint').and.include('"countries" cannot be read by updatedAt');
     });
 
     it('refuses filter.updatedAt and filter.id at once: the source owns them', () => {
