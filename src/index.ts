@@ -41,6 +41,7 @@ export { jsonFile } from './sources/json.js';
 export { csvFile } from './sources/csv.js';
 export { stdinSource } from './sources/stdin.js';
 export { amqpSource } from './sources/amqp.js';
+export { oroSource, type OroSourceOptions, type OroDocument } from './sources/oro.js';
 
 // Operators, in the order of the road.
 export { decodeWith } from './operators/decode.js';
@@ -68,6 +69,7 @@ export { DecodeError } from './errors/decode-error.js';
 export { ConfigError } from './errors/config-error.js';
 export { InsecureUrlError } from './errors/insecure-url-error.js';
 export { StateStoreError } from './errors/state-store-error.js';
+export { OroSourceError } from './errors/oro-source-error.js';
 export { isTransient } from './errors/classify.js';
 
 // State: checkpoints and dead letters.

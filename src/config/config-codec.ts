@@ -12,7 +12,7 @@ import {
 } from './codec-kit.js';
 import type {
   AmqpSource, Config, CsvSource, CursorPagination, HttpSource, JsonSource, MetricsConfig, NdjsonSource,
-  NextLinkPagination, OffsetPagination, OnMissingConfig, OroConfig, PagePagination, Pagination, PipelineConfig, PublishConfig,
+  NextLinkPagination, OffsetPagination, OnMissingConfig, OroConfig, OroSource, PagePagination, Pagination, PipelineConfig, PublishConfig,
   RelationshipMapping, ScheduleConfig, SourceConfig, StateConfig, StdinSource, TargetConfig,
 } from './config-types.js';
 import { formatValidationErrors } from './format-errors.js';
@@ -152,6 +152,30 @@ const Changes = withDefault(oneOf(['auto', 'append', 'snapshot'] as const), 'aut
 
 const Headers = recordOf('object of header name -> string', NonEmptyString);
 
+/** A time as Oro reads one (`2026-01-01T00:00:00Z`; an offset is taken as the instant it names). */
+const IsoDateTime = primitive('ISO 8601 date and time (e.g. 2026-01-01T00:00:00Z)', (u): u is string =>
+  typeof u === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(u) && !Number.isNaN(Date.parse(u)));
+
+const Includes = primitive('array of relationship names', (u): u is readonly string[] =>
+  Array.isArray(u) && u.every((name) => typeof name === 'string' && name !== ''));
+
+/** `source.filter`: the fields the Oro source filters by itself are refused with the reason. */
+const OroFilter = refine(recordOf('object of Oro filter field -> value', NonEmptyString), (filter): Checked<Readonly<Record<string, string>>> => {
+  const own = ['updatedAt', 'id'].filter((field) => field in filter);
+  return own.length === 0
+    ? { value: filter }
+    : { problems: own.map((field) => ({ path: [field], message: `expected a field other than ${field}: the oro source filters by ${field} itself to read what changed (source.since sets where the first run starts)` })) };
+});
+
+const OroSourceCodec: Codec<OroSource> = strict('oro source {type, include?, filter?, pageSize?, since?}', {
+  kind: tag('oro'),
+  type: NonEmptyString,
+  include: optional(Includes),
+  filter: optional(OroFilter),
+  pageSize: withDefault(PositiveInt, 100),
+  since: optional(IsoDateTime),
+});
+
 export const SourceCodec: Codec<SourceConfig> = taggedUnion<SourceConfig>('source {kind, ...}', 'kind', {
   ndjson: strict('ndjson source', { kind: tag('ndjson'), path: NonEmptyString, changes: Changes }) satisfies Codec<NdjsonSource>,
   json: strict('json source', {
@@ -183,6 +207,7 @@ export const SourceCodec: Codec<SourceConfig> = taggedUnion<SourceConfig>('sourc
     prefetch: withDefault(PositiveInt, 32),
     idleExitSeconds: withDefault(PositiveNumber, 5),
   }) satisfies Codec<AmqpSource>,
+  oro: OroSourceCodec,
 });
 
 // ---- target ----------------------------------------------------------------------------------
@@ -318,6 +343,7 @@ function crossSectionProblems(raw: Record<string, unknown>): CheckProblem[] {
   if (target.onMissing !== undefined) {
     const why =
       source.kind === 'stdin' || source.kind === 'amqp' ? `a ${source.kind} source`
+        : source.kind === 'oro' ? 'an oro source (it reads what changed)'
         : source.changes === 'append' ? 'source.changes "append"'
           : schedule.watermark !== undefined ? 'schedule.watermark (an incremental run)'
             : undefined;
@@ -327,6 +353,12 @@ function crossSectionProblems(raw: Record<string, unknown>): CheckProblem[] {
         message: `expected a source whose runs see every record, got ${why}: keys a run did not see are not gone; remove target.onMissing or read the source as a snapshot`,
       });
     }
+  }
+  if (source.kind === 'oro' && schedule.watermark !== undefined) {
+    problems.push({
+      path: ['schedule', 'watermark'],
+      message: 'expected nothing with source.kind "oro": it reads what changed by updatedAt itself, and a complete run keeps its place in its checkpoint',
+    });
   }
   if (target.conflict === 'skip-if-target-newer' && schedule.watermark === undefined) {
     problems.push({

@@ -145,7 +145,25 @@ export interface AmqpSource {
   readonly idleExitSeconds: number;
 }
 
-export type SourceConfig = NdjsonSource | JsonSource | CsvSource | StdinSource | HttpSource | AmqpSource;
+/**
+ * A type read out of the config's Oro (same credentials and token stream), incrementally by
+ * `updatedAt`: each record is `{data, included}` for one resource (see `oroSource`).
+ */
+export interface OroSource {
+  readonly kind: 'oro';
+  /** Oro JSON:API type, e.g. `orders`. */
+  readonly type: string;
+  /** Relationships whose records come in `included`, e.g. `["lineItems"]`. */
+  readonly include?: readonly string[];
+  /** More filters, each sent as `filter[field]=value`. */
+  readonly filter?: Readonly<Record<string, string>>;
+  /** Records per request; default 100. */
+  readonly pageSize: number;
+  /** Where the first run starts (ISO 8601 time); absent: every record. */
+  readonly since?: string;
+}
+
+export type SourceConfig = NdjsonSource | JsonSource | CsvSource | StdinSource | HttpSource | AmqpSource | OroSource;
 
 // The sink's own vocabulary: the config names what the sink does, nothing more.
 export type { WriteMode as TargetMode, Strategy as TargetStrategy, ConflictPolicy } from '../sink/options.js';

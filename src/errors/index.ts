@@ -8,3 +8,4 @@ export { ConfigError } from './config-error.js';
 export { InsecureUrlError } from './insecure-url-error.js';
 export { classOf, isTransient, isFatal, retryAfterOf, detailsOf } from './classify.js';
 export { StateStoreError } from './state-store-error.js';
+export { OroSourceError } from './oro-source-error.js';

@@ -83,11 +83,13 @@ export function createOroClient(options: OroClientOptions): OroClient {
     const document = transport.decode(answer, ListDocument);
     const next = document.links?.next;
     const total = totalOf(answer);
+    const date = dateOf(answer);
     return {
       data: document.data,
       ...(document.included !== undefined ? { included: document.included } : {}),
       ...(next !== undefined ? { next: transport.followUrl(answer, next, 'links.next') } : {}),
       ...(total !== undefined ? { total } : {}),
+      ...(date !== undefined ? { date } : {}),
     };
   }
 
@@ -188,6 +190,12 @@ function totalOf(answer: Answer): number | undefined {
   const header = answer.headers.get('x-include-total-count');
   if (header === null || !/^\d+$/.test(header.trim())) return undefined;
   return Number(header.trim());
+}
+
+function dateOf(answer: Answer): number | undefined {
+  const header = answer.headers.get('date');
+  const ms = header === null ? Number.NaN : Date.parse(header);
+  return Number.isNaN(ms) ? undefined : ms;
 }
 
 function expectStatus(answer: Answer, expected: readonly number[]): void {

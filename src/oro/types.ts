@@ -25,6 +25,12 @@ export interface ListPage {
   readonly next?: string;
   /** From `X-Include-Total-Count`, when asked for. */
   readonly total?: number;
+  /**
+   * Oro's clock when it answered: the `Date` header as epoch ms (whole seconds), absent when the
+   * answer had none. An incremental reader needs the server's time, not its own, to know which
+   * of Oro's `updatedAt` seconds are over.
+   */
+  readonly date?: number;
 }
 
 /** Result of a POST: 201 created, or 200 when an upsert updated an existing record. */

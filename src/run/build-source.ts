@@ -5,6 +5,9 @@ import { httpSource } from '../sources/http.js';
 import { jsonFile } from '../sources/json.js';
 import { ndjsonFile } from '../sources/ndjson.js';
 import { stdinSource } from '../sources/stdin.js';
+import { oroSource } from '../sources/oro.js';
+import type { Limiter } from '../oro/limiter.js';
+import type { OroClient } from '../oro/types.js';
 import { compareWatermarks } from '../state/checkpoint-tracker.js';
 import { isOutcome, type Step } from '../types/outcome.js';
 import type { Json } from '../types/jsonapi.js';
@@ -19,11 +22,16 @@ export interface SourceContext {
   readonly onRetry?: () => void;
   /** The clock of the http source's retry waits and timeout; `asyncScheduler` by default. */
   readonly scheduler?: SchedulerLike;
+  /**
+   * The config's Oro, for an `oro` source: the credential's client (its token stream), and the
+   * limiter its requests share with the rest of the run (absent: not limited).
+   */
+  readonly oro?: { readonly client: OroClient; readonly limiter?: Limiter | undefined };
 }
 
 /**
- * The config's source as a pull-based iterable of steps. File and HTTP sources resume just after
- * the checkpoint. (`amqp` is built by the queue worker, which also acks.)
+ * The config's source as a pull-based iterable of steps. File, HTTP and Oro sources resume just
+ * after the checkpoint. (`amqp` is built by the queue worker, which also acks.)
  */
 export function buildSource(config: Config, context: SourceContext = {}): AsyncIterable<Step<unknown>> {
   const { source, pipeline } = config;
@@ -52,6 +60,22 @@ export function buildSource(config: Config, context: SourceContext = {}): AsyncI
       });
     case 'amqp':
       throw new Error('the amqp source is consumed by the queue worker, not buildSource');
+    case 'oro': {
+      if (context.oro === undefined) throw new Error('an oro source reads through the config\'s Oro client: give buildSource context.oro');
+      const { client, limiter } = context.oro;
+      return oroSource(client, {
+        type: source.type,
+        pageSize: source.pageSize,
+        ...(source.include !== undefined ? { include: source.include } : {}),
+        ...(source.filter !== undefined ? { filter: source.filter } : {}),
+        ...(source.since !== undefined ? { since: source.since } : {}),
+        ...resumeOption,
+        ...(limiter !== undefined ? { limiter } : {}),
+        retry: { ...retryBudgetOf(pipeline), onRetry: () => context.onRetry?.() },
+        ...(context.onTotal ? { onTotal: context.onTotal } : {}),
+        ...(context.scheduler ? { scheduler: context.scheduler } : {}),
+      });
+    }
   }
 }
 

@@ -99,6 +99,7 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
   const progress = options.progress ?? NO_PROGRESS;
   const { plan, savedWatermark, steps } = await runSource({
     config, store, logger, metrics, source: options.source, fromStart: Boolean(options.fromStart || options.full), progress: options.progress, signal: options.signal,
+    oro: { client },
   });
   const sendAll = Boolean(options.full || options.source);
   const pipeline = await buildPipeline({ config, runtime, client, store, dryRun, sendAll });

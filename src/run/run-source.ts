@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config-types.js';
 import type { StateStore } from '../state/state-store.js';
 import type { Step } from '../types/outcome.js';
-import { buildSource, numbered, sinceWatermark } from './build-source.js';
+import { buildSource, numbered, sinceWatermark, type SourceContext } from './build-source.js';
 import { countLines } from './count-lines.js';
 import type { Metrics } from './metrics.js';
 import { NO_PROGRESS, type Progress } from './progress.js';
@@ -21,6 +21,8 @@ export interface RunSourceInput {
   readonly progress?: Progress | undefined;
   /** Aborting stops pulling new records. */
   readonly signal?: AbortSignal | undefined;
+  /** The config's Oro client (and a limiter to share), for an `oro` source. */
+  readonly oro?: SourceContext['oro'];
 }
 
 /** Where a run reads from, and the records it reads. */
@@ -69,6 +71,7 @@ export async function runSource(input: RunSourceInput): Promise<RunSource> {
       ...(plan.resume !== undefined ? { resume: plan.resume } : {}),
       onTotal: (total) => progress.setTotal(total),
       onRetry: () => metrics?.retries.inc({ target: config.target.type }),
+      ...(input.oro ? { oro: input.oro } : {}),
     });
   if (watermarkField && savedWatermark) source = sinceWatermark(source, watermarkField, savedWatermark);
   return { plan, savedWatermark, steps: numbered(source, input.signal) };

@@ -29,7 +29,8 @@ export interface StartInput {
 
 /**
  * Decides where a run starts. A checkpoint of an interrupted run (crash, SIGTERM, systemic error)
- * is resumed, whatever the source. After a complete run it depends on `source.changes`:
+ * is resumed, whatever the source. After a complete run, an `oro` source goes on after the newest
+ * change it delivered (its keyset); for the others it depends on `source.changes`:
  * - `append`: continue after the last record;
  * - `snapshot`: read whole;
  * - `auto`: a file that is the same file grown (same device and inode, the bytes of its first
@@ -56,6 +57,10 @@ export async function planStart({ config, saved, lastRunComplete }: StartInput):
   const whole = (reason: string): StartPlan => ({ whole: true, reason, ...withMark });
 
   if (!(saved.complete ?? lastRunComplete)) return resumeAt('resuming from checkpoint: the last run was interrupted');
+  if (source.kind === 'oro') {
+    // Its resume token is the keyset of the newest change delivered: what changed since comes after it.
+    return resumeAt(`${source.type}: reading what changed after ${describeKeyset(saved.resume)}`);
+  }
   const changes = source.changes;
   const name = file === undefined ? 'the export' : basename(file);
   if (changes === 'append') return resumeAt(`${name}: source.changes "append": continuing after the last record`);
@@ -72,6 +77,12 @@ export async function planStart({ config, saved, lastRunComplete }: StartInput):
   return resumeAt(change.appended === 0
     ? `${name} is unchanged since the last run: nothing new to read`
     : `${name} grew by ${change.appended} bytes: reading what was appended`);
+}
+
+/** An oro source's resume token (`{updatedAt, id}`) in words. */
+function describeKeyset(resume: Json | null): string {
+  if (resume === null || typeof resume !== 'object' || Array.isArray(resume)) return 'the start';
+  return `updatedAt ${String(resume['updatedAt'])}, id ${String(resume['id'])}`;
 }
 
 /**

@@ -24,9 +24,10 @@ export interface PaginateOptions<P> {
   readonly skip?: number;
   /**
    * Where the record at `index` (zero-based, within the page fetched by `request`) is, and the
-   * token from which the source can restart just *after* it.
+   * token from which the source can restart just *after* it. `item` is the record itself, for
+   * sources whose resume point is a value of the record (a keyset) rather than a place on a page.
    */
-  readonly describe: (request: P, index: number) => { where: string; resume: Json };
+  readonly describe: (request: P, index: number, item: unknown) => { where: string; resume: Json };
 }
 
 /** Page counters of one iteration, for tests and metrics. */
@@ -154,7 +155,7 @@ class PageRun<P> implements AsyncIterator<SourceRecord>, PageCounters {
         }
         const index = page.taken;
         page.taken += 1;
-        const { where, resume } = this.options.describe(page.request, index);
+        const { where, resume } = this.options.describe(page.request, index, page.items[index]);
         const record: SourceRecord = { value: page.items[index], position: { seq: this.seq, where, resume } };
         this.seq += 1;
         if (page.taken >= page.items.length) {

@@ -10,7 +10,7 @@ import { invalidJsonDetail, unparsableFileDetail } from './json-parse.js';
 import { shuffled, type Rng } from './random.js';
 import { renderRecord, type RenderOptions } from './serialize.js';
 import type { Store } from './store.js';
-import { commitWrites, planWrites, type Committed, type WriteItem } from './write.js';
+import { commitWrites, planWrites, savedRecord, type Committed, type WriteItem } from './write.js';
 
 /** Records per chunk, as Oro splits a batch. */
 export const CHUNK_SIZE = 100;
@@ -110,7 +110,7 @@ function renderCommitted(store: Store, committed: readonly Committed[], options:
     const isData = c.write.item.role === 'data';
     const meta: Record<string, Json> | undefined =
       c.write.requestId === undefined ? undefined : isData ? { dataId: c.write.requestId } : { includeId: c.write.requestId };
-    (isData ? data : included).push(renderRecord(store, c.write.spec.name, c.record, options, meta));
+    (isData ? data : included).push(renderRecord(store, c.write.spec.name, savedRecord(store, c), options, meta));
   }
   return { data, included };
 }

@@ -12,6 +12,7 @@ import { handleAsyncOperation, handleCollection, handleItem, specOf, type ApiCon
 import { ApiFailure, JSON_API, apiError, errorReply, oroDateTime, type Reply } from './json-api.js';
 import { mediaTypeError } from './media-types.js';
 import { TokenRegistry, handleTokenRequest } from './oauth.js';
+import { oroQuery } from './query-string.js';
 import { handleRelated } from './relationships.js';
 import { streamFor } from './random.js';
 import { RateLimiter } from './rate-limit.js';
@@ -19,8 +20,8 @@ import { ASYNC_OPERATIONS, LATEST_VERSION, fixturesFor, typesFor, type OroVersio
 import { renderRecord } from './serialize.js';
 import type { StoredLink } from './records.js';
 import { Store } from './store.js';
-import type { FakeOro, FakeOroOptions, FaultOptions, Latency, RequestLogEntry, SeedRelationship } from './types.js';
-import { commitWrites, planWrites } from './write.js';
+import type { BeforeRequest, FakeOro, FakeOroOptions, FaultOptions, Latency, RequestLogEntry, SeedRelationship } from './types.js';
+import { commitWrites, planWrites, savedRecord } from './write.js';
 
 const TOKEN_PATH = '/oauth2-token';
 
@@ -53,6 +54,7 @@ class FakeOroServer implements FakeOro {
   private readonly prefix: string;
   private readonly ttl: number;
   private closing: Promise<void> | undefined;
+  private beforeRequest: BeforeRequest | undefined;
 
   constructor(
     private readonly server: Server,
@@ -86,6 +88,8 @@ class FakeOroServer implements FakeOro {
       syncWaitMs: options.syncWaitMs ?? 25_000,
     };
     this.loadFixtures();
+    for (const [name, value] of Object.entries(options.config ?? {})) this.store.config.set(name, value);
+    this.beforeRequest = options.beforeRequest;
     server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
@@ -114,14 +118,39 @@ class FakeOroServer implements FakeOro {
     const spec = this.store.spec(type);
     if (!spec) throw new Error(`fake Oro: cannot seed unknown type "${type}" (Oro ${this.version})`);
     if (!spec.generatedIds) throw new Error(`fake Oro: cannot seed "${type}" (its ids are not generated)`);
-    const plan = planWrites(this.store, [{ raw: { type, attributes, relationships }, pointer: '/data', metaBase: '', role: 'data', internal: true }], this.now());
-    if (!plan.ok) throw new Error(`fake Oro: invalid ${type} seed: ${plan.errors.map((e) => `${e.title} (${e.detail}) at ${e.source && 'pointer' in e.source ? e.source.pointer : '?'}`).join('; ')}`);
+    return this.writeInternal('seed', { type, attributes, relationships });
+  }
+
+  touch(type: string, id: string, changes: { readonly attributes?: Record<string, Json>; readonly relationships?: Record<string, SeedRelationship> } = {}): Resource {
+    if (!this.store.spec(type)) throw new Error(`fake Oro: cannot touch unknown type "${type}" (Oro ${this.version})`);
+    if (!this.store.exists(type, id)) throw new Error(`fake Oro: there is no ${type} ${id} to touch`);
+    return this.writeInternal('touch', { type, id, attributes: changes.attributes ?? {}, relationships: changes.relationships ?? {} }, id);
+  }
+
+  setConfig(name: string, value: Json): void {
+    this.store.config.set(name, value);
+  }
+
+  setBeforeRequest(hook: BeforeRequest | undefined): void {
+    this.beforeRequest = hook;
+  }
+
+  /**
+   * A write of the test harness: validated as a POST (or, with `urlId`, a PATCH) is, hooks
+   * included, with what Oro sets itself (read-only relationships) allowed; `createdAt` and
+   * `updatedAt` may be given, else they are stamped now.
+   */
+  private writeInternal(what: string, raw: { type: string; id?: string; attributes: Record<string, Json>; relationships: Record<string, SeedRelationship> }, urlId?: string): Resource {
+    const { type, attributes } = raw;
+    const item = { raw, pointer: '/data', metaBase: '', role: 'data', internal: true, ...(urlId !== undefined ? { urlId } : {}) } as const;
+    const plan = planWrites(this.store, [item], this.now());
+    if (!plan.ok) throw new Error(`fake Oro: invalid ${type} ${what}: ${plan.errors.map((e) => `${e.title} (${e.detail}) at ${e.source && 'pointer' in e.source ? e.source.pointer : '?'}`).join('; ')}`);
     const [committed] = commitWrites(this.store, plan.writes, this.now());
-    if (!committed) throw new Error('fake Oro: seed wrote nothing');
-    let record = committed.record;
+    if (!committed) throw new Error(`fake Oro: ${what} wrote nothing`);
+    let record = savedRecord(this.store, committed);
     const stamps: Record<string, Json> = {};
     for (const name of ['createdAt', 'updatedAt'])
-      if (typeof attributes[name] === 'string' && spec.timestamps) stamps[name] = oroDateTime(Date.parse(attributes[name]));
+      if (typeof attributes[name] === 'string' && committed.write.spec.timestamps) stamps[name] = oroDateTime(Date.parse(attributes[name]));
     if (Object.keys(stamps).length > 0) {
       record = { ...record, attributes: { ...record.attributes, ...stamps } };
       this.store.table(type)?.put(record);
@@ -221,7 +250,11 @@ class FakeOroServer implements FakeOro {
       if (limited) reply = limited;
       else if (fault === 'reset') reply = 'reset';
       else if (fault !== 'none') reply = this.faults.reply(fault, this.now());
-      else reply = await this.api(req, method, path.slice(this.prefix.length), query, body);
+      else {
+        // The moment between two requests of a client: a test changes records here.
+        await this.beforeRequest?.({ method, path, query });
+        reply = await this.api(req, method, path.slice(this.prefix.length), query, body);
+      }
       await this.delay(this.faults.delay());
       if (this.closing) return;
     }
@@ -246,7 +279,8 @@ class FakeOroServer implements FakeOro {
 
   /** Authentication, media types, routing; every failure becomes a reply. */
   private async api(req: IncomingMessage, method: string, rest: string, rawQuery: string, body: string): Promise<Reply> {
-    const query = new URLSearchParams(rawQuery);
+    // Parameters as Oro finds them in the query string: the outdated `filter[f]>=v` form is none.
+    const query = oroQuery(rawQuery);
     const authorization = req.headers.authorization;
     if (query.has('access_token')) return { status: 401 };
     const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
@@ -302,6 +336,9 @@ class FakeOroServer implements FakeOro {
       headers['Content-Type'] = reply.contentType ?? 'text/plain; charset=UTF-8';
     }
     headers['Content-Length'] = String(payload === undefined ? 0 : Buffer.byteLength(payload));
+    // By the fake's own clock, as `updatedAt` is: a client that reads Oro's time from `Date`
+    // (to know which seconds are over) must see the clock that stamped the records.
+    headers['Date'] = new Date(this.now()).toUTCString();
     res.writeHead(reply.status, headers);
     res.end(payload);
   }

@@ -31,6 +31,8 @@ export interface AttributeSpec {
   readonly password?: boolean;
   /** Set by the server; values sent by clients are ignored. */
   readonly readOnly?: boolean;
+  /** Set on create only: a value sent on update is ignored (an order's `external`). */
+  readonly createOnly?: boolean;
   /**
    * Unique per type, answered 400 by a validator before anything is saved: a unique column, or a
    * validator such as `externalId`'s. `uniqueError` is the validator's title and message.
@@ -73,6 +75,14 @@ export interface RelationshipSpec {
   readonly defaultIds?: readonly string[];
   /** Set on create only: a value sent on update is ignored, as Oro's unmapped field (an address's `customer`). */
   readonly createOnly?: boolean;
+  /** Set by the server: a value sent is ignored (an order's `internalStatus`); `seed` and `touch` still set it. */
+  readonly readOnly?: boolean;
+  /**
+   * Writable only while Oro's system configuration option of this name is `true` (`config`,
+   * `setConfig`); otherwise a value sent is ignored, as Oro ignores an order's `status` unless
+   * `oro_order.order_enable_external_status_management` is on.
+   */
+  readonly writableWhen?: string;
   /** `false`: its `relationships/{name}` route is read-only (Oro's `update_relationship: false`). */
   readonly updateRelationship?: boolean;
   /**
@@ -130,6 +140,8 @@ export interface StoreView {
 export interface HookContext {
   readonly store: StoreView;
   readonly version: OroVersion;
+  /** An Oro system configuration option (`FakeOroOptions.config`, `setConfig`); undefined when unset. */
+  config(name: string): Json | undefined;
   /** `now()` of the fake, in ms. */
   readonly now: number;
 }

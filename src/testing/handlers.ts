@@ -7,13 +7,13 @@ import { AsyncOperations, handleSyncBatch, renderOperation, renderOperationError
 import { ApiFailure, apiError, errorReply, fail, isObject, type Reply } from './json-api.js';
 import { resourceDocumentErrors } from './document.js';
 import { invalidJsonDetail } from './json-parse.js';
-import { parseFilters, selectRecords, sortRecords, type Filter } from './list.js';
+import { parseFilters, selectRecords, sortedPage, sortOrder, type Filter } from './list.js';
 import { hookContext, removeRecord } from './mutations.js';
 import { pageLinks, parsePaging, slicePage } from './paging.js';
 import type { TypeSpec } from './family.js';
 import { parseFields, parseInclude, renderIncluded, renderRecord, type RenderOptions } from './serialize.js';
 import type { Store, Table } from './store.js';
-import { commitWrites, planWrites, type WriteItem } from './write.js';
+import { commitWrites, planWrites, savedRecord, type WriteItem } from './write.js';
 
 /** What every handler needs from the server. */
 export interface ApiContext {
@@ -103,8 +103,8 @@ function write(ctx: ApiContext, req: ApiRequest, type: string, urlId?: string): 
   if (!primary) return fail(500, 'runtime exception', 'Nothing was written.');
   const included: Resource[] = committed
     .slice(1)
-    .map((c) => renderRecord(ctx.store, c.write.spec.name, c.record, options, c.write.requestId === undefined ? undefined : { includeId: c.write.requestId }));
-  const data = renderRecord(ctx.store, type, primary.record, options);
+    .map((c) => renderRecord(ctx.store, c.write.spec.name, savedRecord(ctx.store, c), options, c.write.requestId === undefined ? undefined : { includeId: c.write.requestId }));
+  const data = renderRecord(ctx.store, type, savedRecord(ctx.store, primary), options);
   const body: Record<string, Json | Resource | Resource[]> = { data };
   if (included.length > 0) body['included'] = included;
   if (primary.write.validateOnly) return { status: 200, json: body };
@@ -133,9 +133,10 @@ function list(ctx: ApiContext, req: ApiRequest, spec: TypeSpec): Reply {
   const table = tableOf(ctx, spec);
   const filters = filtersOf(ctx, spec, table, req.query);
   const include = parseInclude(ctx.store, spec.name, req.query.get('include'));
-  const records = sortRecords(spec, selectRecords(table, filters), req.query.get('sort'));
+  const order = sortOrder(spec, req.query.get('sort'));
+  const records = selectRecords(table, filters);
   const paging = parsePaging(req.query, ctx.maxPageSize[spec.name]);
-  const page = slicePage(records, paging);
+  const page = sortedPage(records, order, (paging.number - 1) * Math.max(paging.size, 0), paging.size);
   const options = renderOptions(ctx, req);
   const body: Record<string, unknown> = { data: page.rows.map((r) => renderRecord(ctx.store, spec.name, r, options)) };
   if (include.length > 0) body['included'] = renderIncluded(ctx.store, spec.name, page.rows, include, options);

@@ -27,6 +27,13 @@ export interface Filter {
 }
 
 const ALL_OPS: readonly Op[] = ['eq', 'neq', 'lt', 'lte', 'gt', 'gte', 'exists', 'neq_or_null'];
+/**
+ * Every operator name Oro knows in `filter[f][name]=v` (ApiBundle's `filter_operators`); another
+ * last `[...]` is read as part of the filter's path, so the filter itself is unknown.
+ */
+const OPERATOR_NAMES: ReadonlySet<string> = new Set([
+  ...ALL_OPS, 'contains', 'not_contains', 'starts_with', 'not_starts_with', 'ends_with', 'not_ends_with', 'empty',
+]);
 const EQUALITY_OPS: readonly Op[] = ['eq', 'neq', 'exists', 'neq_or_null'];
 const LIST_PARAMS = new Set(['page[number]', 'page[size]', 'sort', 'include']);
 
@@ -84,7 +91,7 @@ export function parseFilters(spec: TypeSpec, table: Table, query: URLSearchParam
       kind = 'rel';
       indexKey = relKey(field);
     }
-    if (field === undefined || kind === undefined) {
+    if (field === undefined || kind === undefined || (m?.[2] !== undefined && !OPERATOR_NAMES.has(m[2]))) {
       errors.push(apiError(400, 'filter constraint', 'The filter is not supported.', param(name)));
       continue;
     }
@@ -158,9 +165,15 @@ export function selectRecords(table: Table, filters: readonly Filter[]): StoredR
   return filters.length === 0 ? candidates : candidates.filter((r) => filters.every((f) => matches(f, r)));
 }
 
-/** Sorts by `sort=-updatedAt,id` (stable; ties keep id order). Unknown fields are 400 "sort constraint". */
-export function sortRecords(spec: TypeSpec, records: StoredRecord[], raw: string | null): StoredRecord[] {
-  if (raw === null || raw === '' || raw === 'id') return records;
+/**
+ * The order `sort=-updatedAt,id` asks for, or undefined for the default (id ascending, as
+ * selected). Unknown fields are 400 "sort constraint". Oro adds no tie-breaker: rows with equal
+ * sort keys come in whatever order the database returns them, not by id. Here that order is a
+ * scramble of the ids, the same on every request (pages stay consistent) but not id order, so a
+ * client that relies on ties coming by id finds out in its tests.
+ */
+export function sortOrder(spec: TypeSpec, raw: string | null): ((a: StoredRecord, b: StoredRecord) => number) | undefined {
+  if (raw === null || raw === '' || raw === 'id') return undefined;
   const keys = raw.split(',').map((part) => {
     const desc = part.startsWith('-');
     const field = desc ? part.slice(1) : part;
@@ -169,7 +182,8 @@ export function sortRecords(spec: TypeSpec, records: StoredRecord[], raw: string
     const numeric = ['integer', 'number'].includes(spec.attributes[field]?.kind ?? 'string');
     return { field, desc, kind: (field === 'id' ? (spec.idKind === 'integer' ? 'int' : 'string') : numeric ? 'number' : 'string') as Kind };
   });
-  return records.sort((a, b) => {
+  const byId = keys.some((key) => key.field === 'id');
+  return (a, b) => {
     for (const key of keys) {
       const va = fieldOf(a, { field: key.field, kind: key.kind });
       const vb = fieldOf(b, { field: key.field, kind: key.kind });
@@ -179,6 +193,59 @@ export function sortRecords(spec: TypeSpec, records: StoredRecord[], raw: string
       if (key.desc) c = -c;
       if (c !== 0) return c;
     }
-    return 0;
-  });
+    return byId ? 0 : scramble(a.id) - scramble(b.id) || compareIds(a.id, b.id);
+  };
+}
+
+/** FNV-1a of an id: a fixed, id-unrelated order for rows whose sort keys tie. */
+function scramble(id: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i += 1) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
+}
+
+/**
+ * The rows of the page `[start, start + size)` of `records` in `order` (size `-1`: all), and
+ * whether rows follow it. A page near the start of a long list is picked with a bounded heap
+ * instead of sorting every row: a client that reads page 1 of "what comes after my keyset" over
+ * and over must not cost the fake a full sort per request.
+ */
+export function sortedPage<T>(records: T[], order: ((a: T, b: T) => number) | undefined, start: number, size: number): { rows: T[]; hasNext: boolean } {
+  if (size === 0) return { rows: [], hasNext: false };
+  const end = size === -1 ? records.length : start + size;
+  const hasNext = records.length > end;
+  if (order === undefined) return { rows: records.slice(start, end), hasNext };
+  if (end * 8 >= records.length) return { rows: records.sort(order).slice(start, end), hasNext };
+  // A max-heap of the `end` first rows in `order`: most rows are refused by one comparison with its top.
+  const heap: T[] = [];
+  const swap = (i: number, j: number): void => void ([heap[i], heap[j]] = [heap[j] as T, heap[i] as T]);
+  const up = (from: number): void => {
+    for (let i = from; i > 0; ) {
+      const parent = (i - 1) >> 1;
+      if (order(heap[i] as T, heap[parent] as T) <= 0) return;
+      swap(i, parent);
+      i = parent;
+    }
+  };
+  const down = (): void => {
+    for (let i = 0; ; ) {
+      const [l, r] = [2 * i + 1, 2 * i + 2];
+      let top = i;
+      if (l < heap.length && order(heap[l] as T, heap[top] as T) > 0) top = l;
+      if (r < heap.length && order(heap[r] as T, heap[top] as T) > 0) top = r;
+      if (top === i) return;
+      swap(i, top);
+      i = top;
+    }
+  };
+  for (const record of records) {
+    if (heap.length < end) {
+      heap.push(record);
+      up(heap.length - 1);
+    } else if (order(record, heap[0] as T) < 0) {
+      heap[0] = record;
+      down();
+    }
+  }
+  return { rows: heap.sort(order).slice(start, end), hasNext };
 }

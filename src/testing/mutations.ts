@@ -10,7 +10,7 @@ import type { StoredLink, StoredRecord } from './records.js';
 import type { Store } from './store.js';
 
 /** What hooks read at `now`. */
-export const hookContext = (store: Store, now: number): HookContext => ({ store, version: store.version, now });
+export const hookContext = (store: Store, now: number): HookContext => ({ store, version: store.version, now, config: (name) => store.config.get(name) });
 
 /** The id of a new record of `spec`: its `newId` hook's, else the table's next integer. */
 export function newRecordId(store: Store, spec: TypeSpec, record: Pick<StoredRecord, 'attributes' | 'relationships'>, now: number): string {

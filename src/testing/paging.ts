@@ -4,6 +4,7 @@
  * sorted and percent-encoded as Oro rebuilds them, ApiBundle `Metadata/*PageLinkMetadata`).
  */
 import { ApiFailure, apiError, param } from './json-api.js';
+import { rawUrlEncode, urlDecode } from './query-string.js';
 
 /** A page request: `size` -1 means "everything". */
 export interface Paging {
@@ -39,18 +40,6 @@ export function slicePage<T>(rows: readonly T[], paging: Paging): { rows: T[]; h
   if (paging.size === 0) return { rows: [], hasNext: false };
   const start = (paging.number - 1) * paging.size;
   return { rows: rows.slice(start, start + paging.size), hasNext: rows.length > start + paging.size };
-}
-
-/** PHP's `rawurlencode` (RFC 3986): everything but letters, digits and `-_.~` is percent-encoded. */
-const rawUrlEncode = (text: string): string => encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-
-/** `+` is a space in a query string, as PHP's `urldecode` reads it; a malformed escape is kept as sent. */
-function urlDecode(text: string): string {
-  try {
-    return decodeURIComponent(text.replace(/\+/g, ' '));
-  } catch {
-    return text;
-  }
 }
 
 /**

@@ -122,6 +122,8 @@ export class Table {
 /** Every table of the fake, for the types of one Oro version; what hooks read (`StoreView`). */
 export class Store implements StoreView {
   private readonly tables = new Map<string, Table>();
+  /** Oro's system configuration options that change behaviour (`FakeOroOptions.config`). */
+  readonly config = new Map<string, Json>();
 
   constructor(
     readonly specs: ReadonlyMap<string, TypeSpec>,

@@ -84,11 +84,26 @@ export interface FakeOroOptions {
   /** Clock for `createdAt`/`updatedAt`, token expiry and the request log; default `Date.now`. */
   readonly now?: () => number;
   /**
+   * Oro's system configuration options that change what the API does, by name, e.g.
+   * `{"oro_order.order_enable_external_status_management": true}` (an order's `status` becomes
+   * writable). Change them later with `setConfig`.
+   */
+  readonly config?: Readonly<Record<string, Json>>;
+  /** Called before each API request is handled (see `setBeforeRequest`). */
+  readonly beforeRequest?: BeforeRequest;
+  /**
    * More resource families to serve besides the built-in ones (a custom entity, a type the fake
    * lacks): see docs/fake-oro.md, "Adding an Oro type". A type declared twice is an error.
    */
   readonly families?: readonly Family[];
 }
+
+/**
+ * Called with each API request (not the token endpoint's, nor one a fault or the rate limit
+ * answers) before it is handled, and awaited: the moment between two requests of a client, where
+ * a test changes records (`touch`, `seed`) while a client pages through a list.
+ */
+export type BeforeRequest = (request: { readonly method: string; readonly path: string; readonly query: string }) => void | Promise<void>;
 
 /** One API or token request as the fake saw it (fault answers included). */
 export interface RequestLogEntry {
@@ -130,6 +145,16 @@ export interface FakeOro {
    * data); `createdAt`/`updatedAt` may be given to simulate older or newer records.
    */
   seed(type: string, attributes: Record<string, Json>, relationships?: Record<string, SeedRelationship>): Resource;
+  /**
+   * Changes a stored record as Oro's own code would (no HTTP, no faults): the attributes and
+   * relationships given, validated as a PATCH is, with what Oro sets itself (an order's
+   * `internalStatus`) allowed; `updatedAt` is bumped to now unless given. Throws on invalid data.
+   */
+  touch(type: string, id: string, changes?: { readonly attributes?: Record<string, Json>; readonly relationships?: Record<string, SeedRelationship> }): Resource;
+  /** Sets one of Oro's system configuration options (see `FakeOroOptions.config`). */
+  setConfig(name: string, value: Json): void;
+  /** Sets (or, with `undefined`, removes) the hook called before each API request (see `BeforeRequest`). */
+  setBeforeRequest(hook: BeforeRequest | undefined): void;
   /** Every token issued so far now gets 401. */
   revokeTokens(): void;
   /** Changes fault injection from now on (merged into the current settings). */

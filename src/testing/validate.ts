@@ -5,7 +5,7 @@
 import type { Json } from '../types/index.js';
 import { apiError, at, isObject, type ApiError } from './json-api.js';
 import { attributeValueErrors } from './attribute-rules.js';
-import type { TypeSpec } from './family.js';
+import type { RelationshipSpec, TypeSpec } from './family.js';
 import type { FieldLink, Fields, RelValue, StoredRecord } from './records.js';
 
 /** Resolves `{type, id}` from a request to a stored id or a record created by the same request. */
@@ -20,6 +20,8 @@ export interface Links {
   readonly idKind: (type: string) => 'integer' | 'string' | undefined;
   /** Sees every `{type, id}` the object points at. */
   readonly onReference: (type: string, id: string) => void;
+  /** `true` for a relationship whose sent value is ignored (read-only, or writable under a setting that is off). */
+  readonly ignores: (rel: RelationshipSpec) => boolean;
 }
 
 /**
@@ -61,7 +63,7 @@ function sentRelationshipFields(
       errors.push(apiError(400, 'extra fields constraint', `This form should not contain extra fields: "${name}".`, at(pointer)));
       continue;
     }
-    if (rel.createOnly && updating) continue;
+    if ((rel.createOnly && updating) || links.ignores(rel)) continue;
     if (!isObject(value) || !('data' in value)) {
       errors.push(apiError(400, 'request data constraint', "The relationship should have 'data' property", at(pointer)));
       continue;
@@ -95,7 +97,7 @@ function sentRelationshipFields(
 }
 
 /** Sent attributes merged into `attributes`, with every constraint they break. */
-function sentAttributeErrors(spec: TypeSpec, sent: Record<string, unknown>, base: string, attributes: Record<string, Json>): ApiError[] {
+function sentAttributeErrors(spec: TypeSpec, sent: Record<string, unknown>, base: string, attributes: Record<string, Json>, updating: boolean): ApiError[] {
   const errors: ApiError[] = [];
   for (const [name, value] of Object.entries(sent)) {
     const attr = spec.attributes[name];
@@ -104,7 +106,7 @@ function sentAttributeErrors(spec: TypeSpec, sent: Record<string, unknown>, base
       errors.push(apiError(400, 'extra fields constraint', `This form should not contain extra fields: "${name}".`, at(pointer)));
       continue;
     }
-    if (attr.readOnly) continue;
+    if (attr.readOnly || (attr.createOnly && updating)) continue;
     if (value === null) {
       if (attr.required || !(attr.nullable || attr.password)) errors.push(notBlank(pointer));
       else if (!attr.password) attributes[name] = null;
@@ -141,7 +143,7 @@ export function validateFields(
   const sentRelationships = isObject(rawRelationships) ? rawRelationships : {};
   const sent = sentRelationshipFields(spec, sentRelationships, base, links, relationships, existing !== undefined);
   if (sent.early.length > 0) return { errors: sent.early, fields: { attributes, relationships } };
-  const errors = sentAttributeErrors(spec, sentAttributes, base, attributes);
+  const errors = sentAttributeErrors(spec, sentAttributes, base, attributes, existing !== undefined);
   if (!existing)
     for (const [name, attr] of Object.entries(spec.attributes)) {
       if (name in sentAttributes) continue;
@@ -158,7 +160,7 @@ export function validateFields(
         else if ('owned' in rel.toMany && !(name in sentRelationships)) relationships[name] = rel.defaultIds ?? [];
         continue;
       }
-      if (name in sentRelationships) continue;
+      if (name in sentRelationships && !links.ignores(rel)) continue;
       const inverse = implied[name];
       if (inverse !== undefined) relationships[name] = inverse;
       else if (rel.required) errors.push(notBlank(`${base}/relationships/${name}/data`));

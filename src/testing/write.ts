@@ -3,7 +3,7 @@
  * group of Batch API records. Planning validates everything first and touches nothing, so a group
  * is all-or-nothing; committing assigns ids in request order and stamps `createdAt`/`updatedAt`.
  */
-import type { TypeSpec } from './family.js';
+import type { RelationshipSpec, TypeSpec } from './family.js';
 import { apiError, at, isObject, oroDateTime, type ApiError } from './json-api.js';
 import { isLinkList, linkId, type Fields, type PendingRef, type RelValue, type StoredLink, type StoredRecord } from './records.js';
 import { afterSave, hookContext, newRecordId } from './mutations.js';
@@ -115,7 +115,10 @@ export function planWrites(store: Store, items: readonly WriteItem[], now: numbe
       // An included record that points at a primary record is connected to it too.
       if (parsed.item.role === 'included' && parsed.id !== undefined && tempOwners.get(key)?.role === 'data') referenced.add(tempKey(parsed.spec.name, parsed.id));
     };
-    const result = validateFields(parsed.spec, parsed.attributes, parsed.relationships, existing, base, { resolve, idKind: (t) => store.spec(t)?.idKind, onReference }, own);
+    // The harness's own writes (`seed`, `touch`) set what Oro sets itself.
+    const ignores = (rel: RelationshipSpec): boolean =>
+      !parsed.item.internal && (rel.readOnly === true || (rel.writableWhen !== undefined && store.config.get(rel.writableWhen) !== true));
+    const result = validateFields(parsed.spec, parsed.attributes, parsed.relationships, existing, base, { resolve, idKind: (t) => store.spec(t)?.idKind, onReference, ignores }, own);
     errors.push(...result.errors);
     // The family's own rules see a record whose fields are valid.
     const check = parsed.spec.hooks.validate;
@@ -229,6 +232,15 @@ function duplicateIncludedErrors(items: readonly WriteItem[]): ApiError[] {
 export interface Committed {
   readonly write: PlannedWrite;
   readonly record: StoredRecord;
+}
+
+/**
+ * A committed record as it is stored now, after the `afterSave` hooks (Oro answers what its
+ * listeners computed: an order's totals); a validate-only write as it was planned.
+ */
+export function savedRecord(store: Store, committed: Committed): StoredRecord {
+  if (committed.write.validateOnly) return committed.record;
+  return store.get(committed.write.spec.name, committed.record.id) ?? committed.record;
 }
 
 /** Relationship values as stored: pending records of the request by the ids they have so far. */

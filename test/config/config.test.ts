@@ -281,8 +281,33 @@ describe('config/config loadConfig', () => {
 
     it('refuses an unknown kind, listing the kinds', async () => {
       expect(await problemsOf(withSource({ kind: 'xml', path: 'a.xml' }))).to.deep.equal([
-        'source.kind: expected one of "ndjson" | "json" | "csv" | "stdin" | "http" | "amqp", got "xml"',
+        'source.kind: expected one of "ndjson" | "json" | "csv" | "stdin" | "http" | "amqp" | "oro", got "xml"',
       ]);
+    });
+
+    it('oro: type, pageSize 100 by default; include, filter and since when given', async () => {
+      expect((await load(withSource({ kind: 'oro', type: 'orders' }))).source).to.deep.equal({ kind: 'oro', type: 'orders', pageSize: 100 });
+      const full = { kind: 'oro', type: 'orders', include: ['lineItems'], filter: { customer: '12' }, pageSize: 50, since: '2026-01-01T00:00:00Z' };
+      expect((await load(withSource(full))).source).to.deep.equal(full);
+    });
+
+    it('oro: names bad fields, and refuses filters on updatedAt and id, which the source owns', async () => {
+      expect(await problemsOf(withSource({ kind: 'oro', type: '', include: 'lineItems', pageSize: 0, since: 'yesterday', filter: { customer: 12 } }))).to.deep.equal([
+        'source.type: expected non-empty string, got ""',
+        'source.include: expected array of relationship names, got "lineItems"',
+        'source.filter.customer: expected non-empty string, got 12',
+        'source.pageSize: expected positive integer, got 0',
+        'source.since: expected ISO 8601 date and time (e.g. 2026-01-01T00:00:00Z), got "yesterday"',
+      ]);
+      const problems = await problemsOf(withSource({ kind: 'oro', type: 'orders', filter: { updatedAt: '2026-01-01', id: '5' } }));
+      expect(problems).to.have.length(2);
+      expect(problems[0]).to.match(/^source\.filter\.updatedAt: expected a field other than updatedAt: the oro source filters by updatedAt itself/);
+      expect(problems[1]).to.match(/^source\.filter\.id: /);
+    });
+
+    it('oro: schedule.watermark is refused beside it (it keeps its own place)', async () => {
+      const problems = await problemsOf({ ...minimal(), source: { kind: 'oro', type: 'orders' }, schedule: { watermark: 'updatedAt' } });
+      expect(problems).to.deep.equal(['schedule.watermark: expected nothing with source.kind "oro": it reads what changed by updatedAt itself, and a complete run keeps its place in its checkpoint']);
     });
 
     it('checks fields of the chosen kind only', async () => {
@@ -348,7 +373,7 @@ describe('config/config loadConfig', () => {
       }));
       expect(problems).to.have.members([
         'oro.baseUrl: expected absolute http(s) URL, got "shop"',
-        'source.kind: expected one of "ndjson" | "json" | "csv" | "stdin" | "http" | "amqp", got "xml"',
+        'source.kind: expected one of "ndjson" | "json" | "csv" | "stdin" | "http" | "amqp" | "oro", got "xml"',
         'target.mode: expected one of "single" | "batch" | "batch-sync", got "bulk"',
         'target.key: expected key {source, oro}, got nothing',
         'pipeline.batchMs: expected non-negative integer, got 1.5',
@@ -462,6 +487,7 @@ describe('config/config loadConfig', () => {
         ['a stdin source', (d) => void (d.source = { kind: 'stdin' })],
         ['source.changes "append"', (d) => void (d.source = { kind: 'ndjson', path: 'a.ndjson', changes: 'append' })],
         ['schedule.watermark', (d) => void (d.schedule = { watermark: 'updatedAt' })],
+        ['an oro source', (d) => void (d.source = { kind: 'oro', type: 'orders' })],
       ];
       for (const [why, patch] of cases) {
         const problems = await problemsOf(withPatch((d) => {

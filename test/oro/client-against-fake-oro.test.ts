@@ -103,3 +103,21 @@ describe('oro client against the fake Oro', () => {
     wrong.shutdown();
   });
 });
+
+describe('oro client: Oro\'s clock', () => {
+  it('gives a list page the Date of its answer, which the fake stamps by its own clock', async () => {
+    const now = Date.parse('2026-01-05T12:00:07.400Z');
+    const fake = await startFakeOro({ now: () => now });
+    const http = createHttp({ concurrency: 2, timeoutMs: 10_000 });
+    const tokens = createTokenStream({ tokenUrl: fake.tokenUrl, clientId: fake.clientId, clientSecret: fake.clientSecret, fetch: http.fetch });
+    const oro = createOroClient({ baseUrl: fake.baseUrl, tokens, http });
+    try {
+      // HTTP dates are whole seconds.
+      expect((await oro.list('customers')).date).to.equal(Date.parse('2026-01-05T12:00:07Z'));
+    } finally {
+      tokens.shutdown();
+      http.close();
+      await fake.close();
+    }
+  });
+});

@@ -6,6 +6,7 @@ import type { Step } from '../../src/types/outcome.js';
 import { serve, type TestServer } from '../sources/serve.js';
 import { tmpDir } from '../sources/tmp-files.js';
 import { VirtualClock } from '../helpers/virtual-time.js';
+import { startHarness } from '../helpers/oro-harness.js';
 
 describe('run/buildSource: the http source retries with the pipeline\'s retry budget', () => {
   let server: TestServer;
@@ -69,5 +70,30 @@ describe('run/buildSource: the http source retries with the pipeline\'s retry bu
     const { error } = await clock.run(drain(source), 10_000);
     expect(error).to.be.instanceOf(HttpError).and.include({ status: 502 });
     expect(server.requests).to.have.length(3);
+  });
+});
+
+describe('run/buildSource: the oro source', () => {
+  it('reads the config\'s type through the Oro client it is given, from the checkpoint\'s keyset', async () => {
+    const h = await startHarness();
+    const dir = tmpDir();
+    try {
+      for (let i = 1; i <= 5; i += 1) h.oro.seed('customers', { name: `C${i}`, updatedAt: `2020-01-0${i}T00:00:00Z` });
+      const file = dir.file('orders.json', JSON.stringify({
+        oro: { baseUrl: h.oro.baseUrl, clientId: 'c', clientSecret: 's' },
+        source: { kind: 'oro', type: 'customers', pageSize: 2 },
+        target: { type: 'customers', key: { source: 'data.id', oro: 'id' }, attributes: { name: 'data.attributes.name' } },
+      }));
+      const { config } = await loadConfig(file, {});
+      expect(() => buildSource(config)).to.throw(/context\.oro/);
+      const steps: Step<unknown>[] = [];
+      h.oro.resetLog();
+      for await (const step of buildSource(config, { oro: { client: h.client }, resume: { updatedAt: '2020-01-02T00:00:00Z', id: '2' } })) steps.push(step);
+      expect(steps.map((s) => ('value' in s ? (s.value as { data: { id: string } }).data.id : ''))).to.deep.equal(['3', '4', '5']);
+      expect(h.oro.requests.filter((r) => r.method === 'GET').every((r) => new URLSearchParams(r.query).get('page[size]') === '2')).to.equal(true);
+    } finally {
+      dir.cleanup();
+      await h.close();
+    }
   });
 });

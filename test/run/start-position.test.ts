@@ -33,6 +33,25 @@ describe('run/start-position: where a run of an http export starts', () => {
   });
 });
 
+describe('run/start-position: where a run of an oro source starts', () => {
+  const oro = { source: { kind: 'oro', type: 'orders', pageSize: 100 }, schedule: {} } as unknown as Config;
+  const keyset = { updatedAt: '2026-01-05T10:00:00Z', id: '42' };
+
+  it('a first run reads from the start (or source.since)', async () => {
+    expect(await planStart({ config: oro, saved: undefined, lastRunComplete: false })).to.deep.equal({ whole: true });
+  });
+
+  it('after a complete run: after the newest change it delivered, so only what changed since', async () => {
+    expect(await planStart({ config: oro, saved: checkpoint(true, keyset), lastRunComplete: true })).to.deep.equal({
+      resume: keyset, whole: false, reason: 'orders: reading what changed after updatedAt 2026-01-05T10:00:00Z, id 42',
+    });
+  });
+
+  it('after an interrupted run: at its keyset', async () => {
+    expect(await planStart({ config: oro, saved: checkpoint(false, keyset), lastRunComplete: false })).to.deep.include({ resume: keyset, whole: false });
+  });
+});
+
 describe('run/start-position: describeFileMark', () => {
   it('puts a file\'s stored mark in words (head cut to 12 hex digits); anything else is not a file mark', () => {
     expect(describeFileMark({ dev: '2049', ino: '131', size: 512, head: 'a1b2c3d4e5f6a7b8', tail: 'ff' })).to.equal('file device 2049 inode 131, 512 bytes, head a1b2c3d4e5f6…');

@@ -60,3 +60,40 @@ describe('generateCustomers', () => {
     expect(a.every((c) => c.groupId === undefined || /^[1-5]$/.test(c.groupId))).to.equal(true);
   });
 });
+
+describe('fake Oro: changing records while a client pages', () => {
+  const T0 = Date.UTC(2026, 2, 2, 10);
+  const iso = (ms: number): string => `${new Date(ms).toISOString().slice(0, 19)}Z`;
+
+  it('calls the hook before each API request, and touch writes as Oro would', async () => {
+    let now = T0;
+    const oro = await startFakeOro({ now: () => now });
+    try {
+      for (let i = 0; i < 4; i += 1) oro.seed('customers', { name: `C${i}`, updatedAt: iso(T0 - 60_000) });
+      const token = await tokenOf(oro);
+      const page = async (query: string): Promise<string[]> =>
+        ((await call(oro, token, 'GET', `/customers?${query}`)).body as { data: { id: string }[] }).data.map((r) => r.id);
+      const seen: string[] = [];
+      oro.setBeforeRequest(({ method, query }) => {
+        seen.push(`${method} ${query}`);
+        now += 1000;
+        if (seen.length === 2) oro.touch('customers', '1', { attributes: { name: 'changed' } });
+      });
+      const first = await page('sort=updatedAt,id&page[size]=2');
+      const second = await page('sort=updatedAt,id&page[size]=2&page[number]=2');
+      // Customer 1 changed between the two pages and moved to the end: offset paging skips customer 3.
+      expect([...first, ...second]).to.deep.equal(['1', '2', '4', '1']);
+      expect(seen).to.deep.equal(['GET sort=updatedAt,id&page[size]=2', 'GET sort=updatedAt,id&page[size]=2&page[number]=2']);
+      expect(oro.records('customers').find((r) => r.id === '1')?.attributes).to.include({ name: 'changed', updatedAt: iso(T0 + 2000) });
+      oro.touch('customers', '2', { attributes: { updatedAt: iso(T0 - 1000) } });
+      expect(oro.records('customers').find((r) => r.id === '2')?.attributes?.['updatedAt']).to.equal(iso(T0 - 1000));
+      oro.setBeforeRequest(undefined);
+      await page('page[size]=1');
+      expect(seen).to.have.length(2);
+      expect(() => oro.touch('customers', '99', {})).to.throw('there is no customers 99');
+      expect(() => oro.touch('customers', '1', { attributes: { name: '' } })).to.throw(/not blank constraint/);
+    } finally {
+      await oro.close();
+    }
+  });
+});
