@@ -9,7 +9,9 @@ import { throttleRequests } from '../../src/operators/throttle.js';
 const URL = 'http://127.0.0.1/admin/api/customers';
 
 function scheduler(): TestScheduler {
-  return new TestScheduler((actual, expected) => expect(actual).to.deep.equal(expected));
+  return new TestScheduler((actual, expected) => {
+    expect(actual).to.deep.equal(expected);
+  });
 }
 
 describe("operators/throttleRequests + createLimiter({ concurrency: 'auto' })", () => {
