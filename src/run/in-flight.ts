@@ -1,4 +1,4 @@
-import type { PipelineConfig } from '../config/config-types.js';
+import { concurrencyBound, type PipelineConfig } from '../config/config-types.js';
 
 /** How much a run lets into the sink at once. */
 export interface InFlightBounds {
@@ -15,12 +15,13 @@ export interface InFlightBounds {
  * the limiter sat idle; counted in records, a straggler holds only itself (in batch modes, the
  * records of its request). `concurrency + 1` batches' worth keeps every request slot busy in any
  * mode (a batch being filled while the others are written); as much again lets up to
- * `concurrency` batch requests wait out their retries without slowing the others.
+ * `concurrency` batch requests wait out their retries without slowing the others. With
+ * `concurrency: "auto"`, `maxConcurrency` stands for it: the limit may grow that far.
  *
  * @example
  * const { batches, records } = inFlightBounds(pipeline);
  * pullThrough(steps, (s) => s.pipe(batchRecords(...), toOro({ ..., concurrency: batches })), { maxInFlight: records });
  */
-export function inFlightBounds(pipeline: Pick<PipelineConfig, 'batchSize' | 'concurrency'>): InFlightBounds {
-  return { batches: Infinity, records: pipeline.batchSize * (2 * pipeline.concurrency + 1) };
+export function inFlightBounds(pipeline: Pick<PipelineConfig, 'batchSize' | 'concurrency'> & Partial<Pick<PipelineConfig, 'maxConcurrency'>>): InFlightBounds {
+  return { batches: Infinity, records: pipeline.batchSize * (2 * concurrencyBound(pipeline) + 1) };
 }

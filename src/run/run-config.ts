@@ -18,7 +18,7 @@ import type { Json } from '../types/jsonapi.js';
 import type { RetryPolicy } from '../util/retry-policy.js';
 import type { Outcome, Step } from '../types/outcome.js';
 import { buildSource, numbered, sinceWatermark, watermarkOf } from './build-source.js';
-import type { Config } from '../config/config-types.js';
+import { concurrencyBound, type Config } from '../config/config-types.js';
 import { countLines } from './count-lines.js';
 import { planStart } from './start-position.js';
 import { deadLetteredByInterruptedRuns } from './interrupted-dead-letters.js';
@@ -149,6 +149,7 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
   const maxPauseMs = pipeline.maxPauseSeconds * 1000;
   const limiter = createLimiter({
     concurrency: pipeline.concurrency,
+    maxConcurrency: pipeline.maxConcurrency,
     ratePerSecond: pipeline.ratePerSecond,
     // A timer firing a few ms late would otherwise be lost for good, leaving the run below the
     // rate it was given; a second token lets the next start catch up (never above the rate).
@@ -280,7 +281,7 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
       } else {
         const sweep = await sweepMissing({
           store, pipeline: config.name, runId: seenRun, type: target.type, keyField: target.key.oro, onMissing,
-          client, limiter, retry: retryPolicy, concurrency: pipeline.concurrency, dryRun, retryDone: options.full ?? false, signal: options.signal,
+          client, limiter, retry: retryPolicy, concurrency: concurrencyBound(pipeline), dryRun, retryDone: options.full ?? false, signal: options.signal,
           onOutcome: handle, print: options.print,
         });
         if (sweep.stopped) stopped = true;

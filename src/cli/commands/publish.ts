@@ -12,6 +12,7 @@ import type { SourceRecord } from '../../types/record.js';
 import { buildSource } from '../../run/build-source.js';
 import { EXIT_OK, EXIT_RECORDS } from '../exit.js';
 import { formatRate } from '../../run/summary.js';
+import { concurrencyBound } from '../../config/config-types.js';
 import { loadConfigs } from './load-configs.js';
 
 /** Test seams of {@link publishCommand}. */
@@ -69,7 +70,7 @@ export async function publishCommand(file: string, logger: Logger, print: (line:
         ),
       );
     };
-    const maxInFlight = Math.max(100, config.pipeline.batchSize * config.pipeline.concurrency);
+    const maxInFlight = Math.max(100, config.pipeline.batchSize * concurrencyBound(config.pipeline));
     await new Promise<void>((resolve, reject) => {
       pullThrough(buildSource(config), publishSteps, { maxInFlight }).subscribe({
         next: (result) => {

@@ -4,6 +4,7 @@ import type { Step } from '../../types/outcome.js';
 import { runConfig } from '../../run/run-config.js';
 import { createRuntime } from '../../run/runtime.js';
 import { exitCodeFor, formatSummary } from '../../run/summary.js';
+import { concurrencyBound } from '../../config/config-types.js';
 import { loadConfigs } from './load-configs.js';
 import { ON_MISSING_WHERE } from '../../run/on-missing.js';
 
@@ -25,7 +26,7 @@ export async function replayCommand(letters: string, file: string, logger: Logge
       yield { value: letter.record, position: { seq: seq++, where: `${letters}:${line}`, resume: { line } } };
     }
   }
-  const runtime = createRuntime({ logger, concurrency: config.pipeline.concurrency, timeoutMs: config.pipeline.requestTimeoutMs });
+  const runtime = createRuntime({ logger, concurrency: concurrencyBound(config.pipeline), timeoutMs: config.pipeline.requestTimeoutMs });
   try {
     const result = await runConfig(config, runtime, {
       source: source(),

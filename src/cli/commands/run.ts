@@ -6,6 +6,7 @@ import { createRuntime } from '../../run/runtime.js';
 import { isAbort, sleep } from '../../util/sleep.js';
 import { exitCodeFor, formatSummary } from '../../run/summary.js';
 import { EXIT_OK, EXIT_RECORDS } from '../exit.js';
+import { concurrencyBound } from '../../config/config-types.js';
 import { loadConfigs } from './load-configs.js';
 import { onStopSignals } from './signals.js';
 import { runQueueWorker } from './worker.js';
@@ -37,7 +38,7 @@ export async function runCommand(files: readonly string[], options: RunCommandOp
   const runtime = createRuntime({
     logger,
     ...(metrics ? { metrics } : {}),
-    concurrency: Math.max(...configs.map((c) => c.pipeline.concurrency)),
+    concurrency: Math.max(...configs.map((c) => concurrencyBound(c.pipeline))),
     timeoutMs: Math.max(...configs.map((c) => c.pipeline.requestTimeoutMs)),
   });
   const controller = new AbortController();
