@@ -24,6 +24,7 @@ import { planStart } from './start-position.js';
 import { deadLetteredByInterruptedRuns } from './interrupted-dead-letters.js';
 import { inFlightBounds } from './in-flight.js';
 import { reportPauses } from './pauses.js';
+import { reportLimit } from './limit-report.js';
 import { NO_PROGRESS, type Progress } from './progress.js';
 import { retryBudgetOf, type Runtime } from './runtime.js';
 import { countOutcomes, type OutcomeCounts } from './summary.js';
@@ -156,7 +157,9 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
     burst: 2,
     maxPauseMs,
     onPause: reportPauses(logger.child({ pipeline: config.name }), metrics),
+    onLimit: reportLimit(logger.child({ pipeline: config.name }), metrics),
   });
+  metrics?.concurrencyLimit.set(limiter.limit);
   const retryPolicy: RetryPolicy = {
     ...retryBudgetOf(pipeline),
     // The refused request waits no longer than the pause it imposed on the others.
