@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import type { Json, Resource } from '../types/index.js';
 import { AsyncOperations } from './batch.js';
+import { Capacity, recordsIn, type CapacityOptions, type CapacityStats } from './capacity.js';
 import { FaultInjector } from './faults.js';
 import { handleAsyncOperation, handleCollection, handleItem, handleRelated, specOf, type ApiContext, type ApiRequest } from './handlers.js';
 import { ApiFailure, JSON_API, apiError, errorReply, oroDateTime, type Reply } from './json-api.js';
@@ -50,6 +51,7 @@ class FakeOroServer implements FakeOro {
   private readonly limiter: RateLimiter | undefined;
   private readonly tokens: TokenRegistry;
   private readonly faults: FaultInjector;
+  private readonly capacity: Capacity;
   private readonly operations: AsyncOperations;
   private readonly ctx: ApiContext;
   private readonly sockets = new Set<Socket>();
@@ -79,6 +81,7 @@ class FakeOroServer implements FakeOro {
     const seed = options.seed ?? 1;
     this.tokens = new TokenRegistry(this.ttl, this.now);
     this.faults = new FaultInjector(seed, options.faults, options.latency);
+    this.capacity = new Capacity(options.capacity, this.now, (ms) => this.delay(ms));
     this.operations = new AsyncOperations(this.store, this.now, streamFor(seed, 3), options.asyncStepMs ?? 20, options.consumerDown ?? options.queueDown ?? false);
     this.ctx = {
       store: this.store,
@@ -143,6 +146,14 @@ class FakeOroServer implements FakeOro {
 
   setLatency(latency: Latency): void {
     this.faults.setLatency(latency);
+  }
+
+  setCapacity(capacity: CapacityOptions): void {
+    this.capacity.set(capacity);
+  }
+
+  capacityStats(): CapacityStats {
+    return this.capacity.stats();
   }
 
   setConsumerDown(down: boolean): void {
@@ -225,7 +236,7 @@ class FakeOroServer implements FakeOro {
       if (limited) reply = limited;
       else if (fault === 'reset') reply = 'reset';
       else if (fault !== 'none') reply = this.faults.reply(fault, this.now());
-      else reply = await this.api(req, method, path.slice(this.prefix.length), new URLSearchParams(query), body);
+      else reply = await this.capacity.serve(recordsIn(body), () => this.api(req, method, path.slice(this.prefix.length), new URLSearchParams(query), body));
       await this.delay(this.faults.delay());
       if (this.closing) return;
     }

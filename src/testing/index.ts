@@ -8,4 +8,5 @@ export { NO_FAULTS, faultsForRate } from './faults.js';
 export { mulberry32, type Rng } from './random.js';
 export { ORO_VERSIONS, type OroVersion } from './resources.js';
 export { RateLimiter, type RateDecision, type RateLimit } from './rate-limit.js';
+export type { CapacityOptions, CapacityStats } from './capacity.js';
 export { generateCustomers, type GeneratedCustomer, type GenerateCustomersOptions } from './generate.js';
