@@ -89,15 +89,26 @@ export function throttleRequests<T>(limiter: Limiter, options: ThrottleOptions =
           // Hand-written: acquire() holds the slot for as long as it is subscribed and never
           // completes, and the order matters: a 429's back-off is applied before the error goes
           // downstream, and the slot is freed only after the request's own teardown.
+          // The answer is a success as soon as it comes: a consumer that takes the first value
+          // (firstValueFrom) unsubscribes before the source completes.
+          let answered = false;
+          const succeed = (): void => {
+            if (answered) return;
+            answered = true;
+            heed(limiter, ticket, undefined);
+          };
           // eslint-disable-next-line rxjs-x/no-nested-subscribe
           request = source.subscribe({
-            next: (value) => subscriber.next(value),
+            next: (value) => {
+              succeed();
+              subscriber.next(value);
+            },
             error: (error: unknown) => {
               heed(limiter, ticket, error);
               subscriber.error(error);
             },
             complete: () => {
-              heed(limiter, ticket, undefined);
+              succeed();
               subscriber.complete();
             },
           });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { catchError, EMPTY, merge, of, timer, mergeMap, throwError } from 'rxjs';
+import { catchError, EMPTY, firstValueFrom, merge, of, take, timer, mergeMap, throwError } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { HttpError } from '../../src/errors/http-error.js';
 import { TimeoutError } from '../../src/errors/timeout-error.js';
@@ -42,6 +42,23 @@ describe("operators/throttleRequests + createLimiter({ concurrency: 'auto' })", 
         ts.schedule(() => expect(limiter.limit, String(error)).to.equal(limit), 10);
       });
     }
+  });
+
+  it('regression: a request read with firstValueFrom (unsubscribed at its answer, before it completes) still counts as a success', async () => {
+    // The sink reads each request with firstValueFrom: its successes never reached the limiter,
+    // so a fixed limit halved by a 503 stayed halved, and 'auto' had no latency to learn from.
+    const fixed = createLimiter({ concurrency: 4 });
+    fixed.backOff();
+    await firstValueFrom(of('answer').pipe(throttleRequests(fixed)));
+    expect(fixed.limit).to.equal(3);
+    // 'auto': answers that never complete, each taken at its first value (as firstValueFrom does).
+    const ts = scheduler();
+    const events: LimitEvent[] = [];
+    ts.run(({ cold }) => {
+      const auto = createLimiter({ concurrency: 'auto', scheduler: ts, onLimit: (e) => events.push(e) });
+      for (let i = 0; i < 24; i++) cold('5ms a').pipe(throttleRequests(auto), take(1)).subscribe();
+    });
+    expect(events.map((e) => `${e.previous}->${e.limit} ${e.reason}`)).to.deep.equal(['8->16 headroom']);
   });
 
   it('passes the kind and the records of a request to the limiter', () => {
