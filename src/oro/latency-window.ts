@@ -6,8 +6,9 @@
 /** What one window read: a decision is made on it. */
 export interface Reading {
   /**
-   * The mean, outliers left out, of each request's latency divided by the lowest latency seen for
-   * its kind: 1 is no queueing, 2 is every request waiting in Oro as long as it was served.
+   * The requests' latencies over their kinds' lowest latencies seen, summed, outliers left out
+   * (see {@link ratioWithoutOutliers}): 1 is no queueing, 2 is requests waiting in Oro as long as
+   * they were served.
    */
   readonly ratio: number;
   /** The mean requests in flight when the window's requests started (theirs counted). */
@@ -37,26 +38,39 @@ export interface LatencyWindow {
   relearn(lowest: ReadonlyMap<string, number>): void;
 }
 
-/** A sample this many times the window's median is an outlier (a slow lock, a huge record), not queueing. */
+/** A sample this many times the window's median ratio is an outlier (a slow lock, a huge record), not queueing. */
 const OUTLIER = 3;
 
 /**
- * The mean of `values` without their outliers: samples above {@link OUTLIER} times the median,
- * at most an eighth of them (rounded up), are left out, so one slow request moves nothing. A mean,
- * not the median itself: with one request waiting in five (Oro's workers all busy and one more
- * in flight) the median reads no queueing at all; and when workers finish together, latencies
- * come in steps (one service time, two, ...) that a median jumps between.
+ * How much longer the window's requests took than unloaded: the sum of their latencies over the
+ * sum of their kinds' unloaded latencies, without outliers (requests above {@link OUTLIER} times
+ * the median ratio, at most an eighth of them, rounded up), so one slow request moves nothing.
+ *
+ * A ratio of sums, not a mean of ratios: Oro's queue makes every request wait about as long,
+ * whatever its kind, so in time a 220 ms batch says as much as ten 22 ms lookups, and a few ms of
+ * the client's own lag (an event loop busy building the next batch) would otherwise make every
+ * lookup read as queued. Not a median: with one request waiting in five (Oro's workers all busy
+ * and one more in flight) the median reads no queueing at all, and when workers finish together
+ * latencies come in steps (one service time, two, ...) that a median jumps between.
+ *
+ * @example
+ * ratioWithoutOutliers([20, 40, 220, 2200], [20, 20, 220, 220]); // 280 / 260: the 2200 ms one is left out
  */
-export function meanWithoutOutliers(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  const median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  let end = sorted.length;
-  const most = Math.ceil(sorted.length / 8);
-  while (end > sorted.length - most && sorted[end - 1]! > OUTLIER * median) end -= 1;
-  let sum = 0;
-  for (let i = 0; i < end; i++) sum += sorted[i]!;
-  return sum / end;
+export function ratioWithoutOutliers(latencies: readonly number[], unloaded: readonly number[]): number {
+  const order = latencies.map((_, i) => i).sort((a, b) => latencies[a]! / unloaded[a]! - latencies[b]! / unloaded[b]!);
+  const ratioAt = (k: number) => latencies[order[k]!]! / unloaded[order[k]!]!;
+  const mid = order.length >> 1;
+  const median = order.length % 2 === 1 ? ratioAt(mid) : (ratioAt(mid - 1) + ratioAt(mid)) / 2;
+  let end = order.length;
+  const most = Math.ceil(order.length / 8);
+  while (end > order.length - most && ratioAt(end - 1) > OUTLIER * median) end -= 1;
+  let took = 0;
+  let unloadedSum = 0;
+  for (let k = 0; k < end; k++) {
+    took += latencies[order[k]!]!;
+    unloadedSum += unloaded[order[k]!]!;
+  }
+  return took / unloadedSum;
 }
 
 interface Start {
@@ -84,7 +98,8 @@ interface Start {
 export function createLatencyWindow(): LatencyWindow {
   const starts = new Map<number, Start>();
   const unloaded = new Map<string, number>();
-  let ratios: number[] = [];
+  let latencies: number[] = [];
+  let unloadedOf: number[] = [];
   let loads = 0;
   let full = 0;
   let lowest = new Map<string, number>();
@@ -97,7 +112,8 @@ export function createLatencyWindow(): LatencyWindow {
   let drainedAt = 0;
 
   const clear = (): void => {
-    ratios = [];
+    latencies = [];
+    unloadedOf = [];
     loads = 0;
     full = 0;
     lowest = new Map();
@@ -126,12 +142,14 @@ export function createLatencyWindow(): LatencyWindow {
       const unloadedLatency = Math.min(unloaded.get(start.kind) ?? Infinity, latency);
       unloaded.set(start.kind, unloadedLatency);
       if (ticket <= from) return undefined;
-      ratios.push(latency / unloadedLatency);
+      latencies.push(latency);
+      unloadedOf.push(unloadedLatency);
       loads += start.inFlight;
       if (start.full) full += 1;
       lowest.set(start.kind, Math.min(lowest.get(start.kind) ?? Infinity, latency));
-      if (ratios.length < size) return undefined;
-      const reading: Reading = { ratio: meanWithoutOutliers(ratios), load: loads / ratios.length, full: full * 2 >= ratios.length, lowest };
+      const n = latencies.length;
+      if (n < size) return undefined;
+      const reading: Reading = { ratio: ratioWithoutOutliers(latencies, unloadedOf), load: loads / n, full: full * 2 >= n, lowest };
       clear();
       return reading;
     },

@@ -1,19 +1,26 @@
 import { expect } from 'chai';
-import { createLatencyWindow, meanWithoutOutliers } from '../../src/oro/latency-window.js';
+import { createLatencyWindow, ratioWithoutOutliers } from '../../src/oro/latency-window.js';
 
 describe('oro/latency-window', () => {
-  describe('meanWithoutOutliers', () => {
+  describe('ratioWithoutOutliers', () => {
+    const same = (ratios: number[]) => ratioWithoutOutliers(ratios, ratios.map(() => 1));
+
     it('leaves out one request far slower than the rest', () => {
-      expect(meanWithoutOutliers([1, 1, 1, 1, 1, 1, 1, 10])).to.equal(1);
+      expect(same([1, 1, 1, 1, 1, 1, 1, 10])).to.equal(1);
     });
 
     it('keeps a queue of one in eight (a step of one service time is not an outlier)', () => {
-      expect(meanWithoutOutliers([1, 1, 1, 1, 1, 1, 1, 2])).to.equal(1.125);
-      expect(meanWithoutOutliers([1, 1, 1, 1, 2, 2, 2, 2])).to.equal(1.5);
+      expect(same([1, 1, 1, 1, 1, 1, 1, 2])).to.equal(1.125);
+      expect(same([1, 1, 1, 1, 2, 2, 2, 2])).to.equal(1.5);
     });
 
     it('leaves out at most an eighth (rounded up): many slow requests are queueing, not outliers', () => {
-      expect(meanWithoutOutliers([1, 1, 1, 1, 1, 10, 10, 10])).to.equal((5 + 20) / 7);
+      expect(same([1, 1, 1, 1, 1, 10, 10, 10])).to.equal((5 + 20) / 7);
+    });
+
+    it("weighs each request by its time: a lookup's few ms of client lag count for little against a batch", () => {
+      // Two 22 ms lookups that took 40 ms (client lag), two 220 ms batches served unloaded.
+      expect(ratioWithoutOutliers([40, 40, 220, 220], [22, 22, 220, 220])).to.be.closeTo(520 / 484, 1e-12);
     });
   });
 
@@ -28,7 +35,7 @@ describe('oro/latency-window', () => {
       expect(w.succeeded(3, 40, 4)).to.equal(undefined);
       expect(w.succeeded(2, 200, 4)).to.equal(undefined);
       const reading = w.succeeded(4, 300, 4)!;
-      expect(reading.ratio).to.equal((1 + 2 + 1 + 1.5) / 4);
+      expect(reading.ratio).to.equal((20 + 40 + 200 + 300) / (20 + 20 + 200 + 200));
       expect(reading.load).to.equal(2.5);
       expect(reading.full).to.equal(true);
       expect([...reading.lowest]).to.deep.equal([['read/0', 20], ['batch/53', 200]]);
