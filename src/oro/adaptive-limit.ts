@@ -24,9 +24,9 @@ const TARGET_RATIO = 1.2;
 const MIN_SAMPLES = 8;
 /** Windows within one step of each other before the limit counts as settled. */
 const SETTLE_WINDOWS = 3;
-/** After a decrease, the load fell by this much at least and the latency ratio did not fall below this share of what it was: not our queue. */
-const LOAD_FELL = 0.75;
-const RATIO_HELD = 0.9;
+/** After a decrease, the load fell to this share at most and the latency ratio stayed above this share of what it was: not our queue. */
+const LOAD_FELL = 0.7;
+const RATIO_HELD = 0.95;
 
 /** The additive step: larger for larger limits, so that a rise from 4 to 64 takes a dozen windows, not 60. */
 const stepOf = (limit: number): number => Math.max(1, Math.floor(Math.sqrt(limit)));
@@ -56,6 +56,14 @@ export interface Course {
   readonly probing: boolean;
   /** The window that made the last decrease, for the next one to tell whether latency followed the load down. */
   readonly decreasedOn?: { readonly load: number; readonly ratio: number };
+  /** The last window read as queueing: a decrease waits for a second one in a row. */
+  readonly queued?: number;
+  /** The limit before the last increase, until a window has judged it (a probe of more). */
+  readonly raisedFrom?: number;
+  /** Windows to hold before the next increase, after a probe that queued. */
+  readonly waitWindows: number;
+  /** What the next failed probe waits: 1, 2, 4, up to 8 windows; back to 0 once one succeeds. */
+  readonly patience: number;
 }
 
 /** What {@link steer} decides: the course after a window, why, and whether the window's latencies are the new unloaded ones. */
@@ -67,49 +75,126 @@ export interface Steer {
 
 /** A course at `limit`, slow-starting, nothing learnt yet. */
 export function startCourse(limit: number): Course {
-  return { limit, slowStart: true, edge: Infinity, probing: false };
+  return { limit, slowStart: true, edge: Infinity, probing: false, waitWindows: 0, patience: 0 };
+}
+
+/** Windows a failed probe makes the next one wait at most. */
+const MAX_PATIENCE = 8;
+
+/** Lower the limit to the estimated workers + 20 %, at most halving; or probe at 1 if latency did not follow the load down. */
+function decrease(from: Course, ratio: number, load: number): Steer {
+  const last = from.decreasedOn;
+  if (last !== undefined && load <= LOAD_FELL * last.load && ratio >= RATIO_HELD * last.ratio) {
+    return { course: { ...startCourse(1), slowStart: false, probing: true }, reason: 'probe', relearn: false };
+  }
+  const base = Math.min(from.limit, Math.ceil(load));
+  const limit = Math.max(1, Math.min(from.limit - 1, Math.max(Math.floor(base / 2), Math.round((load / ratio) * TARGET_RATIO))));
+  // A probe of more that queued: hold longer before the next one (the edge is known), so that at
+  // one or two workers the probes do not keep a request waiting half of the time.
+  const failed = from.raisedFrom !== undefined && limit <= from.raisedFrom;
+  const patience = failed ? Math.min(MAX_PATIENCE, Math.max(1, 2 * from.patience)) : from.patience;
+  const course: Course = { limit, slowStart: false, edge: from.limit, probing: false, decreasedOn: { load, ratio }, waitWindows: failed ? patience : 0, patience };
+  return { course, reason: 'queueing', relearn: false };
+}
+
+/** Raise the limit (or hold while a failed probe's patience lasts, or while demand leaves slots free). */
+function increaseOrHold(from: Course, ratio: number, full: boolean, max: number): Steer {
+  // The window after an increase did not queue: the probe succeeded.
+  const judged: Course = from.raisedFrom === undefined ? from : { ...from, raisedFrom: undefined, patience: 0 };
+  const hold = (course: Course): Steer => ({ course, reason: 'headroom', relearn: false });
+  if (!full) return hold(judged);
+  if (judged.waitWindows > 0) return hold({ ...judged, waitWindows: judged.waitWindows - 1 });
+  const raise = (step: number, edge = judged.edge): Steer => ({
+    course: { ...judged, edge, limit: Math.min(max, judged.limit + step), raisedFrom: judged.limit },
+    reason: 'headroom',
+    relearn: false,
+  });
+  // Slow start ends at the first sign of queueing, not of noise: a client's own lag (a busy
+  // event loop) reads as a little latency on its own, and would hold the search at its start.
+  if (judged.slowStart) return raise(ratio < INCREASE_BELOW ? judged.limit : stepOf(judged.limit));
+  if (ratio >= INCREASE_BELOW) return hold(judged);
+  // Past the edge without queueing: Oro has grown, so the edge no longer says where it ends.
+  const edge = judged.limit >= judged.edge ? Infinity : judged.edge;
+  return raise(judged.limit + stepOf(judged.limit) >= edge ? 1 : stepOf(judged.limit), edge);
 }
 
 /**
  * The next course after a window's reading `r` (pure). With `g = r.ratio` and `n = r.load`:
- * - `g > 1.4`: lower the limit to `1.2 x n / g` (the estimated number of workers, plus 20 % to keep
- *   Oro busy between a response and the next request), at most halving. Unless the last window
- *   was a decrease too and latency did not fall with the load (a quarter less in flight, the
- *   ratio within 10 %): then the queue is not ours, Oro got slower per request; go to 1 and probe.
+ * - `g > 1.4` in two windows in a row (the milder one counts; one alone may be the client's own
+ *   lag): lower the limit to `1.2 x n / g` (the estimated number of workers, plus 20 % to keep Oro
+ *   busy between a response and the next request), at most halving. Unless the decrease before
+ *   did not bring latency down with the load (30 % fewer in flight, the ratio within 5 %): then
+ *   the queue is not ours, Oro got slower per request; go to 1 and probe.
  * - At 1 (probing, or lowered there) with `g > 1.4`: our requests cannot queue behind each other,
  *   so the unloaded latency is stale: take this window's lowest as the new one, and slow-start
  *   from 2.
- * - `g < 1.1` with every slot taken: raise it, doubling in slow start, else by `floor(sqrt(limit))`,
- *   or by 1 where that would pass the edge. Between: hold.
+ * - In slow start (until the first decrease) with every slot taken: double it while `g < 1.1`,
+ *   else raise it by `floor(sqrt(limit))`.
+ * - After: `g < 1.1` with every slot taken: raise it by `floor(sqrt(limit))`, or by 1 where that
+ *   would pass the edge (where queueing was last seen). Between: hold.
+ * - An increase whose window then queues back below where it was is a failed probe: the next
+ *   increase waits 1, 2, 4, up to 8 windows (reset by a probe that does not queue).
  *
  * @example
  * steer(startCourse(16), { ratio: 2, load: 16, full: true, lowest: new Map() }, 64).course.limit; // 10
  */
-export function steer(course: Course, r: Reading, max: number): Steer {
-  const { ratio, load, full } = r;
-  if (ratio > DECREASE_ABOVE && (course.probing || course.limit === 1)) {
+export function steer(course: Course, r: Reading, max: number, noise = 0): Steer {
+  // Latency that varies this much from window to window at one limit is not read as queueing
+  // unless it clearly stands out of it (two spreads).
+  const above = DECREASE_ABOVE + 2 * noise;
+  if (r.ratio > above && course.queued === undefined && course.limit > 1 && !course.probing) {
+    // One window can be the client's own lag (a collector pause, a burst of work on its event
+    // loop); Oro's queue is still there in the next one. (At 1, ours cannot queue: no need.)
+    return { course: { ...course, queued: r.ratio }, reason: 'queueing', relearn: false };
+  }
+  // Judged on the milder of the two windows when both read as queueing.
+  const ratio = r.ratio > above ? Math.min(r.ratio, course.queued ?? r.ratio) : r.ratio;
+  if (ratio > above && (course.probing || course.limit === 1)) {
     // Measured at 1, the window's latencies are unloaded ones: slow-start from them at once.
     return { course: startCourse(Math.min(max, 2)), reason: 'relearned', relearn: true };
   }
-  const from: Course = course.probing ? startCourse(course.limit) : course;
-  if (ratio > DECREASE_ABOVE) {
-    const last = from.decreasedOn;
-    if (last !== undefined && load <= LOAD_FELL * last.load && ratio >= RATIO_HELD * last.ratio) {
-      return { course: { limit: 1, slowStart: false, edge: Infinity, probing: true }, reason: 'probe', relearn: false };
-    }
-    const base = Math.min(from.limit, Math.ceil(load));
-    const next = Math.max(Math.floor(base / 2), Math.round((load / ratio) * TARGET_RATIO));
-    const limit = Math.max(1, Math.min(from.limit - 1, next));
-    return { course: { limit, slowStart: false, edge: from.limit, probing: false, decreasedOn: { load, ratio } }, reason: 'queueing', relearn: false };
-  }
-  const settled = { slowStart: from.slowStart && ratio < INCREASE_BELOW, edge: from.edge, probing: false };
-  if (ratio < INCREASE_BELOW && full) {
-    // Past the edge without queueing: Oro has grown, so the edge no longer says where it ends.
-    const edge = from.limit >= from.edge ? Infinity : from.edge;
-    const step = from.slowStart ? from.limit : from.limit + stepOf(from.limit) >= edge ? 1 : stepOf(from.limit);
-    return { course: { ...settled, edge, limit: Math.min(max, from.limit + step) }, reason: 'headroom', relearn: false };
-  }
-  return { course: { ...settled, limit: from.limit }, reason: 'headroom', relearn: false };
+  const { queued: _judged, ...unqueued } = course;
+  const from: Course = course.probing ? startCourse(course.limit) : unqueued;
+  return ratio > above ? decrease(from, ratio, r.load) : increaseOrHold(from, ratio, r.full, max);
+}
+
+/** Windows remembered for the noise of the latency ratio. */
+const NOISE_WINDOWS = 16;
+
+/**
+ * How much the latency ratio varies from window to window at one limit: the spread (1.4826 x the
+ * median absolute deviation, which is the standard deviation for normal noise and ignores a
+ * spike or two) of the ratios of the last windows at the limit in force now, 0 with fewer than 3.
+ * At one limit Oro's queue is the same from window to window (1.25, 1.25, ...), while a client
+ * short of CPU (an event loop busy with other work, a machine shared with other jobs) adds
+ * latency that comes and goes. Where it does, a decrease needs a ratio above 1.4 by two spreads:
+ * when the limiter cannot tell Oro's queue from the client's own lag it holds, as a fixed number
+ * would, instead of chasing the noise down.
+ *
+ * @example
+ * const noise = createNoise();
+ * noise.add(10, 1.3); noise.add(10, 1.9); noise.add(10, 1.2);
+ * noise.of(10); // 0.15: the median deviation, 0.1, x 1.4826
+ */
+export function createNoise(): { add(limit: number, ratio: number): void; of(limit: number): number } {
+  const windows: { readonly limit: number; readonly ratio: number }[] = [];
+  const median = (values: number[]): number => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  };
+  return {
+    add: (limit, ratio) => {
+      windows.push({ limit, ratio });
+      if (windows.length > NOISE_WINDOWS) windows.shift();
+    },
+    of: (limit) => {
+      const ratios = windows.filter((w) => w.limit === limit).map((w) => w.ratio);
+      if (ratios.length < 3) return 0;
+      const center = median(ratios);
+      return 1.4826 * median(ratios.map((r) => Math.abs(r - center)));
+    },
+  };
 }
 
 /** Tells, after each window, whether the limit has now stayed within one step for {@link SETTLE_WINDOWS} windows (once per settling). */
@@ -131,43 +216,45 @@ function createSettling(): (limit: number) => boolean {
  * A concurrency limit that finds how many requests Oro serves at once from the latencies it sees
  * (`pipeline.concurrency: "auto"`). Oro serves W requests at once (PHP-FPM workers, Batch API
  * consumers); with N > W in flight every request also waits (N - W) / W service times in Oro's
- * queue. So the ratio of a request's latency to the lowest latency seen for its kind says how much
- * queueing there is, and `in flight / ratio` estimates W.
+ * queue. So the ratio `g` of the requests' latency to the lowest latency seen for their kinds says
+ * how much queueing there is, and `in flight / g` estimates W.
  *
  * Which production limiters it follows, and why:
  * - **TCP Vegas** (and Netflix concurrency-limits' `VegasLimit`): the lowest latency seen is the
- *   unloaded one, and the queue is estimated from `limit x (1 - unloaded / latency)`. Oro's latency
- *   is its service time plus its queue, which is exactly what Vegas assumes of a path: a Gradient
- *   (`Gradient2Limit`) long-term average drifts up under sustained load and would take queueing as
- *   normal. Unlike Vegas, the latency is learnt **per request kind** (a lookup, a single write, a
- *   batch by size class; see {@link requestKind}): a 100-record batch takes ten times a lookup,
- *   and one pipeline's lookups must not make its own writes look queued.
- * - **Netflix's windowed limits** (`WindowedLimit`): decisions are made once per window of at
- *   least `limit` samples (about one round trip, as TCP adjusts once per RTT), on the window's
- *   **median**, so one slow request (a large record, a slow lock) moves nothing; only requests
- *   started after the last change count, so a window measures the limit it judges. Like
- *   `Gradient2Limit`, a decrease is at most a halving per window, and it never grows while
+ *   unloaded one, and the queue is what latency adds to it. Oro's latency is its service time plus
+ *   its queue, which is exactly what Vegas assumes of a path; a `Gradient2Limit`-style long-term
+ *   average drifts up under sustained load and takes queueing for normal. Unlike Vegas, the
+ *   latency is learnt **per request kind** (a lookup, a single write, a batch by size class; see
+ *   {@link requestKind}): a 100-record batch takes ten times a lookup, and one pipeline's lookups
+ *   must not make its writes look queued.
+ * - **Netflix's windowed limits** (`WindowedLimit`) and TCP's once-per-round-trip adjustment:
+ *   decisions are made once per window of at least `limit` samples (about one round trip), on
+ *   the window's latency without outliers (latency-window.ts), so one slow request moves
+ *   nothing; a new limit is judged on requests started once the old ones have drained. Like
+ *   `Gradient2Limit`, a decrease is at most a halving per window, and the limit never grows while
  *   demand, not the limit, bounds what is in flight (app-limited).
- * - **Envoy's adaptive concurrency filter**: when the limit is at its minimum and latency still
- *   reads as queueing, the unloaded latency is learnt again (Oro got slower per request, not
- *   busier). Envoy also re-measures periodically by pinning the concurrency low; that costs
- *   throughput every interval and is left out: a faster Oro lowers the lowest latency by itself,
- *   and a slower one is caught at the minimum.
+ * - **TCP's slow start and Reno's multiplicative decrease**: it doubles from 8 until the first
+ *   queueing, and a 503 or a timeout halves it (once per event: requests started before the last
+ *   drop that come back refused say nothing new). A 429 is left to the rate ceiling: a rate
+ *   limiter in front of Oro counts starts per second, not Oro's capacity.
+ * - **Envoy's adaptive concurrency filter**: when latency does not follow the load down, or the
+ *   limit is at 1 and latency still reads as queueing, the unloaded latency is measured again at
+ *   1 (Oro got slower per request, not busier). Envoy also re-measures periodically by pinning
+ *   the concurrency low; that costs throughput every interval and is left out: a faster Oro
+ *   lowers the lowest latency by itself, and a slower one is caught as said.
  *
- * The rules, on each window's median ratio `g` and median in flight `n`:
- * - `g < 1.1` with every slot taken: raise it, doubling until the first sign of queueing (slow
- *   start, from 8), then by `floor(sqrt(limit))`;
- * - `g > 1.4`: lower it to `1.2 x n / g` (the estimated W, plus 20 % to keep Oro busy between a
- *   response and the next request), at most halving;
- * - between: hold. A limit that stays within one step for 3 windows has settled.
- * - A 503 or a timeout halves it, once per event (requests started before the last drop that
- *   come back refused say nothing new). A 429 is left to the rate ceiling: a rate limiter in
- *   front of Oro counts starts per second, not Oro's capacity.
+ * The rules, window by window, are {@link steer}'s: raise while `g < 1.1` with every slot taken,
+ * lower towards `1.2 x n / g` when `g > 1.4` in two windows running, hold between. A limit that
+ * stays within one step for 3 windows has settled.
+ *
+ * What it cannot tell apart: latency the client adds itself. On a machine whose CPU the sync
+ * cannot get enough of, responses wait in its own event loop, that reads as queueing, and the
+ * limit stays lower than Oro could take (set a number then; see the README).
  *
  * ```
  * Oro with 8 workers, 220 ms a batch; one window a round trip:
- * limit: 8 (g 1.0) -> 16 (g 2.0) -> 10 (g 1.25) -> 10 -> 10 settled; 8 workers drop to 4:
- *        10 (g 2.5) -> 5 (g 1.25) -> 5 ...
+ * limit: 8 (g 1.0) -> 16 (g 2.0, g 2.0) -> 10 (g 1.25) -> 10 -> 10 settled; the 8 workers drop to 4:
+ *        10 (g 2.5, g 2.5) -> 5 (g 1.25) -> 5 ...
  * ```
  *
  * @example
@@ -182,6 +269,7 @@ export function createAdaptiveLimit(options: AdaptiveLimitOptions = {}): Concurr
   const { onLimit } = options;
   const samples = createLatencyWindow();
   const settling = createSettling();
+  const noise = createNoise();
   let course = startCourse(Math.max(1, Math.min(options.initial ?? 8, max)));
   let lastDrop = 0;
 
@@ -203,7 +291,7 @@ export function createAdaptiveLimit(options: AdaptiveLimitOptions = {}): Concurr
     lastDrop = samples.newest;
     // What the window held was measured before the refusal: judge afresh.
     samples.restart();
-    follow({ limit: Math.max(1, Math.floor(course.limit / 2)), slowStart: false, edge: course.limit, probing: false }, reason);
+    follow({ ...startCourse(Math.max(1, Math.floor(course.limit / 2))), slowStart: false, edge: course.limit, patience: course.patience }, reason);
   };
 
   return {
@@ -214,7 +302,8 @@ export function createAdaptiveLimit(options: AdaptiveLimitOptions = {}): Concurr
     succeeded: (ticket) => {
       const reading = ticket === undefined ? undefined : samples.succeeded(ticket, scheduler.now(), Math.max(MIN_SAMPLES, course.limit));
       if (reading === undefined) return;
-      const next = steer(course, reading, max);
+      const next = steer(course, reading, max, noise.of(course.limit));
+      noise.add(course.limit, reading.ratio);
       if (next.relearn) samples.relearn(reading.lowest);
       follow(next.course, next.reason, reading.ratio);
     },

@@ -116,10 +116,16 @@ export interface RequestShape {
  * sending `shapes` in turn. `serviceOf` may change a request's service time (one slow request).
  */
 export function driveClient(
+  scheduler: SchedulerLike,
   limiter: Limiter,
   oro: SimulatedOro,
   shapes: readonly RequestShape[],
-  options: { readonly demand?: number; readonly serviceOf?: (n: number, shape: RequestShape) => number } = {},
+  options: {
+    readonly demand?: number;
+    readonly serviceOf?: (n: number, shape: RequestShape) => number;
+    /** The client's own lag on an answer that arrives at `now` (a busy event loop), ms: added outside Oro. */
+    readonly lagOf?: (now: number) => number;
+  } = {},
 ): { stop(): void; readonly sent: number } {
   let sent = 0;
   let stopped = false;
@@ -133,11 +139,16 @@ export function driveClient(
     holds.add(hold);
     hold.add(
       limiter.acquire({ kind: shape.kind, ...(shape.records ? { records: shape.records } : {}) }).subscribe((ticket) => {
-        oro.submit(options.serviceOf?.(n, shape) ?? shape.serviceMs, () => {
+        const answered = (): void => {
           limiter.recover(ticket);
           holds.delete(hold);
           hold.unsubscribe();
           ask();
+        };
+        oro.submit(options.serviceOf?.(n, shape) ?? shape.serviceMs, () => {
+          const lag = options.lagOf?.(scheduler.now()) ?? 0;
+          if (lag > 0) scheduler.schedule(answered, lag);
+          else answered();
         });
       }),
     );

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { createLimiter, type LimitEvent } from '../../src/oro/limiter.js';
-import { createAdaptiveLimit, requestKind, startCourse, steer } from '../../src/oro/adaptive-limit.js';
+import { createAdaptiveLimit, createNoise, requestKind, startCourse, steer, type Course } from '../../src/oro/adaptive-limit.js';
+import { mulberry32 } from '../../src/testing/index.js';
 import { driveClient, sampleEvery, simulateOro, virtualTime, type RequestShape, type SimulatedOro } from '../helpers/simulated-oro.js';
 
 /** A full batch-sync request as the issue measured Oro: 20 ms + 2 ms per record, 100 records. */
@@ -29,6 +30,7 @@ function simulate(options: {
   readonly maxConcurrency?: number;
   readonly ratePerSecond?: number;
   readonly serviceOf?: (now: number, shape: RequestShape) => number;
+  readonly lagOf?: (now: number) => number;
   readonly at?: readonly (readonly [number, (oro: SimulatedOro) => void])[];
   readonly clients?: readonly (readonly RequestShape[])[];
 }): Simulation {
@@ -44,8 +46,9 @@ function simulate(options: {
   const oro = simulateOro(ts, options.workers);
   const serviceOf = options.serviceOf;
   const clients = (options.clients ?? [options.shapes ?? [BATCH]]).map((shapes) =>
-    driveClient(limiter, oro, shapes, {
+    driveClient(ts, limiter, oro, shapes, {
       ...(options.demand !== undefined ? { demand: options.demand } : {}),
+      ...(options.lagOf ? { lagOf: options.lagOf } : {}),
       ...(serviceOf ? { serviceOf: (_n: number, shape: RequestShape) => serviceOf(ts.now(), shape) } : {}),
     }),
   );
@@ -109,6 +112,25 @@ describe('oro/createAdaptiveLimit: finds how many requests Oro serves at once (s
     expect(new Set(after(withSlow.limits, 5_000)).size).to.equal(1);
   });
 
+  it("holds, as a fixed number would, where the client's own lag makes latency come and go (not chasing it down)", () => {
+    // Oro has room for 32. The client's event loop is busy for 50-450 ms about every 600 ms: an
+    // answer that comes then waits until it is free.
+    const random = mulberry32(7);
+    const busy: [number, number][] = [];
+    for (let t = 0; t < 60_000; ) {
+      t += 200 + 800 * random();
+      const end = t + 50 + 400 * random();
+      busy.push([t, end]);
+      t = end;
+    }
+    const lagOf = (now: number) => Math.max(0, ...busy.filter(([from, to]) => from <= now && now < to).map(([, to]) => to - now));
+    const { limits, late } = simulate({ workers: 32, ms: 60_000, lagOf });
+    // Without the noise rule it chases the lag down to 13, and up again, over and over.
+    expect(Math.min(...after(limits, 10_000)), after(limits, 10_000).join(',')).to.be.at.least(24);
+    expect(late.utilization).to.be.at.least(0.8);
+    expect(late.meanWaitMs / late.meanServiceMs).to.be.at.most(0.5);
+  });
+
   it("learns each kind's unloaded latency apart: lookups, full batches and a short batch mixed", () => {
     const shapes: RequestShape[] = [
       { kind: 'read', serviceMs: 22 },
@@ -170,6 +192,18 @@ describe('oro/createAdaptiveLimit: drops', () => {
     for (let t = from; t <= to; t++) limit.started(t, requestKind('single'), t - from + 1);
   };
 
+  it('reads the noise of the latency ratio at one limit as its spread, deaf to a spike', () => {
+    const noise = createNoise();
+    noise.add(10, 1.3);
+    noise.add(10, 1.9);
+    expect(noise.of(10), 'fewer than 3 windows').to.equal(0);
+    noise.add(10, 1.2);
+    noise.add(12, 5);
+    expect(noise.of(10)).to.be.closeTo(0.14826, 1e-9);
+    for (let i = 0; i < 16; i++) noise.add(10, 1.25);
+    expect(noise.of(10), 'steady').to.equal(0);
+  });
+
   it('halves on a 503, once for the requests that were in flight together', () => {
     const limit = createAdaptiveLimit({ initial: 16 });
     started(limit, 1, 16);
@@ -202,32 +236,58 @@ describe('oro/createAdaptiveLimit: drops', () => {
 
 describe('oro/adaptive-limit: steer (one decision) and requestKind', () => {
   const reading = (ratio: number, load: number, full = true) => ({ ratio, load, full, lowest: new Map<string, number>() });
+  const steady = (limit: number, more: Partial<Course> = {}): Course => ({ ...startCourse(limit), slowStart: false, ...more });
 
-  it('lowers the limit to 1.2 x the estimated workers, at most halving', () => {
-    const course = { ...startCourse(19), slowStart: false };
-    expect(steer(course, reading(19 / 4, 19), 64).course.limit).to.equal(9); // 4.8 estimated, halving wins
-    expect(steer(course, reading(19 / 16, 19), 64).course.limit).to.equal(19); // 1.19: hold
-    expect(steer(course, reading(1.5, 18), 64).course.limit).to.equal(14); // 12 x 1.2
+  it('holds on the first window that reads queueing, and decreases on the second (the milder one counts)', () => {
+    const first = steer(steady(19), reading(19 / 4, 19), 64);
+    expect(first.course).to.deep.include({ limit: 19, queued: 19 / 4 });
+    expect(steer(first.course, reading(19 / 4, 19), 64).course.limit).to.equal(9); // 4.8 estimated, halving wins
+    expect(steer(steady(18, { queued: 2 }), reading(1.5, 18), 64).course.limit).to.equal(14); // 12 x 1.2
+    expect(steer(steady(19, { queued: 2 }), reading(19 / 16, 19), 64).course).to.deep.include({ limit: 19 }); // 1.19: hold
+    expect(steer(steady(19, { queued: 2 }), reading(19 / 16, 19), 64).course.queued).to.equal(undefined);
   });
 
   it('doubles in slow start, then steps by sqrt(limit), by 1 where that would pass the edge', () => {
     expect(steer(startCourse(8), reading(1, 8), 64).course.limit).to.equal(16);
-    expect(steer({ ...startCourse(16), slowStart: false }, reading(1, 16), 64).course.limit).to.equal(20);
-    expect(steer({ ...startCourse(16), slowStart: false, edge: 18 }, reading(1, 16), 64).course.limit).to.equal(17);
+    expect(steer(steady(16), reading(1, 16), 64).course.limit).to.equal(20);
+    expect(steer(steady(16, { edge: 18 }), reading(1, 16), 64).course.limit).to.equal(17);
     expect(steer(startCourse(40), reading(1, 40), 64).course.limit).to.equal(64);
   });
 
-  it('does not raise it when demand left slots free, and stops slow start at the first sign of queueing', () => {
+  it('does not raise it when demand left slots free', () => {
     expect(steer(startCourse(8), reading(1, 3, false), 64).course.limit).to.equal(8);
-    const held = steer(startCourse(8), reading(1.2, 8), 64).course;
-    expect(held.limit).to.equal(8);
-    expect(held.slowStart).to.equal(false);
+  });
+
+  it('in slow start, takes a little latency for noise (a step, not a doubling) and stops at the first decrease', () => {
+    expect(steer(startCourse(8), reading(1.2, 8), 64).course).to.deep.include({ limit: 10, slowStart: true });
+    expect(steer({ ...startCourse(16), queued: 2 }, reading(2, 16), 64).course).to.deep.include({ limit: 10, slowStart: false });
+    expect(steer(steady(10), reading(1.2, 10), 64).course.limit, 'after slow start: hold').to.equal(10);
+  });
+
+  it('after a probe of more that queued, waits 1, 2, 4 ... windows before the next; a probe that holds resets it', () => {
+    let course = steady(1);
+    const waits: number[] = [];
+    for (let probe = 0; probe < 5; probe++) {
+      course = steer(course, reading(1, 1), 64).course; // up to 2
+      expect(course.limit).to.equal(2);
+      course = steer(steer(course, reading(2, 2), 64).course, reading(2, 2), 64).course; // back to 1
+      expect(course.limit).to.equal(1);
+      let held = 0;
+      while (steer(course, reading(1, 1), 64).course.limit === 1) {
+        course = steer(course, reading(1, 1), 64).course;
+        held++;
+      }
+      waits.push(held);
+    }
+    expect(waits).to.deep.equal([1, 2, 4, 8, 8]);
+    course = steer(course, reading(1, 1), 64).course;
+    expect(steer(course, reading(1.2, 2), 64).course).to.deep.include({ patience: 0, waitWindows: 0 });
   });
 
   it('probes at 1 when latency did not fall with the load, and learns it again there', () => {
-    const first = steer({ ...startCourse(10), slowStart: false }, reading(1.8, 10), 64);
+    const first = steer(steady(10, { queued: 1.8 }), reading(1.8, 10), 64);
     expect(first.course.limit).to.equal(7);
-    const second = steer(first.course, reading(1.9, 7), 64);
+    const second = steer({ ...first.course, queued: 1.9 }, reading(1.9, 7), 64);
     expect(second).to.deep.include({ reason: 'probe', relearn: false });
     expect(second.course.limit).to.equal(1);
     const third = steer(second.course, reading(2, 1), 64);
@@ -236,8 +296,7 @@ describe('oro/adaptive-limit: steer (one decision) and requestKind', () => {
   });
 
   it('a probe that finds the old latency still right goes on from 1 in slow start', () => {
-    const probing = { limit: 1, slowStart: false, edge: Infinity, probing: true };
-    const next = steer(probing, reading(1, 1), 64);
+    const next = steer({ ...startCourse(1), slowStart: false, probing: true }, reading(1, 1), 64);
     expect(next).to.deep.include({ reason: 'headroom', relearn: false });
     expect(next.course).to.deep.include({ limit: 2, slowStart: true, probing: false });
   });
