@@ -28,6 +28,17 @@ const SETTLE_WINDOWS = 3;
 const LOAD_FELL = 0.7;
 const RATIO_HELD = 0.95;
 
+/** The most the spread of the latency ratio raises the bar of a decrease by, halved (see createNoise). */
+const MAX_NOISE = 0.25;
+/** The latest windows of a stay at one limit that are kept (the last two judge it). */
+const VISIT_WINDOWS = 2;
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
 /** The additive step: larger for larger limits, so that a rise from 4 to 64 takes a dozen windows, not 60. */
 const stepOf = (limit: number): number => Math.max(1, Math.floor(Math.sqrt(limit)));
 
@@ -56,8 +67,8 @@ export interface Course {
   readonly probing: boolean;
   /** The window that made the last decrease, for the next one to tell whether latency followed the load down. */
   readonly decreasedOn?: { readonly load: number; readonly ratio: number };
-  /** The last window read as queueing: a decrease waits for a second one in a row. */
-  readonly queued?: number;
+  /** The latency ratios of the last (up to 2) windows at this limit, since it was set. */
+  readonly visit?: readonly number[];
   /** The limit before the last increase, until a window has judged it (a probe of more). */
   readonly raisedFrom?: number;
   /** Windows to hold before the next increase, after a probe that queued. */
@@ -105,7 +116,7 @@ function increaseOrHold(from: Course, ratio: number, full: boolean, max: number)
   if (!full) return hold(judged);
   if (judged.waitWindows > 0) return hold({ ...judged, waitWindows: judged.waitWindows - 1 });
   const raise = (step: number, edge = judged.edge): Steer => ({
-    course: { ...judged, edge, limit: Math.min(max, judged.limit + step), raisedFrom: judged.limit },
+    course: { ...judged, edge, limit: Math.min(max, judged.limit + step), raisedFrom: judged.limit, visit: [] },
     reason: 'headroom',
     relearn: false,
   });
@@ -119,10 +130,12 @@ function increaseOrHold(from: Course, ratio: number, full: boolean, max: number)
 }
 
 /**
- * The next course after a window's reading `r` (pure). With `g = r.ratio` and `n = r.load`:
+ * The next course after a window's reading `r` (pure); `noise` is the spread of the latency ratio
+ * at this limit ({@link createNoise}). With `g = r.ratio` and `n = r.load`:
  * - `g > 1.4` in two windows in a row (the milder one counts; one alone may be the client's own
- *   lag): lower the limit to `1.2 x n / g` (the estimated number of workers, plus 20 % to keep Oro
- *   busy between a response and the next request), at most halving. Unless the decrease before
+ *   lag), and above `1.4 + 2 x noise` (at most 1.9): lower the limit to `1.2 x n / g` (the
+ *   estimated number of workers, plus 20 % to keep Oro busy between a response and the next
+ *   request), at most halving. Unless the decrease before
  *   did not bring latency down with the load (30 % fewer in flight, the ratio within 5 %): then
  *   the queue is not ours, Oro got slower per request; go to 1 and probe.
  * - At 1 (probing, or lowered there) with `g > 1.4`: our requests cannot queue behind each other,
@@ -136,40 +149,42 @@ function increaseOrHold(from: Course, ratio: number, full: boolean, max: number)
  *   increase waits 1, 2, 4, up to 8 windows (reset by a probe that does not queue).
  *
  * @example
- * steer(startCourse(16), { ratio: 2, load: 16, full: true, lowest: new Map() }, 64).course.limit; // 10
+ * const queued = { ratio: 2, load: 16, full: true, lowest: new Map() };
+ * const first = steer(startCourse(16), queued, 64);    // first.course.limit: 16, one window could be noise
+ * steer(first.course, queued, 64).course.limit;        // 10: 16 / 2 x 1.2
  */
 export function steer(course: Course, r: Reading, max: number, noise = 0): Steer {
-  // Latency that varies this much from window to window at one limit is not read as queueing
-  // unless it clearly stands out of it (two spreads).
-  const above = DECREASE_ABOVE + 2 * noise;
-  if (r.ratio > above && course.queued === undefined && course.limit > 1 && !course.probing) {
+  const visit = [...(course.visit ?? []), r.ratio].slice(-VISIT_WINDOWS);
+  if (r.ratio > DECREASE_ABOVE && visit.length === 1 && course.limit > 1 && !course.probing) {
     // One window can be the client's own lag (a collector pause, a burst of work on its event
     // loop); Oro's queue is still there in the next one. (At 1, ours cannot queue: no need.)
-    return { course: { ...course, queued: r.ratio }, reason: 'queueing', relearn: false };
+    return { course: { ...course, visit }, reason: 'queueing', relearn: false };
   }
-  // Judged on the milder of the two windows when both read as queueing.
-  const ratio = r.ratio > above ? Math.min(r.ratio, course.queued ?? r.ratio) : r.ratio;
+  // This limit's latency: the milder of its last two windows. Where latency has come and gone at
+  // this limit (see createNoise), it must stand out of that by two spreads, at most 0.5 in all:
+  // Oro's queue after it lost workers varies from window to window too, and must not raise the
+  // bar it is judged by past where it clearly queues.
+  const ratio = visit.length === 1 ? r.ratio : Math.min(...visit.slice(-2));
+  const above = DECREASE_ABOVE + 2 * Math.min(noise, MAX_NOISE);
   if (ratio > above && (course.probing || course.limit === 1)) {
     // Measured at 1, the window's latencies are unloaded ones: slow-start from them at once.
     return { course: startCourse(Math.min(max, 2)), reason: 'relearned', relearn: true };
   }
-  const { queued: _judged, ...unqueued } = course;
-  const from: Course = course.probing ? startCourse(course.limit) : unqueued;
-  return ratio > above ? decrease(from, ratio, r.load) : increaseOrHold(from, ratio, r.full, max);
+  const from: Course = course.probing ? startCourse(course.limit) : { ...course, visit };
+  return ratio > above ? decrease(from, ratio, r.load) : increaseOrHold(from, r.ratio, r.full, max);
 }
 
 /** Windows remembered for the noise of the latency ratio. */
 const NOISE_WINDOWS = 16;
 
 /**
- * How much the latency ratio varies from window to window at one limit: the spread (1.4826 x the
- * median absolute deviation, which is the standard deviation for normal noise and ignores a
- * spike or two) of the ratios of the last windows at the limit in force now, 0 with fewer than 3.
- * At one limit Oro's queue is the same from window to window (1.25, 1.25, ...), while a client
- * short of CPU (an event loop busy with other work, a machine shared with other jobs) adds
- * latency that comes and goes. Where it does, a decrease needs a ratio above 1.4 by two spreads:
- * when the limiter cannot tell Oro's queue from the client's own lag it holds, as a fixed number
- * would, instead of chasing the noise down.
+ * How much the latency ratio comes and goes at one limit: the spread (1.4826 x the median
+ * absolute deviation, the standard deviation of normal noise, deaf to a spike or two) of the
+ * ratios of the last windows at that limit, 0 with fewer than 3. Oro's queue at one limit is
+ * steady (1.25, 1.25, ...); a client short of CPU (its event loop busy with other work, a machine
+ * shared with other jobs) adds latency that comes and goes. Where it does, {@link steer} needs
+ * the latency above 1.4 by more than the noise before it lowers the limit: when the limiter cannot
+ * tell Oro's queue from its own lag it holds, as a fixed number would, instead of chasing it.
  *
  * @example
  * const noise = createNoise();
@@ -178,11 +193,6 @@ const NOISE_WINDOWS = 16;
  */
 export function createNoise(): { add(limit: number, ratio: number): void; of(limit: number): number } {
   const windows: { readonly limit: number; readonly ratio: number }[] = [];
-  const median = (values: number[]): number => {
-    const sorted = [...values].sort((a, b) => a - b);
-    const mid = sorted.length >> 1;
-    return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  };
   return {
     add: (limit, ratio) => {
       windows.push({ limit, ratio });
@@ -302,8 +312,8 @@ export function createAdaptiveLimit(options: AdaptiveLimitOptions = {}): Concurr
     succeeded: (ticket) => {
       const reading = ticket === undefined ? undefined : samples.succeeded(ticket, scheduler.now(), Math.max(MIN_SAMPLES, course.limit));
       if (reading === undefined) return;
-      const next = steer(course, reading, max, noise.of(course.limit));
       noise.add(course.limit, reading.ratio);
+      const next = steer(course, reading, max, noise.of(course.limit));
       if (next.relearn) samples.relearn(reading.lowest);
       follow(next.course, next.reason, reading.ratio);
     },

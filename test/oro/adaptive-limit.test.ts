@@ -238,13 +238,22 @@ describe('oro/adaptive-limit: steer (one decision) and requestKind', () => {
   const reading = (ratio: number, load: number, full = true) => ({ ratio, load, full, lowest: new Map<string, number>() });
   const steady = (limit: number, more: Partial<Course> = {}): Course => ({ ...startCourse(limit), slowStart: false, ...more });
 
-  it('holds on the first window that reads queueing, and decreases on the second (the milder one counts)', () => {
+  it('holds on the first window at a limit that reads queueing, decreases on the second (the milder counts)', () => {
     const first = steer(steady(19), reading(19 / 4, 19), 64);
-    expect(first.course).to.deep.include({ limit: 19, queued: 19 / 4 });
+    expect(first.course).to.deep.include({ limit: 19, visit: [19 / 4] });
     expect(steer(first.course, reading(19 / 4, 19), 64).course.limit).to.equal(9); // 4.8 estimated, halving wins
-    expect(steer(steady(18, { queued: 2 }), reading(1.5, 18), 64).course.limit).to.equal(14); // 12 x 1.2
-    expect(steer(steady(19, { queued: 2 }), reading(19 / 16, 19), 64).course).to.deep.include({ limit: 19 }); // 1.19: hold
-    expect(steer(steady(19, { queued: 2 }), reading(19 / 16, 19), 64).course.queued).to.equal(undefined);
+    expect(steer(steady(18, { visit: [2] }), reading(1.5, 18), 64).course.limit).to.equal(14); // 12 x 1.2
+    expect(steer(steady(19, { visit: [2] }), reading(19 / 16, 19), 64).course.limit).to.equal(19); // 1.19: hold
+  });
+
+  it('judges a limit on the milder of its last two windows: one burst of lag moves nothing', () => {
+    expect(steer(steady(37, { visit: [1.14] }), reading(2.6, 37), 64).course.limit).to.equal(37);
+    expect(steer(steady(37, { visit: [1.84] }), reading(2.6, 37), 64).course.limit).to.be.below(37);
+  });
+
+  it('where latency comes and goes at a limit, needs it above 1.4 by two spreads, at most 0.5 in all', () => {
+    expect(steer(steady(37, { visit: [1.84] }), reading(2.6, 37), 64, 0.25).course.limit, 'noisy: hold').to.equal(37);
+    expect(steer(steady(37, { visit: [2.0] }), reading(2.6, 37), 64, 1).course.limit, 'a queue clearly above the noise').to.be.below(37);
   });
 
   it('doubles in slow start, then steps by sqrt(limit), by 1 where that would pass the edge', () => {
@@ -260,7 +269,7 @@ describe('oro/adaptive-limit: steer (one decision) and requestKind', () => {
 
   it('in slow start, takes a little latency for noise (a step, not a doubling) and stops at the first decrease', () => {
     expect(steer(startCourse(8), reading(1.2, 8), 64).course).to.deep.include({ limit: 10, slowStart: true });
-    expect(steer({ ...startCourse(16), queued: 2 }, reading(2, 16), 64).course).to.deep.include({ limit: 10, slowStart: false });
+    expect(steer({ ...startCourse(16), visit: [2] }, reading(2, 16), 64).course).to.deep.include({ limit: 10, slowStart: false });
     expect(steer(steady(10), reading(1.2, 10), 64).course.limit, 'after slow start: hold').to.equal(10);
   });
 
@@ -285,9 +294,9 @@ describe('oro/adaptive-limit: steer (one decision) and requestKind', () => {
   });
 
   it('probes at 1 when latency did not fall with the load, and learns it again there', () => {
-    const first = steer(steady(10, { queued: 1.8 }), reading(1.8, 10), 64);
+    const first = steer(steady(10, { visit: [1.8] }), reading(1.8, 10), 64);
     expect(first.course.limit).to.equal(7);
-    const second = steer({ ...first.course, queued: 1.9 }, reading(1.9, 7), 64);
+    const second = steer({ ...first.course, visit: [1.9] }, reading(1.9, 7), 64);
     expect(second).to.deep.include({ reason: 'probe', relearn: false });
     expect(second.course.limit).to.equal(1);
     const third = steer(second.course, reading(2, 1), 64);
