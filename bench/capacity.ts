@@ -68,11 +68,18 @@ function delta(a: CapacityStats, b: CapacityStats): CapacityStats {
   return { ...b, served: d('served'), refused: d('refused'), busyMs: d('busyMs'), workerMs: d('workerMs'), queueWaitMs: d('queueWaitMs'), serviceMs: d('serviceMs'), inFlightMs: d('inFlightMs'), elapsedMs: d('elapsedMs') };
 }
 
-/** After the drop: when the requests in Oro last exceeded 1.5x the new workers, from the 20 ms samples. */
+/** The last seconds of a run, when its last requests drain: not counted as following a drop. */
+const DRAIN_MS = 2_000;
+
+/**
+ * After the drop: how long until the requests in Oro stayed within 1.5x the new workers (from
+ * the 20 ms samples) while the run still had records to send; `Infinity` when that came only
+ * with the run's end.
+ */
 function settleAfterDrop(report: CapacityReport, to: number, endAt: number): number {
   const droppedAt = report.changes[0]?.at;
   if (droppedAt === undefined) return Infinity;
-  const after = report.samples.filter(([at]) => at >= droppedAt && at <= endAt);
+  const after = report.samples.filter(([at]) => at >= droppedAt && at <= endAt - DRAIN_MS);
   let lastOver = -1;
   after.forEach(([, n], i) => {
     if (n > 1.5 * to) lastOver = i;
@@ -125,7 +132,7 @@ async function measure(mode: Mode, shape: Shape, setting: Setting, seconds: numb
       settleMs = settleAfterDrop(report, shape.drop.to, endAt);
       // The busy and waiting time after the drop, from the samples: Oro serves min(in Oro, 4).
       const droppedAt = report.changes[0]?.at ?? endAt;
-      const after = report.samples.filter(([at]) => at >= droppedAt);
+      const after = report.samples.filter(([at]) => at >= droppedAt && at <= endAt - DRAIN_MS);
       const busy = after.reduce((sum, [, n]) => sum + Math.min(n, shape.drop!.to), 0) / (after.length * shape.drop.to);
       const waiting = after.reduce((sum, [, n]) => sum + Math.max(0, n - shape.drop!.to), 0);
       const serving = after.reduce((sum, [, n]) => sum + Math.min(n, shape.drop!.to), 0);
