@@ -86,7 +86,7 @@ function checked(settings: Settings): Settings {
  *
  * @example
  * const capacity = new Capacity({ workers: 8, perRequestMs: 20, perRecordMs: 2 }, Date.now, delay);
- * const reply = await capacity.serve(recordsIn(body), () => handle(request));
+ * const reply = await capacity.serve(body, () => handle(request));
  */
 export class Capacity {
   private settings: Settings;
@@ -121,10 +121,11 @@ export class Capacity {
   }
 
   /**
-   * Runs `work` for a request carrying `records` once a worker is free, and answers when its
-   * service time has passed; a 503 with `Retry-After` when the queue is full.
+   * Runs `work` for a request with `body` once a worker is free, and answers when its service
+   * time (by the records in `body`, see {@link recordsIn}) has passed; a 503 with `Retry-After`
+   * when the queue is full. Without a capacity, runs `work` at once (the body is not read).
    */
-  async serve<T>(records: number, work: () => Promise<T>): Promise<T | Reply> {
+  async serve<T>(body: string, work: () => Promise<T>): Promise<T | Reply> {
     const { workers, queueLimit, perRequestMs, perRecordMs } = this.settings;
     if (workers === Infinity && perRequestMs === 0 && perRecordMs === 0) return work();
     const busy = this.inService >= workers || this.queue.length > 0;
@@ -141,7 +142,7 @@ export class Capacity {
     this.integrate();
     if (busy) await new Promise<void>((resolve) => this.enqueue(resolve));
     else this.start();
-    const ms = this.settings.perRequestMs + this.settings.perRecordMs * records;
+    const ms = this.settings.perRequestMs + (this.settings.perRecordMs > 0 ? this.settings.perRecordMs * recordsIn(body) : 0);
     this.queueWaitMs += this.now() - arrived;
     try {
       const result = await work();

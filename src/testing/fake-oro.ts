@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import type { Json, Resource } from '../types/index.js';
 import { AsyncOperations } from './batch.js';
-import { Capacity, recordsIn, type CapacityOptions, type CapacityStats } from './capacity.js';
+import { Capacity, type CapacityOptions, type CapacityStats } from './capacity.js';
 import { FaultInjector } from './faults.js';
 import { handleAsyncOperation, handleCollection, handleItem, handleRelated, specOf, type ApiContext, type ApiRequest } from './handlers.js';
 import { ApiFailure, JSON_API, apiError, errorReply, oroDateTime, type Reply } from './json-api.js';
@@ -236,7 +236,7 @@ class FakeOroServer implements FakeOro {
       if (limited) reply = limited;
       else if (fault === 'reset') reply = 'reset';
       else if (fault !== 'none') reply = this.faults.reply(fault, this.now());
-      else reply = await this.capacity.serve(recordsIn(body), () => this.api(req, method, path.slice(this.prefix.length), new URLSearchParams(query), body));
+      else reply = await this.capacity.serve(body, () => this.api(req, method, path.slice(this.prefix.length), new URLSearchParams(query), body));
       await this.delay(this.faults.delay());
       if (this.closing) return;
     }
