@@ -28,6 +28,8 @@ const SETTLE_WINDOWS = 3;
 const LOAD_FELL = 0.7;
 const RATIO_HELD = 0.95;
 
+/** In slow start, a latency ratio this high is taken at once, without a second window. */
+const CLEAR_QUEUE = 2;
 /** The most the spread of the latency ratio raises the bar of a decrease by, halved (see createNoise). */
 const MAX_NOISE = 0.25;
 /** The latest windows of a stay at one limit that are kept (the last two judge it). */
@@ -98,8 +100,11 @@ function decrease(from: Course, ratio: number, load: number): Steer {
   if (last !== undefined && load <= LOAD_FELL * last.load && ratio >= RATIO_HELD * last.ratio) {
     return { course: { ...startCourse(1), slowStart: false, probing: true }, reason: 'probe', relearn: false };
   }
+  // The first queueing of a run (slow start) says where Oro ends: go there at once. Later, at
+  // most a halving a window, against a window that mixes the old capacity with a new one.
   const base = Math.min(from.limit, Math.ceil(load));
-  const limit = Math.max(1, Math.min(from.limit - 1, Math.max(Math.floor(base / 2), Math.round((load / ratio) * TARGET_RATIO))));
+  const floor = from.slowStart ? 1 : Math.floor(base / 2);
+  const limit = Math.max(1, Math.min(from.limit - 1, Math.max(floor, Math.round((load / ratio) * TARGET_RATIO))));
   // A probe of more that queued: hold longer before the next one (the edge is known), so that at
   // one or two workers the probes do not keep a request waiting half of the time.
   const failed = from.raisedFrom !== undefined && limit <= from.raisedFrom;
@@ -133,9 +138,10 @@ function increaseOrHold(from: Course, ratio: number, full: boolean, max: number)
  * The next course after a window's reading `r` (pure); `noise` is the spread of the latency ratio
  * at this limit ({@link createNoise}). With `g = r.ratio` and `n = r.load`:
  * - `g > 1.4` in two windows in a row (the milder one counts; one alone may be the client's own
- *   lag), and above `1.4 + 2 x noise` (at most 1.9): lower the limit to `1.2 x n / g` (the
- *   estimated number of workers, plus 20 % to keep Oro busy between a response and the next
- *   request), at most halving. Unless the decrease before
+ *   lag; in slow start one at `g >= 2` is enough), and above `1.4 + 2 x noise` (at most 1.9):
+ *   lower the limit to `1.2 x n / g` (the estimated number of workers, plus 20 % to keep Oro busy
+ *   between a response and the next request), at most halving after slow start. Unless the
+ *   decrease before
  *   did not bring latency down with the load (30 % fewer in flight, the ratio within 5 %): then
  *   the queue is not ours, Oro got slower per request; go to 1 and probe.
  * - At 1 (probing, or lowered there) with `g > 1.4`: our requests cannot queue behind each other,
@@ -155,7 +161,10 @@ function increaseOrHold(from: Course, ratio: number, full: boolean, max: number)
  */
 export function steer(course: Course, r: Reading, max: number, noise = 0): Steer {
   const visit = [...(course.visit ?? []), r.ratio].slice(-VISIT_WINDOWS);
-  if (r.ratio > DECREASE_ABOVE && visit.length === 1 && course.limit > 1 && !course.probing) {
+  // In slow start, a window at twice the unloaded latency is Oro's queue, not the client's lag
+  // (that is what slow start went through): no second window needed.
+  const clear = course.slowStart && r.ratio >= CLEAR_QUEUE;
+  if (r.ratio > DECREASE_ABOVE && visit.length === 1 && course.limit > 1 && !course.probing && !clear) {
     // One window can be the client's own lag (a collector pause, a burst of work on its event
     // loop); Oro's queue is still there in the next one. (At 1, ours cannot queue: no need.)
     return { course: { ...course, visit }, reason: 'queueing', relearn: false };

@@ -267,6 +267,13 @@ describe('oro/adaptive-limit: steer (one decision) and requestKind', () => {
     expect(steer(startCourse(8), reading(1, 3, false), 64).course.limit).to.equal(8);
   });
 
+  it('in slow start, takes a window at twice the unloaded latency at once, straight to the estimated workers', () => {
+    const { course, reason } = steer(startCourse(8), reading(4, 8), 64);
+    expect(reason).to.equal('queueing');
+    expect(course).to.deep.include({ limit: 2, slowStart: false }); // 8 / 4 x 1.2, no halving in between
+    expect(steer(steady(8), reading(4, 8), 64).course.limit, 'after slow start: a second window first').to.equal(8);
+  });
+
   it('in slow start, takes a little latency for noise (a step, not a doubling) and stops at the first decrease', () => {
     expect(steer(startCourse(8), reading(1.2, 8), 64).course).to.deep.include({ limit: 10, slowStart: true });
     expect(steer({ ...startCourse(16), visit: [2] }, reading(2, 16), 64).course).to.deep.include({ limit: 10, slowStart: false });
