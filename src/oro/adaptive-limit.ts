@@ -24,9 +24,6 @@ const TARGET_RATIO = 1.2;
 const MIN_SAMPLES = 8;
 /** Windows within one step of each other before the limit counts as settled. */
 const SETTLE_WINDOWS = 3;
-/** After a decrease, the load fell to this share at most and the latency ratio stayed above this share of what it was: not our queue. */
-const LOAD_FELL = 0.7;
-const RATIO_HELD = 0.95;
 
 /** In slow start, a latency ratio this high is taken at once, without a second window. */
 const CLEAR_QUEUE = 2;
@@ -65,10 +62,6 @@ export interface Course {
   readonly slowStart: boolean;
   /** The limit at which queueing was last seen: approached one at a time, not by a whole step. */
   readonly edge: number;
-  /** At 1 to measure the unloaded latency again (see {@link steer}). */
-  readonly probing: boolean;
-  /** The window that made the last decrease, for the next one to tell whether latency followed the load down. */
-  readonly decreasedOn?: { readonly load: number; readonly ratio: number };
   /** The latency ratios of the last (up to 2) windows at this limit, since it was set. */
   readonly visit?: readonly number[];
   /** The limit before the last increase, until a window has judged it (a probe of more). */
@@ -88,18 +81,14 @@ export interface Steer {
 
 /** A course at `limit`, slow-starting, nothing learnt yet. */
 export function startCourse(limit: number): Course {
-  return { limit, slowStart: true, edge: Infinity, probing: false, waitWindows: 0, patience: 0 };
+  return { limit, slowStart: true, edge: Infinity, waitWindows: 0, patience: 0 };
 }
 
 /** Windows a failed probe makes the next one wait at most. */
 const MAX_PATIENCE = 8;
 
-/** Lower the limit to the estimated workers + 20 %, at most halving; or probe at 1 if latency did not follow the load down. */
+/** Lower the limit to the estimated workers + 20 % (at most halving after slow start). */
 function decrease(from: Course, ratio: number, load: number): Steer {
-  const last = from.decreasedOn;
-  if (last !== undefined && load <= LOAD_FELL * last.load && ratio >= RATIO_HELD * last.ratio) {
-    return { course: { ...startCourse(1), slowStart: false, probing: true }, reason: 'probe', relearn: false };
-  }
   // The first queueing of a run (slow start) says where Oro ends: go there at once. Later, at
   // most a halving a window, against a window that mixes the old capacity with a new one.
   const base = Math.min(from.limit, Math.ceil(load));
@@ -109,7 +98,7 @@ function decrease(from: Course, ratio: number, load: number): Steer {
   // one or two workers the probes do not keep a request waiting half of the time.
   const failed = from.raisedFrom !== undefined && limit <= from.raisedFrom;
   const patience = failed ? Math.min(MAX_PATIENCE, Math.max(1, 2 * from.patience)) : from.patience;
-  const course: Course = { limit, slowStart: false, edge: from.limit, probing: false, decreasedOn: { load, ratio }, waitWindows: failed ? patience : 0, patience };
+  const course: Course = { limit, slowStart: false, edge: from.limit, waitWindows: failed ? patience : 0, patience };
   return { course, reason: 'queueing', relearn: false };
 }
 
@@ -140,13 +129,10 @@ function increaseOrHold(from: Course, ratio: number, full: boolean, max: number)
  * - `g > 1.4` in two windows in a row (the milder one counts; one alone may be the client's own
  *   lag; in slow start one at `g >= 2` is enough), and above `1.4 + 2 x noise` (at most 1.9):
  *   lower the limit to `1.2 x n / g` (the estimated number of workers, plus 20 % to keep Oro busy
- *   between a response and the next request), at most halving after slow start. Unless the
- *   decrease before
- *   did not bring latency down with the load (30 % fewer in flight, the ratio within 5 %): then
- *   the queue is not ours, Oro got slower per request; go to 1 and probe.
- * - At 1 (probing, or lowered there) with `g > 1.4`: our requests cannot queue behind each other,
- *   so the unloaded latency is stale: take this window's lowest as the new one, and slow-start
- *   from 2.
+ *   between a response and the next request), at most halving after slow start.
+ * - At 1 with `g > 1.4`: our requests cannot queue behind each other, so the unloaded
+ *   latency is stale (Oro got slower per request, not busier): take this window's lowest as the
+ *   new one, and slow-start from 2.
  * - In slow start (until the first decrease) with every slot taken: double it while `g < 1.1`,
  *   else raise it by `floor(sqrt(limit))`.
  * - After: `g < 1.1` with every slot taken: raise it by `floor(sqrt(limit))`, or by 1 where that
@@ -164,7 +150,7 @@ export function steer(course: Course, r: Reading, max: number, noise = 0): Steer
   // In slow start, a window at twice the unloaded latency is Oro's queue, not the client's lag
   // (that is what slow start went through): no second window needed.
   const clear = course.slowStart && r.ratio >= CLEAR_QUEUE;
-  if (r.ratio > DECREASE_ABOVE && visit.length === 1 && course.limit > 1 && !course.probing && !clear) {
+  if (r.ratio > DECREASE_ABOVE && visit.length === 1 && course.limit > 1 && !clear) {
     // One window can be the client's own lag (a collector pause, a burst of work on its event
     // loop); Oro's queue is still there in the next one. (At 1, ours cannot queue: no need.)
     return { course: { ...course, visit }, reason: 'queueing', relearn: false };
@@ -175,11 +161,11 @@ export function steer(course: Course, r: Reading, max: number, noise = 0): Steer
   // bar it is judged by past where it clearly queues.
   const ratio = visit.length === 1 ? r.ratio : Math.min(...visit.slice(-2));
   const above = DECREASE_ABOVE + 2 * Math.min(noise, MAX_NOISE);
-  if (ratio > above && (course.probing || course.limit === 1)) {
+  if (ratio > above && course.limit === 1) {
     // Measured at 1, the window's latencies are unloaded ones: slow-start from them at once.
     return { course: startCourse(Math.min(max, 2)), reason: 'relearned', relearn: true };
   }
-  const from: Course = course.probing ? startCourse(course.limit) : { ...course, visit };
+  const from: Course = { ...course, visit };
   return ratio > above ? decrease(from, ratio, r.load) : increaseOrHold(from, r.ratio, r.full, max);
 }
 
@@ -256,11 +242,13 @@ function createSettling(): (limit: number) => boolean {
  *   queueing, and a 503 or a timeout halves it (once per event: requests started before the last
  *   drop that come back refused say nothing new). A 429 is left to the rate ceiling: a rate
  *   limiter in front of Oro counts starts per second, not Oro's capacity.
- * - **Envoy's adaptive concurrency filter**: when latency does not follow the load down, or the
- *   limit is at 1 and latency still reads as queueing, the unloaded latency is measured again at
- *   1 (Oro got slower per request, not busier). Envoy also re-measures periodically by pinning
- *   the concurrency low; that costs throughput every interval and is left out: a faster Oro
- *   lowers the lowest latency by itself, and a slower one is caught as said.
+ * - **Envoy's adaptive concurrency filter**: when the limit is at its minimum and latency still
+ *   reads as queueing, the unloaded latency is measured again there (Oro got slower per request,
+ *   not busier; Envoy recalculates its minRTT after 5 windows at the minimum). Envoy also
+ *   re-measures periodically by pinning the concurrency low; that costs throughput every interval
+ *   and is left out: a faster Oro lowers the lowest latency by itself, and a slower one drives the
+ *   limit down to 1, where it is caught. (A shortcut that went to 1 as soon as latency did not
+ *   fall with the load was tried and dropped: on a client short of CPU, noise set it off.)
  *
  * The rules, window by window, are {@link steer}'s: raise while `g < 1.1` with every slot taken,
  * lower towards `1.2 x n / g` when `g > 1.4` in two windows running, hold between. A limit that

@@ -18,8 +18,6 @@ export type LimitReason =
   | 'timeout'
   /** A success gave one slot back after a back-off (fixed limit). */
   | 'recovered'
-  /** Latency did not fall with the load: down to 1, to measure the unloaded latency again. */
-  | 'probe'
   /** The unloaded latency was learnt again: the old one no longer held (see adaptive-limit.ts). */
   | 'relearned'
   /** The limit has stayed within one step for several windows. */

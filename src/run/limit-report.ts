@@ -11,7 +11,6 @@ const WHY: Readonly<Record<LimitReason, string>> = {
   overload: 'Oro answered 503',
   timeout: 'a request to Oro timed out',
   recovered: 'requests succeeded again',
-  probe: "latency did not fall with the load: measuring Oro's unloaded latency again at 1",
   relearned: "Oro's unloaded latency changed and was learnt again",
   settled: 'it settled',
 };
