@@ -190,6 +190,8 @@ export async function measureCapacity(options: {
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
+/** The limits an "auto" run logged: the first six, and how many in all when there were more. */
+const logged = (limits: readonly number[]) => (limits.length === 0 ? '-' : limits.length <= 6 ? limits.join(', ') : `${limits.slice(0, 6).join(', ')}, ... (${limits.length} lines)`);
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 /** The table, with the targets of "auto" checked row by row. */
@@ -199,7 +201,7 @@ export function capacityTable(rows: readonly CapacityRow[]): string {
     `\`${r.mode}\``, r.shape.label, r.setting === 'auto' ? '**"auto"**' : r.setting === tuned(r.shape) ? `${r.setting} (1.25 x W)` : String(r.setting),
     fmt(r.records), fmt(r.records / r.seconds), pct(r.busy), r.waitPerService.toFixed(2), String(r.refused),
     `${r.meanInOro.toFixed(1)} (${r.maxInOro})`,
-    r.setting === 'auto' ? `${r.limits.join(', ') || '-'} (${r.endLimit ?? '-'})` : '',
+    r.setting === 'auto' ? `${logged(r.limits)} (${r.endLimit ?? '-'})` : '',
     r.settleMs === undefined ? '' : r.settleMs === Infinity ? 'never' : `${(r.settleMs / 1000).toFixed(1)} s`,
     r.afterDrop ? `${pct(r.afterDrop.busy)}, ${r.afterDrop.waitPerService.toFixed(2)}` : '',
   ]);
