@@ -24,6 +24,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateCustomers, type GeneratedCustomer } from '../src/testing/index.js';
+import { concurrencyBound } from '../src/config/config-types.js';
 import { loadConfig } from '../src/config/config.js';
 import { createLogger } from '../src/cli/logger.js';
 import { runConfig, type RunResult } from '../src/run/run-config.js';
@@ -70,7 +71,7 @@ const mb = (bytes: number) => Math.round(bytes / 1024 ** 2);
 
 async function measure(oro: FakeOroProcess, configPath: string, fromStart: boolean, sampleHeap = false): Promise<Measured> {
   const { config } = await loadConfig(configPath, { ...process.env, [SECRET_ENV]: oro.clientSecret });
-  const runtime = createRuntime({ logger: createLogger({ level: 'silent', pretty: false }), concurrency: config.pipeline.concurrency, timeoutMs: config.pipeline.requestTimeoutMs });
+  const runtime = createRuntime({ logger: createLogger({ level: 'silent', pretty: false }), concurrency: concurrencyBound(config.pipeline), timeoutMs: config.pipeline.requestTimeoutMs });
   const before = await oro.stats();
   global.gc?.();
   let peakRss = process.memoryUsage().rss;

@@ -5,7 +5,7 @@
  * `groupId`s that `generateCustomers` uses), then sends `{baseUrl, tokenUrl, clientId,
  * clientSecret}` and answers `stats` requests over IPC with what is stored.
  */
-import { startFakeOro, type FakeOroOptions } from '../src/testing/index.js';
+import { startFakeOro, type CapacityOptions, type CapacityStats, type FakeOroOptions } from '../src/testing/index.js';
 
 export interface FakeOroStats {
   /** Successful token grants. */
@@ -24,7 +24,19 @@ export interface FakeOroStats {
   readonly api: { readonly passed: number; readonly refused: number; readonly firstAt: number; readonly lastAt: number };
 }
 
-export type ChildMessage = { readonly kind: 'ready'; readonly baseUrl: string; readonly tokenUrl: string; readonly clientId: string; readonly clientSecret: string } | { readonly kind: 'stats'; readonly stats: FakeOroStats };
+/** The fake's capacity counters (`FakeOro.capacityStats()`), and requests in Oro sampled every 20 ms since it started. */
+export interface CapacityReport {
+  readonly stats: CapacityStats;
+  /** `[time ms, requests in Oro (served and waiting)]`, on the fake's clock. */
+  readonly samples: readonly (readonly [number, number])[];
+  /** When `setCapacity` changed it, on the same clock. */
+  readonly changes: readonly { readonly at: number; readonly capacity: CapacityOptions }[];
+}
+
+export type ChildMessage =
+  | { readonly kind: 'ready'; readonly baseUrl: string; readonly tokenUrl: string; readonly clientId: string; readonly clientSecret: string }
+  | { readonly kind: 'stats'; readonly stats: FakeOroStats }
+  | { readonly kind: 'capacity'; readonly report: CapacityReport };
 
 const options = JSON.parse(process.argv[2] ?? '{}') as FakeOroOptions;
 const oro = await startFakeOro(options);
@@ -63,10 +75,31 @@ function stats(): FakeOroStats {
   };
 }
 
+// Requests in Oro over time, for the capacity benchmark (how long a drop takes to be followed).
+const samples: [number, number][] = [];
+const changes: { at: number; capacity: CapacityOptions }[] = [];
+const sampler = options.capacity
+  ? setInterval(() => {
+      const c = oro.capacityStats();
+      samples.push([Date.now(), c.inService + c.waiting]);
+    }, 20)
+  : undefined;
+
 const send = (message: ChildMessage) => process.send?.(message);
-process.on('message', (message: { kind?: string }) => {
+process.on('message', (message: { kind?: string; capacity?: CapacityOptions }) => {
   if (message.kind === 'stats') send({ kind: 'stats', stats: stats() });
-  if (message.kind === 'close') void oro.close().then(() => process.exit(0));
+  if (message.kind === 'capacity') send({ kind: 'capacity', report: { stats: oro.capacityStats(), samples, changes } });
+  if (message.kind === 'set-capacity' && message.capacity) {
+    oro.setCapacity(message.capacity);
+    changes.push({ at: Date.now(), capacity: message.capacity });
+  }
+  if (message.kind === 'close') {
+    clearInterval(sampler);
+    void oro.close().then(() => process.exit(0));
+  }
 });
-process.on('disconnect', () => void oro.close().then(() => process.exit(0)));
+process.on('disconnect', () => {
+  clearInterval(sampler);
+  void oro.close().then(() => process.exit(0));
+});
 send({ kind: 'ready', baseUrl: oro.baseUrl, tokenUrl: oro.tokenUrl, clientId: oro.clientId, clientSecret: oro.clientSecret });

@@ -4,9 +4,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { FakeOroOptions } from '../src/testing/index.js';
-import type { ChildMessage, FakeOroStats } from './fake-oro-child.js';
+import type { CapacityOptions } from '../src/testing/index.js';
+import type { CapacityReport, ChildMessage, FakeOroStats } from './fake-oro-child.js';
 
-export type { FakeOroStats };
+export type { CapacityReport, FakeOroStats };
 
 export interface FakeOroProcess {
   readonly baseUrl: string;
@@ -16,6 +17,10 @@ export interface FakeOroProcess {
   readonly pid: number;
   /** What the fake holds and has seen so far. */
   stats(): Promise<FakeOroStats>;
+  /** Its capacity's counters, and requests in Oro over time. */
+  capacity(): Promise<CapacityReport>;
+  /** Changes its capacity from now on (`FakeOro.setCapacity`). */
+  setCapacity(capacity: CapacityOptions): void;
   close(): Promise<void>;
 }
 
@@ -50,6 +55,17 @@ export async function startFakeOroProcess(options: Omit<FakeOroOptions, 'now'> =
         child.on('message', onMessage);
         child.send({ kind: 'stats' });
       }),
+    capacity: () =>
+      new Promise<CapacityReport>((resolve) => {
+        const onMessage = (m: ChildMessage) => {
+          if (m.kind !== 'capacity') return;
+          child.off('message', onMessage);
+          resolve(m.report);
+        };
+        child.on('message', onMessage);
+        child.send({ kind: 'capacity' });
+      }),
+    setCapacity: (capacity) => void child.send({ kind: 'set-capacity', capacity }),
     close: async () => {
       if (child.exitCode === null && child.connected) child.send({ kind: 'close' });
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);

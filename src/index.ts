@@ -30,7 +30,7 @@
 export { createOro } from './oro/create-oro.js';
 export type { OroClient } from './oro/types.js';
 export type { TokenStream } from './auth/types.js';
-export { createLimiter, type Limiter } from './oro/limiter.js';
+export { createLimiter, type Limiter, type LimiterOptions, type LimitEvent } from './oro/limiter.js';
 
 // Sources.
 export { pullThrough } from './sources/pull-through.js';

@@ -9,7 +9,7 @@ export interface ConfigInput {
   /** The config's `source` as JSON (ndjson file, paginated http, ...). */
   readonly source: Record<string, unknown>;
   readonly mode: 'single' | 'batch-sync' | 'batch';
-  readonly concurrency: number;
+  readonly concurrency: number | 'auto';
   readonly batchSize: number;
   /** Absolute directory for the state store and the dead-letter file. */
   readonly workDir: string;

@@ -5,6 +5,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { concurrencyBound } from '../../src/config/config-types.js';
 import { loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/cli/logger.js';
 import { runConfig } from '../../src/run/run-config.js';
@@ -26,7 +27,7 @@ export async function runOroSync(params: ScenarioParams & { readonly kind: 'sing
   const json = configJson({ oro: params.oro, source: { kind: 'ndjson', path: file }, mode: params.kind, concurrency: params.concurrency, batchSize: params.batchSize, workDir: params.workDir });
   await writeFile(path, JSON.stringify(json, null, 2), { mode: 0o600 });
   const { config } = await loadConfig(path, { ...process.env, [SECRET_ENV]: params.oro.clientSecret });
-  const runtime = createRuntime({ logger: createLogger({ level: 'silent', pretty: false }), concurrency: config.pipeline.concurrency, timeoutMs: config.pipeline.requestTimeoutMs });
+  const runtime = createRuntime({ logger: createLogger({ level: 'silent', pretty: false }), concurrency: concurrencyBound(config.pipeline), timeoutMs: config.pipeline.requestTimeoutMs });
   try {
     const result = await runConfig(config, runtime, {});
     const { created, updated, skipped, rejected, failed } = result.counts;

@@ -115,6 +115,10 @@ program
   .option('--client-secret <secret>', 'accepted client secret (default oro-sync-demo-secret)')
   .addOption(new Option('--oro-version <version>', 'Oro version to play (default the newest)').choices(FAKE_ORO_VERSIONS))
   .option('--rate-limit <n>', 'requests per second per client, burst n (429 + Retry-After past it)', integer('--rate-limit', 1))
+  .option('--workers <n>', 'API requests served at once; the rest wait in a queue (default: no limit)', integer('--workers', 1))
+  .option('--per-request-ms <ms>', 'time each API request holds a worker', integer('--per-request-ms', 0))
+  .option('--per-record-ms <ms>', 'time each record of a request adds (a batch: its size)', integer('--per-record-ms', 0))
+  .option('--queue-limit <n>', 'requests that may wait for a worker; past it, 503 + Retry-After (default: no limit)', integer('--queue-limit', 0))
   .action((opts: FakeOroCommandOptions) => exitWith(() => fakeOroCommand(opts, print)));
 
 await program.parseAsync(process.argv);

@@ -15,6 +15,7 @@ import type {
   NextLinkPagination, OffsetPagination, OnMissingConfig, OroConfig, OroSource, PagePagination, Pagination, PipelineConfig, PublishConfig,
   RelationshipMapping, ScheduleConfig, SourceConfig, StateConfig, StdinSource, TargetConfig,
 } from './config-types.js';
+import { DEFAULT_MAX_CONCURRENCY } from './config-types.js';
 import { formatValidationErrors } from './format-errors.js';
 import { SYNC_MAX_DATA } from '../sink/write-batch-sync.js';
 import { strategyProblem } from '../sink/oro-creates.js';
@@ -33,6 +34,8 @@ export const PositiveInt = primitive('positive integer', (u): u is number => isI
 export const NonNegativeInt = primitive('non-negative integer', (u): u is number => isInt(u) && u >= 0);
 export const PositiveNumber = primitive('positive number', (u): u is number => isNumber(u) && u > 0);
 export const NonNegativeNumber = primitive('non-negative number', (u): u is number => isNumber(u) && u >= 0);
+/** `pipeline.concurrency`: a fixed number of requests in flight, or `"auto"` (found from Oro's latencies). */
+export const Concurrency = primitive('positive integer or "auto"', (u): u is number | 'auto' => u === 'auto' || (isInt(u) && u > 0));
 export const Port = primitive('port number (0-65535)', (u): u is number => isInt(u) && u >= 0 && u <= 65535);
 export const Bool = primitive('boolean', (u): u is boolean => typeof u === 'boolean');
 export const SingleChar = primitive('single character', (u): u is string => typeof u === 'string' && u.length === 1);
@@ -264,7 +267,8 @@ export const PipelineCodec: Codec<PipelineConfig> = refine(
   strict('pipeline settings', {
     batchSize: withDefault(PositiveInt, 100),
     batchMs: withDefault(NonNegativeInt, 500),
-    concurrency: withDefault(PositiveInt, 8),
+    concurrency: withDefault(Concurrency, 8),
+    maxConcurrency: withDefault(PositiveInt, DEFAULT_MAX_CONCURRENCY),
     ratePerSecond: withDefault(NonNegativeNumber, 0),
     retries: withDefault(NonNegativeInt, 6),
     retryBaseMs: withDefault(NonNegativeInt, 200),

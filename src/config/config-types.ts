@@ -209,8 +209,13 @@ export interface PipelineConfig {
   readonly batchSize: number;
   /** A batch is sent after this long even if not full. Default 500. */
   readonly batchMs: number;
-  /** Requests in flight. Default 8. */
-  readonly concurrency: number;
+  /**
+   * Requests in flight: a fixed number, or `"auto"`: the limiter finds how many Oro serves at once
+   * from the latencies it sees (docs/architecture.md, "Concurrency that finds Oro's capacity"). Default 8.
+   */
+  readonly concurrency: number | 'auto';
+  /** With `concurrency: "auto"`, the most requests in flight it may allow. Default 64. */
+  readonly maxConcurrency: number;
   /** Requests per second; 0 = no limit (default). */
   readonly ratePerSecond: number;
   /** Default 6. */
@@ -278,4 +283,19 @@ export interface Config {
   readonly metrics?: MetricsConfig;
   /** Where `oro-sync publish` sends records. */
   readonly publish?: PublishConfig;
+}
+
+/** `pipeline.maxConcurrency` when the config does not say. */
+export const DEFAULT_MAX_CONCURRENCY = 64;
+
+/**
+ * The most requests a pipeline may have in flight: its fixed `concurrency`, or `maxConcurrency`
+ * with `"auto"`. What HTTP sockets, memory bounds and other per-request resources are sized for.
+ *
+ * @example
+ * concurrencyBound({ concurrency: 'auto', maxConcurrency: 32 }); // 32
+ * concurrencyBound({ concurrency: 8 });                          // 8
+ */
+export function concurrencyBound(pipeline: Pick<PipelineConfig, 'concurrency'> & Partial<Pick<PipelineConfig, 'maxConcurrency'>>): number {
+  return pipeline.concurrency === 'auto' ? (pipeline.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY) : pipeline.concurrency;
 }

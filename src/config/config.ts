@@ -45,7 +45,7 @@ export function resolvePaths(config: DecodedConfig, dir: string, name: string): 
  * @param file path of the JSON config file
  * @param env where `${NAME}` references are looked up (default: `process.env`)
  * @returns the config with defaults applied and paths absolute, plus warnings
- * @throws ConfigError listing every problem (`pipeline.concurrency: expected positive integer, got -1`),
+ * @throws ConfigError listing every problem (`pipeline.concurrency: expected positive integer or "auto", got -1`),
  *   or naming the file and line:column of a JSON syntax error, or why the file cannot be read
  *
  * @example

@@ -1,27 +1,27 @@
 import { firstValueFrom, Observable, Subscription, type MonoTypeOperatorFunction } from 'rxjs';
 import { retryAfterOf } from '../errors/classify.js';
 import { HttpError } from '../errors/http-error.js';
-import type { Limiter } from '../oro/limiter.js';
-
-/** Options of {@link throttleRequests}. */
-export interface ThrottleOptions {
-  /** `high`: served before other waiters (short reads a batch of writes depends on). Default `normal`. */
-  readonly priority?: 'high' | 'normal';
-}
-
-/** 429 Too Many Requests and 503 Service Unavailable: the server asks every client to back off. */
-function isOverloadSignal(error: unknown): error is HttpError {
-  return error instanceof HttpError && (error.status === 429 || error.status === 503);
-}
+import { TimeoutError } from '../errors/timeout-error.js';
+import type { AcquireOptions, Limiter } from '../oro/limiter.js';
 
 /**
- * What an answer tells the limiter: a 429 or 503 halves its concurrency, a 429 also lowers its
- * learned rate (for the request started with `ticket`), and their `Retry-After` pauses everyone.
+ * Options of {@link throttleRequests}: the request's priority (`high`: served before other
+ * waiters, for short reads a batch of writes depends on; default `normal`), its kind and the
+ * records it carries (with `concurrency: 'auto'` the limiter learns each kind's latency apart).
  */
-function heedOverload(limiter: Limiter, ticket: number, error: unknown): void {
-  if (!isOverloadSignal(error)) return;
-  limiter.backOff();
+export type ThrottleOptions = AcquireOptions;
+
+/**
+ * What an answer tells the limiter: a success is a latency sample; a 503 halves its concurrency,
+ * a 429 lowers its learned rate (and a fixed concurrency), a timeout halves an `'auto'`
+ * concurrency, and a 429/503's `Retry-After` pauses everyone.
+ */
+function heed(limiter: Limiter, ticket: number, error: unknown): void {
+  if (error === undefined) return limiter.recover(ticket);
+  if (error instanceof TimeoutError) return limiter.timedOut(ticket);
+  if (!(error instanceof HttpError) || (error.status !== 429 && error.status !== 503)) return;
   if (error.status === 429) limiter.rateLimited(ticket);
+  else limiter.backOff(ticket);
   const retryAfter = retryAfterOf(error);
   if (retryAfter !== undefined) limiter.slowDown(retryAfter);
 }
@@ -42,21 +42,20 @@ export type TokenOutcome = (error?: unknown) => void;
  * try { await poll(); done(); } catch (error) { done(error); throw error; }
  */
 export async function takeRateToken(limiter: Limiter, options: ThrottleOptions = {}): Promise<TokenOutcome> {
-  const ticket = await firstValueFrom(limiter.acquire({ priority: options.priority ?? 'normal' }));
-  return (error) => {
-    if (error === undefined) limiter.recover();
-    else heedOverload(limiter, ticket, error);
-  };
+  const ticket = await firstValueFrom(limiter.acquire({ ...options, priority: options.priority ?? 'normal' }));
+  // The slot was held for an instant only: a success is no latency sample (the ticket's start is forgotten).
+  return (error) => heed(limiter, ticket, error);
 }
 
 /**
  * Runs a one-request Observable (e.g. `defer(() => client.create(doc))`) through a shared
  * {@link Limiter}: the source is subscribed only once the limiter grants a slot (and a rate
- * token), and the slot is released when the source completes, errors or is unsubscribed. On a 429
- * or 503 it halves the limiter's concurrency before forwarding the error (so every pipeline sharing
- * the limiter eases off), and each success gives one slot back. A 429 also lowers the limiter's
- * learned rate ceiling (a rate limiter counts starts per second, not requests in flight; a 503 is
- * an overloaded or unavailable server, for which fewer requests at once is the remedy). When that answer carries
+ * token), and the slot is released when the source completes, errors or is unsubscribed. On a 503
+ * it halves the limiter's concurrency before forwarding the error (so every pipeline sharing the
+ * limiter eases off); a success gives a fixed limit one slot back, and is a latency sample for an
+ * `'auto'` one (which a timeout halves). A 429 lowers the limiter's learned rate ceiling (a rate
+ * limiter counts starts per second, not requests in flight; a 503 is an overloaded or unavailable
+ * server, for which fewer requests at once is the remedy). When that answer carries
  * `Retry-After`, no request of any pipeline on the limiter starts before then (retries included;
  * those in flight finish): to a rate limiter, a client that keeps sending other requests during
  * the pause it was given is ignoring it. The failed request itself waits in `retryTransient`.
@@ -71,12 +70,12 @@ export async function takeRateToken(limiter: Limiter, options: ThrottleOptions =
  * ```
  *
  * @example
- * const limiter = createLimiter({ concurrency: 8, ratePerSecond: 50 });
+ * const limiter = createLimiter({ concurrency: 'auto', ratePerSecond: 50 });
  * const send = (doc: SingleDocument) =>
- *   defer(() => client.create(doc)).pipe(throttleRequests(limiter), retryTransient({ retries: 6 }));
+ *   defer(() => client.create(doc)).pipe(throttleRequests(limiter, { kind: 'single' }), retryTransient({ retries: 6 }));
  */
 export function throttleRequests<T>(limiter: Limiter, options: ThrottleOptions = {}): MonoTypeOperatorFunction<T> {
-  const acquireOptions = { priority: options.priority ?? 'normal' } as const;
+  const acquireOptions: AcquireOptions = { ...options, priority: options.priority ?? 'normal' };
   return (source) =>
     new Observable<T>((subscriber) => {
       // Created first so that a request finishing synchronously inside the grant can release it.
@@ -90,15 +89,26 @@ export function throttleRequests<T>(limiter: Limiter, options: ThrottleOptions =
           // Hand-written: acquire() holds the slot for as long as it is subscribed and never
           // completes, and the order matters: a 429's back-off is applied before the error goes
           // downstream, and the slot is freed only after the request's own teardown.
+          // The answer is a success as soon as it comes: a consumer that takes the first value
+          // (firstValueFrom) unsubscribes before the source completes.
+          let answered = false;
+          const succeed = (): void => {
+            if (answered) return;
+            answered = true;
+            heed(limiter, ticket, undefined);
+          };
           // eslint-disable-next-line rxjs-x/no-nested-subscribe
           request = source.subscribe({
-            next: (value) => subscriber.next(value),
+            next: (value) => {
+              succeed();
+              subscriber.next(value);
+            },
             error: (error: unknown) => {
-              heedOverload(limiter, ticket, error);
+              heed(limiter, ticket, error);
               subscriber.error(error);
             },
             complete: () => {
-              limiter.recover();
+              succeed();
               subscriber.complete();
             },
           });

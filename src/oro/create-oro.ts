@@ -16,8 +16,14 @@ export interface CreateOroOptions {
   readonly tokenUrl?: string;
   readonly clientId: string;
   readonly clientSecret: string;
-  /** Requests in flight at most (the limiter) and sockets per origin (the HTTP stack); default 8. */
-  readonly concurrency?: number;
+  /**
+   * Requests in flight at most (the limiter) and sockets per origin (the HTTP stack); default 8.
+   * `'auto'`: the limiter finds how many requests Oro serves at once from the latencies it sees,
+   * up to `maxConcurrency` (see `createLimiter`).
+   */
+  readonly concurrency?: number | 'auto';
+  /** With `concurrency: 'auto'`, the most requests in flight (and sockets per origin); default 64. */
+  readonly maxConcurrency?: number;
   /** Request starts per second at most; `0` (the default) means no rate limit. */
   readonly ratePerSecond?: number;
   /** Per-request timeout in ms, covering connect, headers and body; default 30 000. */
@@ -69,8 +75,7 @@ export interface Oro {
  *   baseUrl: 'https://shop.example.com/admin/api',
  *   clientId: process.env.ORO_CLIENT_ID!,
  *   clientSecret: process.env.ORO_CLIENT_SECRET!,
- *   concurrency: 8,
- *   ratePerSecond: 20,
+ *   concurrency: 'auto',   // as many requests at once as Oro serves without queueing
  * });
  * records$.pipe(
  *   batchRecords({ size: 100, ms: 500 }),
@@ -79,18 +84,23 @@ export interface Oro {
  * ```
  *
  * @throws InsecureUrlError for plain `http://` to a non-loopback `baseUrl` or `tokenUrl` without `allowInsecureHttp`
- * @throws RangeError when `concurrency`, `ratePerSecond` or `timeoutMs` is out of range
+ * @throws RangeError when `concurrency`, `maxConcurrency`, `ratePerSecond` or `timeoutMs` is out of range
  */
 export function createOro(options: CreateOroOptions): Oro {
   const concurrency = options.concurrency ?? 8;
+  const maxConcurrency = options.maxConcurrency ?? 64;
   const allowInsecureHttp = options.allowInsecureHttp ?? false;
   const limiter = createLimiter({
     concurrency,
+    maxConcurrency,
     ratePerSecond: options.ratePerSecond ?? 0,
     ...(options.scheduler ? { scheduler: options.scheduler } : {}),
   });
   const ownHttp = options.http === undefined;
-  const http = options.http ?? createHttp({ concurrency, timeoutMs: options.timeoutMs ?? 30_000 });
+  // A socket per request the limiter may allow: fewer would queue requests in the agent, and an
+  // 'auto' limit would read that queue as Oro's.
+  const sockets = concurrency === 'auto' ? maxConcurrency : concurrency;
+  const http = options.http ?? createHttp({ concurrency: sockets, timeoutMs: options.timeoutMs ?? 30_000 });
   const retry = typeof options.retry === 'number' ? { retries: options.retry } : options.retry;
   let tokens: TokenStream | undefined;
   try {

@@ -1,10 +1,20 @@
 import { asyncScheduler, Observable, type SchedulerLike, type Subscription } from 'rxjs';
-import { createRateCeiling } from './rate-ceiling.js';
+import { createAdaptiveLimit, requestKind } from './adaptive-limit.js';
+import { createFixedLimit, type ConcurrencyLimit, type LimitEvent } from './concurrency-limit.js';
+import { createStartSpacing, type PauseInfo, type StartSpacing } from './start-spacing.js';
+
+export type { PauseInfo } from './start-spacing.js';
+export type { LimitEvent, LimitReason } from './concurrency-limit.js';
 
 /** Options of {@link createLimiter}. */
 export interface LimiterOptions {
-  /** Most requests running at once. A positive integer (or `Infinity`). */
-  readonly concurrency: number;
+  /**
+   * Most requests running at once: a positive integer (or `Infinity`), or `'auto'` to find how
+   * many Oro serves at once from the latencies it sees (see adaptive-limit.ts).
+   */
+  readonly concurrency: number | 'auto';
+  /** With `concurrency: 'auto'`, the most it will allow. Default 64. */
+  readonly maxConcurrency?: number;
   /** Most request starts per second; `0` (the default) means no rate limit. */
   readonly ratePerSecond?: number;
   /** Starts allowed back to back after a quiet spell (token bucket size). Default 1: evenly spaced. */
@@ -13,30 +23,35 @@ export interface LimiterOptions {
   readonly maxPauseMs?: number;
   /** Told when a pause starts or is made longer (for the log and the metrics). */
   readonly onPause?: (pause: PauseInfo) => void;
+  /** Told when the limit in force changes, and when an `'auto'` limit settles (for the log and the metrics). */
+  readonly onLimit?: (event: LimitEvent) => void;
   /** Clock and timers; `asyncScheduler` by default (inject a `TestScheduler` in tests). */
   readonly scheduler?: SchedulerLike;
 }
 
-/** What {@link LimiterOptions.onPause} is told. */
-export interface PauseInfo {
-  /** How long the server asked to wait, in ms, after the cap. */
-  readonly ms: number;
-  /** By how much the pause grew, in ms: `ms` for a new pause, less when one was already running. */
-  readonly addedMs: number;
-  /** A pause was already running: this one only makes it longer (or not at all, `addedMs` 0). */
-  readonly extended: boolean;
+/** What a request asks {@link Limiter.acquire} for. */
+export interface AcquireOptions {
+  /** `high`: served before the others (short reads that a whole batch of writes waits for). */
+  readonly priority?: 'high' | 'normal';
+  /**
+   * What kind of request it is (`read`, `single`, `batch-sync`, ...; default its priority): with
+   * `concurrency: 'auto'` each kind's unloaded latency is learnt on its own.
+   */
+  readonly kind?: string;
+  /** Records the request carries (a batch's size; default 1): a kind's latency is learnt per size class. */
+  readonly records?: number;
 }
 
 /**
- * A shared gate for requests: at most `concurrency` in flight, at most `ratePerSecond` starts per
+ * A shared gate for requests: at most `limit` in flight, at most `ratePerSecond` starts per
  * second, and a pause on demand when the server says it is overloaded. Several pipelines may share
  * one limiter (one per Oro instance), so that together they stay within the bounds.
  * Waiters are served strictly first come, first served.
  *
  * @example
  * ```ts
- * const limiter = createLimiter({ concurrency: 8, ratePerSecond: 50 });
- * // Both pipelines together keep at most 8 requests in flight.
+ * const limiter = createLimiter({ concurrency: 'auto', ratePerSecond: 50 });
+ * // Both pipelines together keep to what Oro serves at once.
  * customers$.pipe(toOro({ client, target: customersTarget, limiter }));
  * users$.pipe(toOro({ client, target: usersTarget, limiter }));
  * ```
@@ -46,36 +61,46 @@ export interface Limiter {
   readonly inFlight: number;
   /** Requests queued for a slot (queue depth). */
   readonly waiting: number;
-  /** Requests allowed in flight right now: `concurrency`, less while backing off (see {@link backOff}). */
+  /**
+   * Requests allowed in flight right now: a fixed `concurrency`, less while backing off (see
+   * {@link backOff}); with `'auto'`, what the limiter has found Oro serves at once.
+   */
   readonly limit: number;
   /** Starts per second learned from 429s (see {@link rateLimited}); `Infinity` while none binds. */
   readonly learnedRate: number;
   /**
    * Asks for a slot. The returned Observable emits once when the slot is granted, the request's
-   * ticket (for {@link rateLimited}), and never completes: the slot is held for as long as the subscription lives, and unsubscribing
-   * releases it (or, before the grant, leaves the queue). Each subscription is one request.
-   * `priority: 'high'` waiters are served before the others (short reads that a whole batch of
-   * writes waits for, such as the sink's lookups).
+   * ticket (for {@link rateLimited}, {@link recover} and the others), and never completes: the slot
+   * is held for as long as the subscription lives, and unsubscribing releases it (or, before the
+   * grant, leaves the queue). Each subscription is one request.
    *
    * @example
-   * const hold = limiter.acquire().subscribe(() => { start(); onDone(() => hold.unsubscribe()); });
+   * const hold = limiter.acquire({ kind: 'batch-sync', records: 100 }).subscribe((ticket) => {
+   *   start(); onDone(() => { limiter.recover(ticket); hold.unsubscribe(); });
+   * });
    */
-  acquire(options?: { readonly priority?: 'high' | 'normal' }): Observable<number>;
+  acquire(options?: AcquireOptions): Observable<number>;
   /**
-   * The server is overloaded (429/503): halve the requests allowed in flight (at least 1).
-   * Additive increase, multiplicative decrease, as TCP does: under a real rate limit the
-   * concurrency settles where the server copes; a stray 503 costs little.
+   * The server is overloaded (503; `ticket`: the refused request's). A fixed limit halves (at
+   * least 1) and regains one slot per {@link recover}: additive increase, multiplicative decrease,
+   * as TCP does. `'auto'` halves too, once for the requests that were in flight together.
    */
-  backOff(): void;
-  /** A request succeeded: allow one more in flight, up to `concurrency`. */
-  recover(): void;
+  backOff(ticket?: number): void;
+  /**
+   * A request succeeded: a fixed limit regains one slot after a back-off, up to `concurrency`.
+   * With the request's `ticket`, `'auto'` takes its latency as a sample.
+   */
+  recover(ticket?: number): void;
   /**
    * The request granted `ticket` was answered 429 Too Many Requests: a rate limiter in front of
    * Oro counts starts per second, so the limiter learns a ceiling on them (AIMD on the rate, see
    * `createRateCeiling`) and spaces starts by it, within `ratePerSecond` if that is lower. After a
    * `Retry-After` pause, the requests queued during it start spread at that rate, not all at once.
+   * A fixed limit also halves; `'auto'` does not (a 429 says nothing of Oro's capacity).
    */
   rateLimited(ticket: number): void;
+  /** The request granted `ticket` got no answer within its timeout: `'auto'` halves (a fixed limit is left alone). */
+  timedOut(ticket: number): void;
   /**
    * No new request starts before `now + ms`, `ms` capped at `maxPauseMs` (a 429/503 with
    * `Retry-After` told us to wait). Requests already in flight are not touched; a later, shorter
@@ -84,33 +109,14 @@ export interface Limiter {
   slowDown(ms: number): void;
 }
 
-interface Waiter {
-  readonly grant: (ticket: number) => void;
-}
-
-/**
- * Creates a {@link Limiter}: a concurrency bound combined with a token bucket (GCRA form: the
- * `n`-th start after a quiet spell of at least `burst / ratePerSecond` s happens no earlier than
- * `(n - burst) / ratePerSecond` s after the first), a pause set by {@link Limiter.slowDown}, and
- * a rate ceiling learned from 429s ({@link Limiter.rateLimited}) that spaces starts the same way
- * when it is below `ratePerSecond` (or when that is 0).
- *
- * ```
- * createLimiter({ concurrency: 8, ratePerSecond: 2 }), four requests asked for at 0 ms:
- * starts: 0 ms, 500 ms, 1000 ms, 1500 ms
- * ```
- *
- * @example
- * const limiter = createLimiter({ concurrency: 8, ratePerSecond: 20 });
- * defer(() => client.create(doc)).pipe(throttleRequests(limiter), retryTransient(policy));
- *
- * @throws RangeError when `concurrency` is not a positive integer (or `Infinity`), `ratePerSecond`
- *   is negative or not finite, `burst` is not a positive integer, or `maxPauseMs` is negative.
- */
-export function createLimiter(options: LimiterOptions): Limiter {
-  const { concurrency, ratePerSecond = 0, burst = 1, maxPauseMs = 300_000, onPause, scheduler = asyncScheduler } = options;
-  if (!(concurrency === Infinity || (Number.isInteger(concurrency) && concurrency >= 1))) {
-    throw new RangeError(`createLimiter: concurrency must be a positive integer, got ${concurrency}`);
+/** @throws RangeError naming the option that is out of range. */
+function checkLimiterOptions(options: LimiterOptions): void {
+  const { concurrency, maxConcurrency = 64, ratePerSecond = 0, burst = 1, maxPauseMs = 300_000 } = options;
+  if (!(concurrency === 'auto' || concurrency === Infinity || (Number.isInteger(concurrency) && concurrency >= 1))) {
+    throw new RangeError(`createLimiter: concurrency must be a positive integer or 'auto', got ${concurrency}`);
+  }
+  if (!(Number.isInteger(maxConcurrency) && maxConcurrency >= 1)) {
+    throw new RangeError(`createLimiter: maxConcurrency must be a positive integer, got ${maxConcurrency}`);
   }
   if (!(Number.isFinite(ratePerSecond) && ratePerSecond >= 0)) {
     throw new RangeError(`createLimiter: ratePerSecond must be 0 (unlimited) or more, got ${ratePerSecond}`);
@@ -121,31 +127,56 @@ export function createLimiter(options: LimiterOptions): Limiter {
   if (!(maxPauseMs >= 0)) {
     throw new RangeError(`createLimiter: maxPauseMs must be 0 or more, got ${maxPauseMs}`);
   }
+}
 
-  const configured = ratePerSecond > 0 ? 1000 / ratePerSecond : 0;
-  const ceiling = createRateCeiling();
-  let interval = configured;
-  /** The spacing of starts: the configured rate's, or the learned ceiling's when that is lower. */
-  const updateInterval = (): void => {
-    interval = ceiling.perSecond === Infinity ? configured : Math.max(configured, 1000 / ceiling.perSecond);
-  };
-  // Sub-microsecond slack so float rounding of `interval` never delays a start by a whole timer tick.
-  const EPSILON = 1e-6;
+interface Waiter {
+  readonly kind: string;
+  readonly grant: (ticket: number) => void;
+}
+
+/** The queue of waiters and the slots they hold; when and how they start is the caller's. */
+interface Gate {
+  readonly inFlight: number;
+  readonly waiting: number;
+  /** Queues a waiter (`urgent`: served before the others) and grants what may start. */
+  enter(waiter: Waiter, urgent: boolean): void;
+  /** A waiter leaves the queue before its grant. */
+  leave(waiter: Waiter, urgent: boolean): void;
+  /** A slot is released. */
+  release(): void;
+  /** Grants what may start now (the limit grew, a pause ended). */
+  pump(): void;
+}
+
+/**
+ * A FIFO of waiters (an urgent lane served first) granted while `limit()` allows and `waitFor`
+ * says a start may happen now; otherwise one timer wakes it when the head may start.
+ */
+function createGate(
+  scheduler: SchedulerLike,
+  limit: () => number,
+  waitFor: (now: number) => number,
+  start: (now: number, kind: string, inFlight: number) => number,
+): Gate {
   const queue = new Set<Waiter>(); // insertion-ordered: FIFO with O(1) removal on unsubscribe
   const urgent = new Set<Waiter>(); // served before `queue`
   const waitingCount = () => queue.size + urgent.size;
-  let limit = concurrency;
   let inFlight = 0;
-  let theoreticalArrival = -Infinity; // GCRA: when the bucket would be empty again
-  let notBefore = -Infinity;
   let timer: Subscription | undefined;
   let pumping = false;
   let pumpAgain = false;
 
-  /** ms until the head of the queue may start, 0 when it may start now. */
-  const waitFor = (now: number): number => {
-    const rateWait = interval > 0 ? theoreticalArrival - (burst - 1) * interval - now : 0;
-    return Math.max(0, notBefore - now, rateWait > EPSILON ? rateWait : 0);
+  const wake = (wait: number): void => {
+    if (timer !== undefined) return;
+    // A scheduler may run due work at once, inside schedule() (tests' instant clocks):
+    // a timer that already fired must not be kept as pending.
+    let fired = false;
+    const action = scheduler.schedule(() => {
+      fired = true;
+      timer = undefined;
+      pump();
+    }, wait);
+    if (!fired) timer = action;
   };
 
   const pump = (): void => {
@@ -159,43 +190,22 @@ export function createLimiter(options: LimiterOptions): Limiter {
     try {
       do {
         pumpAgain = false;
-        while (waitingCount() > 0 && inFlight < limit) {
+        while (waitingCount() > 0 && inFlight < limit()) {
           const now = scheduler.now();
           const wait = waitFor(now);
           if (wait > 0) {
-            if (timer === undefined) {
-              // A scheduler may run due work at once, inside schedule() (tests' instant clocks):
-              // a timer that already fired must not be kept as pending.
-              let fired = false;
-              const action = scheduler.schedule(() => {
-                fired = true;
-                timer = undefined;
-                pump();
-              }, wait);
-              if (!fired) timer = action;
-            }
+            wake(wait);
             break;
           }
           const lane = urgent.size > 0 ? urgent : queue;
           const head = lane.values().next().value as Waiter;
           lane.delete(head);
           inFlight += 1;
-          const ticket = ceiling.started(now);
-          if (interval !== configured || ceiling.perSecond !== Infinity) updateInterval(); // it grew
-          if (interval > 0) theoreticalArrival = Math.max(theoreticalArrival, now) + interval;
-          head.grant(ticket);
+          head.grant(start(now, head.kind, inFlight));
         }
       } while (pumpAgain);
     } finally {
       pumping = false;
-    }
-  };
-
-  const cancelTimerIfIdle = (): void => {
-    // A pending timer with nobody waiting would only keep the process alive.
-    if (waitingCount() === 0 && timer !== undefined) {
-      timer.unsubscribe();
-      timer = undefined;
     }
   };
 
@@ -206,58 +216,109 @@ export function createLimiter(options: LimiterOptions): Limiter {
     get waiting() {
       return waitingCount();
     },
+    enter: (waiter, isUrgent) => {
+      (isUrgent ? urgent : queue).add(waiter);
+      pump();
+    },
+    leave: (waiter, isUrgent) => {
+      (isUrgent ? urgent : queue).delete(waiter);
+      // A pending timer with nobody waiting would only keep the process alive.
+      if (waitingCount() === 0 && timer !== undefined) {
+        timer.unsubscribe();
+        timer = undefined;
+      }
+    },
+    release: () => {
+      inFlight -= 1;
+      pump();
+    },
+    pump,
+  };
+}
+
+/** The concurrency half: a fixed number with AIMD, or one found from latencies. */
+function concurrencyLimitOf(options: LimiterOptions, scheduler: SchedulerLike): ConcurrencyLimit {
+  const { concurrency, onLimit } = options;
+  if (concurrency !== 'auto') return createFixedLimit(concurrency, onLimit);
+  return createAdaptiveLimit({ max: options.maxConcurrency ?? 64, scheduler, ...(onLimit ? { onLimit } : {}) });
+}
+
+/**
+ * Creates a {@link Limiter} from three parts: a gate (the FIFO of waiters and the slots they hold),
+ * a concurrency limit (a fixed number with AIMD on 503/429, or `'auto'`: found from latencies, see
+ * adaptive-limit.ts) and a start spacing (the rate in GCRA form, a rate ceiling learnt from 429s,
+ * a pause set by {@link Limiter.slowDown}; see start-spacing.ts).
+ *
+ * ```
+ * createLimiter({ concurrency: 8, ratePerSecond: 2 }), four requests asked for at 0 ms:
+ * starts: 0 ms, 500 ms, 1000 ms, 1500 ms
+ * ```
+ *
+ * @example
+ * const limiter = createLimiter({ concurrency: 'auto', maxConcurrency: 32, ratePerSecond: 20 });
+ * defer(() => client.create(doc)).pipe(throttleRequests(limiter, { kind: 'single' }), retryTransient(policy));
+ *
+ * @throws RangeError when `concurrency` is not a positive integer (or `Infinity`, or `'auto'`),
+ *   `maxConcurrency` is not a positive integer, `ratePerSecond` is negative or not finite, `burst`
+ *   is not a positive integer, or `maxPauseMs` is negative.
+ */
+export function createLimiter(options: LimiterOptions): Limiter {
+  checkLimiterOptions(options);
+  const { ratePerSecond = 0, burst = 1, maxPauseMs = 300_000, onPause, scheduler = asyncScheduler } = options;
+  const spacing: StartSpacing = createStartSpacing({ ratePerSecond, burst, maxPauseMs });
+  const bound = concurrencyLimitOf(options, scheduler);
+  const gate = createGate(scheduler, () => bound.limit, spacing.waitFor, (now, kind, inFlight) => {
+    const ticket = spacing.started(now);
+    bound.started(ticket, kind, inFlight);
+    return ticket;
+  });
+
+  return {
+    get inFlight() {
+      return gate.inFlight;
+    },
+    get waiting() {
+      return gate.waiting;
+    },
     get limit() {
-      return limit;
+      return bound.limit;
     },
     get learnedRate() {
-      return ceiling.perSecond;
+      return spacing.learnedRate;
     },
     acquire: (acquireOptions = {}) =>
       new Observable<number>((subscriber) => {
-        const lane = acquireOptions.priority === 'high' ? urgent : queue;
-        let granted = false;
+        const urgent = acquireOptions.priority === 'high';
+        let held: number | undefined;
         const waiter: Waiter = {
+          kind: requestKind(acquireOptions.kind ?? (urgent ? 'high' : 'normal'), acquireOptions.records),
           grant: (ticket) => {
-            granted = true;
+            held = ticket;
             subscriber.next(ticket);
           },
         };
-        lane.add(waiter);
-        pump();
+        gate.enter(waiter, urgent);
         return () => {
-          if (granted) {
-            granted = false;
-            inFlight -= 1;
-            pump();
-          } else {
-            lane.delete(waiter);
-            cancelTimerIfIdle();
-          }
+          if (held === undefined) return gate.leave(waiter, urgent);
+          const ticket = held;
+          held = undefined;
+          bound.ended(ticket);
+          gate.release();
         };
       }),
-    backOff: () => {
-      limit = Math.max(1, Math.floor(limit / 2));
-    },
-    recover: () => {
-      if (limit >= concurrency) return;
-      limit += 1;
-      pump();
+    backOff: (ticket) => bound.overloaded(ticket),
+    recover: (ticket) => {
+      bound.succeeded(ticket);
+      gate.pump();
     },
     rateLimited: (ticket) => {
-      ceiling.refused(ticket, scheduler.now());
-      updateInterval();
+      spacing.rateLimited(ticket, scheduler.now());
+      bound.rateLimited(ticket);
     },
-    slowDown: (requested: number) => {
-      const ms = Math.min(requested, maxPauseMs);
-      if (!(ms > 0)) return;
-      const now = scheduler.now();
-      const extended = notBefore > now;
-      const until = Math.max(notBefore, now + ms);
-      const addedMs = until - Math.max(notBefore, now);
-      if (addedMs <= 0) return;
-      notBefore = until;
-      ceiling.pausedUntil(until);
-      onPause?.({ ms, addedMs, extended });
+    timedOut: (ticket) => bound.timedOut(ticket),
+    slowDown: (ms) => {
+      const pause = spacing.slowDown(ms, scheduler.now());
+      if (pause) onPause?.(pause);
     },
   };
 }

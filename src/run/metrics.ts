@@ -37,6 +37,11 @@ export interface Metrics {
   /** Tokens obtained from the token endpoint. */
   readonly tokenGrants: Counter<string>;
   readonly inFlightRequests: Gauge<string>;
+  /**
+   * Requests the limiter allows in flight now: a fixed `pipeline.concurrency` (halved for a while
+   * after a 429/503), or with `"auto"` what it has found Oro serves at once.
+   */
+  readonly concurrencyLimit: Gauge<string>;
   /** Records read but without an outcome yet. */
   readonly queueDepth: Gauge<string>;
   /** Time to write one batch (or one record in `single` mode). */
@@ -84,6 +89,9 @@ export function createMetrics(registry: Registry = new Registry()): Metrics {
     }),
     tokenGrants: new Counter({ name: 'oro_sync_token_grants_total', help: 'Access tokens obtained', registers }),
     inFlightRequests: new Gauge({ name: 'oro_sync_in_flight_requests', help: 'Requests to Oro in flight', registers }),
+    concurrencyLimit: new Gauge({
+      name: 'oro_sync_concurrency_limit', help: 'Requests to Oro allowed in flight now (with concurrency "auto": what Oro was found to serve at once)', registers,
+    }),
     queueDepth: new Gauge({ name: 'oro_sync_queue_depth', help: 'Records read and not yet finished', registers }),
     batchDuration: new Histogram({
       name: 'oro_sync_batch_duration_seconds',

@@ -13,6 +13,7 @@ import type { Outcome, Step } from '../types/outcome.js';
 import type { RetryPolicy } from '../util/retry-policy.js';
 import { inFlightBounds } from './in-flight.js';
 import { reportPauses } from './pauses.js';
+import { reportLimit } from './limit-report.js';
 import { digestsFor } from './run-digests.js';
 import { retryBudgetOf, type Runtime } from './runtime.js';
 import { storeIdCache } from './store-id-cache.js';
@@ -72,13 +73,16 @@ export async function buildPipeline({ config, runtime, client, store, dryRun, se
   const maxPauseMs = pipeline.maxPauseSeconds * 1000;
   const limiter = createLimiter({
     concurrency: pipeline.concurrency,
+    maxConcurrency: pipeline.maxConcurrency,
     ratePerSecond: pipeline.ratePerSecond,
     // A timer firing a few ms late would otherwise be lost for good, leaving the run below the
     // rate it was given; a second token lets the next start catch up (never above the rate).
     burst: 2,
     maxPauseMs,
     onPause: reportPauses(logger.child({ pipeline: config.name }), metrics),
+    onLimit: reportLimit(logger.child({ pipeline: config.name }), metrics),
   });
+  metrics?.concurrencyLimit.set(limiter.limit);
   const retry: RetryPolicy = {
     ...retryBudgetOf(pipeline),
     // The refused request waits no longer than the pause it imposed on the others.

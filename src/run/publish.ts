@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { filter, merge, share, type Observable } from 'rxjs';
-import type { Config } from '../config/config-types.js';
+import { concurrencyBound, type Config } from '../config/config-types.js';
 import { ConfigError } from '../errors/config-error.js';
 import { toQueue, type Publication } from '../queue/to-queue.js';
 import { connectWithBackoff, redactAmqpUrl } from '../sources/amqp-connection.js';
@@ -90,7 +90,7 @@ export async function publishConfig(config: Config, logger: Logger, options: Pub
         ),
       );
     };
-    const maxInFlight = Math.max(100, config.pipeline.batchSize * config.pipeline.concurrency);
+    const maxInFlight = Math.max(100, config.pipeline.batchSize * concurrencyBound(config.pipeline));
     await new Promise<void>((resolve, reject) => {
       pullThrough(buildSource(config), publishSteps, { maxInFlight }).subscribe({
         next: (result) => {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Config } from '../config/config-types.js';
+import { concurrencyBound, type Config } from '../config/config-types.js';
 import type { Limiter } from '../oro/limiter.js';
 import type { OroClient } from '../oro/types.js';
 import type { StateStore } from '../state/state-store.js';
@@ -83,7 +83,7 @@ export async function onMissingOfRun(input: OnMissingRunInput): Promise<OnMissin
       }
       return sweepMissing({
         store, pipeline: config.name, runId: seenRun, type: target.type, keyField: target.key.oro, onMissing,
-        client, limiter, retry, concurrency: config.pipeline.concurrency, dryRun, retryDone: input.retryDone, signal: input.signal,
+        client, limiter, retry, concurrency: concurrencyBound(config.pipeline), dryRun, retryDone: input.retryDone, signal: input.signal,
         onOutcome, print: input.print,
       });
     },

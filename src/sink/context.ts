@@ -34,8 +34,8 @@ export interface SinkContext {
   readonly poll: NonNullable<SinkOptions['poll']>;
   readonly onBatch: NonNullable<SinkOptions['onBatch']>;
   readonly scheduler: SchedulerLike;
-  /** One request attempt through the limiter, in `lane`'s priority. */
-  readonly throttle: <T>(lane: RequestLane) => MonoTypeOperatorFunction<T>;
+  /** One request attempt through the limiter, in `lane`'s priority, carrying `records` (a batch's size). */
+  readonly throttle: <T>(lane: RequestLane, records?: number) => MonoTypeOperatorFunction<T>;
   /** One rate token for a request made outside any slot (a poll); see `takeRateToken`. */
   readonly rateToken: () => Promise<TokenOutcome>;
   /** Around a request unit: each retry goes through `throttle` again (it sits inside). */
@@ -86,8 +86,12 @@ export function createSinkContext(options: SinkOptions): SinkContext {
     poll: options.poll ?? {},
     onBatch: options.onBatch ?? (() => undefined),
     scheduler,
-    // Reads go first: a whole batch of writes waits for its lookup.
-    throttle: limiter ? (lane) => throttleRequests(limiter, { priority: lane === 'read' ? 'high' : 'normal' }) : () => identity,
+    // Reads go first: a whole batch of writes waits for its lookup. The kind (reads, or the mode's
+    // writes) and the records let concurrency 'auto' learn each kind's latency apart.
+    throttle: limiter
+      ? (lane, records) =>
+          throttleRequests(limiter, { priority: lane === 'read' ? 'high' : 'normal', kind: lane === 'read' ? 'read' : options.target.mode, ...(records ? { records } : {}) })
+      : () => identity,
     rateToken: limiter ? () => takeRateToken(limiter, { priority: 'high' }) : () => Promise.resolve(ignoreOutcome),
     retry: () => retryTransient(policy),
     digests: options.digests && trackedDigests(options.digests, writes),
@@ -97,12 +101,13 @@ export function createSinkContext(options: SinkOptions): SinkContext {
 }
 
 /**
- * One request unit through the limiter and the retry policy. An answer that says the target
+ * One request unit through the limiter and the retry policy (`records`: what it carries, for the
+ * limiter's latency per kind). An answer that says the target
  * itself is wrong (see {@link throwIfTargetRefused}) becomes a `ConfigError` that stops the run.
  */
-export async function request<T>(ctx: SinkContext, unit: () => Promise<T>, lane: RequestLane = 'write'): Promise<T> {
+export async function request<T>(ctx: SinkContext, unit: () => Promise<T>, lane: RequestLane = 'write', records?: number): Promise<T> {
   try {
-    return await firstValueFrom(defer(unit).pipe(ctx.throttle<T>(lane), ctx.retry<T>()));
+    return await firstValueFrom(defer(unit).pipe(ctx.throttle<T>(lane, records), ctx.retry<T>()));
   } catch (error) {
     throwIfTargetRefused(ctx.target, error);
     throw error;

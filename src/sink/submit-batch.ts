@@ -46,7 +46,7 @@ export async function submitBatch<T>(
       lookAgain = isUncertain(error);
       throw error;
     }
-  });
+  }, 'write', attempt.items.length);
 }
 
 /** After an uncertain failure, creates are decided again: Oro may have applied them. */

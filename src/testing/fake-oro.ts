@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import type { Json, Resource } from '../types/index.js';
 import { AsyncOperations } from './batch.js';
+import { Capacity, type CapacityOptions, type CapacityStats } from './capacity.js';
 import type { Family } from './family.js';
 import { FaultInjector } from './faults.js';
 import { handleAsyncOperation, handleCollection, handleItem, specOf, type ApiContext, type ApiRequest } from './handlers.js';
@@ -46,6 +47,7 @@ class FakeOroServer implements FakeOro {
   private readonly limiter: RateLimiter | undefined;
   private readonly tokens: TokenRegistry;
   private readonly faults: FaultInjector;
+  private readonly capacity: Capacity;
   private readonly operations: AsyncOperations;
   private readonly ctx: ApiContext;
   private readonly sockets = new Set<Socket>();
@@ -77,6 +79,7 @@ class FakeOroServer implements FakeOro {
     const seed = options.seed ?? 1;
     this.tokens = new TokenRegistry(this.ttl, this.now);
     this.faults = new FaultInjector(seed, options.faults, options.latency);
+    this.capacity = new Capacity(options.capacity, this.now, (ms) => this.delay(ms));
     this.operations = new AsyncOperations(this.store, this.now, streamFor(seed, 3), options.asyncStepMs ?? 20, options.consumerDown ?? options.queueDown ?? false);
     this.ctx = {
       store: this.store,
@@ -170,6 +173,14 @@ class FakeOroServer implements FakeOro {
     this.faults.setLatency(latency);
   }
 
+  setCapacity(capacity: CapacityOptions): void {
+    this.capacity.set(capacity);
+  }
+
+  capacityStats(): CapacityStats {
+    return this.capacity.stats();
+  }
+
   setConsumerDown(down: boolean): void {
     this.operations.setConsumerDown(down);
   }
@@ -253,7 +264,7 @@ class FakeOroServer implements FakeOro {
       else {
         // The moment between two requests of a client: a test changes records here.
         await this.beforeRequest?.({ method, path, query });
-        reply = await this.api(req, method, path.slice(this.prefix.length), query, body);
+        reply = await this.capacity.serve(body, () => this.api(req, method, path.slice(this.prefix.length), query, body));
       }
       await this.delay(this.faults.delay());
       if (this.closing) return;

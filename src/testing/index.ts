@@ -32,4 +32,5 @@ export {
 export type { FieldLink, Fields, PendingRef, RelValue, StoredLink, StoredRecord } from './records.js';
 export { apiError, at, param, type ApiError, type ErrorSource } from './json-api.js';
 export { RateLimiter, type RateDecision, type RateLimit } from './rate-limit.js';
+export type { CapacityOptions, CapacityStats } from './capacity.js';
 export { generateCustomers, type GeneratedCustomer, type GenerateCustomersOptions } from './generate.js';

@@ -2,6 +2,7 @@
  * Public types of the fake Oro server (`oro-sync/testing`).
  */
 import type { Json, Resource } from '../types/index.js';
+import type { CapacityOptions, CapacityStats } from './capacity.js';
 import type { RateLimit } from './rate-limit.js';
 import type { Family } from './family.js';
 import type { OroVersion } from './versions.js';
@@ -79,6 +80,12 @@ export interface FakeOroOptions {
    * proxy or CDN in front of Oro would apply: 429 + `Retry-After` past it. Default none.
    */
   readonly rateLimit?: RateLimit;
+  /**
+   * Oro's capacity: at most `workers` API requests served at once, each for `perRequestMs +
+   * perRecordMs x records`; the rest wait first come, first served; past `queueLimit` waiting,
+   * 503 with `Retry-After`. Default: no limit. Change it with `setCapacity`.
+   */
+  readonly capacity?: CapacityOptions;
   /** Per-type maximum `page[size]` (larger, or `-1`, is a 400). */
   readonly maxPageSize?: Readonly<Record<string, number>>;
   /** Clock for `createdAt`/`updatedAt`, token expiry and the request log; default `Date.now`. */
@@ -161,6 +168,10 @@ export interface FakeOro {
   setFaults(faults: Partial<FaultOptions>): void;
   /** Changes the latency from now on. */
   setLatency(latency: Latency): void;
+  /** Changes the capacity from now on (merged into the current one); requests in service finish. */
+  setCapacity(capacity: CapacityOptions): void;
+  /** What the capacity has seen: served, refused, busy and waiting time, requests in Oro. */
+  capacityStats(): CapacityStats;
   /** Stops (`true`) or restarts Oro's message-queue consumer; a restart runs what waited. */
   setConsumerDown(down: boolean): void;
   /** Empties `requests`. */

@@ -109,7 +109,7 @@ describe('config/config loadConfig', () => {
         transform: join(dir, 'transform.mjs'),
       },
       pipeline: {
-        batchSize: 100, batchMs: 500, concurrency: 8, ratePerSecond: 0,
+        batchSize: 100, batchMs: 500, concurrency: 8, maxConcurrency: 64, ratePerSecond: 0,
         retries: 6, retryBaseMs: 200, retryMaxMs: 30000, requestTimeoutMs: 30000, maxPauseSeconds: 300,
       },
       schedule: { intervalSeconds: 60, watermark: 'updatedAt' },
@@ -142,7 +142,7 @@ describe('config/config loadConfig', () => {
         relationships: {},
       },
       pipeline: {
-        batchSize: 100, batchMs: 500, concurrency: 8, ratePerSecond: 0,
+        batchSize: 100, batchMs: 500, concurrency: 8, maxConcurrency: 64, ratePerSecond: 0,
         retries: 6, retryBaseMs: 200, retryMaxMs: 30000, requestTimeoutMs: 30000, maxPauseSeconds: 300,
       },
       schedule: { intervalSeconds: 60 },
@@ -377,7 +377,7 @@ describe('config/config loadConfig', () => {
         'target.mode: expected one of "single" | "batch" | "batch-sync", got "bulk"',
         'target.key: expected key {source, oro}, got nothing',
         'pipeline.batchMs: expected non-negative integer, got 1.5',
-        'pipeline.concurrency: expected positive integer, got -1',
+        'pipeline.concurrency: expected positive integer or "auto", got -1',
         'pipeline.ratePerSecond: expected non-negative number, got "fast"',
         'metrics.port: expected port number (0-65535), got 70000',
       ]);
@@ -523,6 +523,19 @@ describe('config/config loadConfig', () => {
       }))).to.deep.equal(['pipeline.retryMaxMs: expected at least pipeline.retryBaseMs (1000), got 10']);
     });
 
+    it('takes pipeline.concurrency as a positive integer or "auto", with pipeline.maxConcurrency a positive integer', async () => {
+      const { config } = await loadConfig(await write(withPatch((d) => {
+        d.pipeline = { concurrency: 'auto', maxConcurrency: 32 };
+      })), ENV);
+      expect(config.pipeline).to.deep.include({ concurrency: 'auto', maxConcurrency: 32 });
+      expect(await problemsOf(withPatch((d) => {
+        d.pipeline = { concurrency: 'fast', maxConcurrency: 0 };
+      }))).to.deep.equal([
+        'pipeline.concurrency: expected positive integer or "auto", got "fast"',
+        'pipeline.maxConcurrency: expected positive integer, got 0',
+      ]);
+    });
+
     it('takes pipeline.maxPauseSeconds as a non-negative number of seconds', async () => {
       expect(await problemsOf(withPatch((d) => {
         d.pipeline = { maxPauseSeconds: -1 };
@@ -602,7 +615,7 @@ describe('config/config redactConfig', () => {
         conflict: 'source-wins', attributes: {}, relationships: {},
       },
       pipeline: {
-        batchSize: 1, batchMs: 1, concurrency: 1, ratePerSecond: 0, retries: 0, retryBaseMs: 0, retryMaxMs: 0,
+        batchSize: 1, batchMs: 1, concurrency: 1, maxConcurrency: 64, ratePerSecond: 0, retries: 0, retryBaseMs: 0, retryMaxMs: 0,
         requestTimeoutMs: 1, maxPauseSeconds: 0,
       },
       schedule: { intervalSeconds: 1 },

@@ -50,6 +50,23 @@ describe('e2e: fake-oro, demo and --help', function () {
     }
   });
 
+  it('fake-oro --workers 1 --queue-limit 0: of two requests at once, one is served and one answered 503', async () => {
+    const fake = startCli(['fake-oro', '--port', '0', '--workers', '1', '--per-request-ms', '200', '--per-record-ms', '1', '--queue-limit', '0']);
+    try {
+      await fake.waitForLines(/./);
+      const { baseUrl, tokenUrl } = JSON.parse(fake.stdout.split('\n')[0] ?? '') as { baseUrl: string; tokenUrl: string };
+      const grant = await fetch(tokenUrl, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'oro-sync-demo', client_secret: 'oro-sync-demo-secret' }) });
+      const { access_token: token } = (await grant.json()) as { access_token: string };
+      const get = () => fetch(`${baseUrl}/customers`, { headers: { authorization: `Bearer ${token}`, accept: 'application/vnd.api+json' } });
+      const answers = await Promise.all([get(), get()]);
+      expect(answers.map((a) => a.status).sort()).to.deep.equal([200, 503]);
+      expect(answers.find((a) => a.status === 503)?.headers.get('retry-after')).to.equal('1');
+    } finally {
+      fake.kill('SIGTERM');
+      await fake.exited;
+    }
+  });
+
   it('demo --records 300 --latency 0 --no-progress ends with a summary and exit 0', async () => {
     // The demo keeps its files for the user to look at: put them where the test cleans up.
     const ws = workspace();

@@ -40,6 +40,16 @@ describe('oro/createOro against the fake Oro', function () {
     expect(oro.limiter.limit).to.equal(3);
   });
 
+  it("gives an 'auto' limiter that starts at 8 (or maxConcurrency, if lower) and refuses a maxConcurrency below 1", () => {
+    oro = createOro({ baseUrl: fake.baseUrl, clientId: fake.clientId, clientSecret: fake.clientSecret, concurrency: 'auto' });
+    expect(oro.limiter.limit).to.equal(8);
+    oro.close();
+    oro = createOro({ baseUrl: fake.baseUrl, clientId: fake.clientId, clientSecret: fake.clientSecret, concurrency: 'auto', maxConcurrency: 4 });
+    expect(oro.limiter.limit).to.equal(4);
+    expect(() => createOro({ baseUrl: fake.baseUrl, clientId: fake.clientId, clientSecret: fake.clientSecret, concurrency: 'auto', maxConcurrency: 0 }))
+      .to.throw(RangeError, 'maxConcurrency must be a positive integer, got 0');
+  });
+
   it('close() stops the token stream and closes the HTTP agents: nothing stays open', async () => {
     const before = openSockets();
     oro = createOro({ baseUrl: fake.baseUrl, tokenUrl: fake.tokenUrl, clientId: fake.clientId, clientSecret: fake.clientSecret });

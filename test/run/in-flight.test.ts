@@ -143,3 +143,12 @@ describe('run/inFlightBounds: no head-of-line blocking behind a record waiting o
     });
   }
 });
+
+describe('run/inFlightBounds: how far a run reads ahead', () => {
+  it('reads 2 x concurrency + 1 batches ahead with a fixed concurrency, maxConcurrency + 1 with "auto"', () => {
+    expect(inFlightBounds({ batchSize: 100, concurrency: 8 }).records).to.equal(1_700);
+    // Twice as much would have a run decode 12,900 records at its start, while "auto" learns Oro's unloaded latency.
+    expect(inFlightBounds({ batchSize: 100, concurrency: 'auto', maxConcurrency: 64 }).records).to.equal(6_500);
+    expect(inFlightBounds({ batchSize: 100, concurrency: 'auto' }).records).to.equal(6_500);
+  });
+});

@@ -28,6 +28,7 @@ function recordingLimiter(asked: string[]): Limiter {
     recover: () => limiter.recover(),
     slowDown: (ms) => limiter.slowDown(ms),
     rateLimited: (ticket) => limiter.rateLimited(ticket),
+    timedOut: (ticket) => limiter.timedOut(ticket),
   };
 }
 

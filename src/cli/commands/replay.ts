@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { replayDeadLetters } from '../../run/replay.js';
 import { createRuntime } from '../../run/runtime.js';
 import { exitCodeFor, formatSummary } from '../../run/summary.js';
+import { concurrencyBound } from '../../config/config-types.js';
 import { loadConfigs } from './load-configs.js';
 
 /**
@@ -12,7 +13,7 @@ import { loadConfigs } from './load-configs.js';
 export async function replayCommand(letters: string, file: string, logger: Logger, print: (line: string) => void): Promise<number> {
   const [config] = await loadConfigs([file], logger);
   if (!config) return 1;
-  const runtime = createRuntime({ logger, concurrency: config.pipeline.concurrency, timeoutMs: config.pipeline.requestTimeoutMs });
+  const runtime = createRuntime({ logger, concurrency: concurrencyBound(config.pipeline), timeoutMs: config.pipeline.requestTimeoutMs });
   try {
     const { result, removed, kept } = await replayDeadLetters(letters, config, runtime);
     print(formatSummary(result.counts, { dryRun: false, elapsedMs: result.elapsedMs }));

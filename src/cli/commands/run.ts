@@ -5,6 +5,7 @@ import { createProgress } from '../progress.js';
 import { createRuntime } from '../../run/runtime.js';
 import { exitCodeFor, formatSummary } from '../../run/summary.js';
 import { EXIT_OK, EXIT_RECORDS } from '../exit.js';
+import { concurrencyBound } from '../../config/config-types.js';
 import { loadConfigs } from './load-configs.js';
 import { onStopSignals } from './signals.js';
 
@@ -34,7 +35,7 @@ export async function runCommand(files: readonly string[], options: RunCommandOp
   const runtime = createRuntime({
     logger,
     ...(metrics ? { metrics } : {}),
-    concurrency: Math.max(...configs.map((c) => c.pipeline.concurrency)),
+    concurrency: Math.max(...configs.map((c) => concurrencyBound(c.pipeline))),
     timeoutMs: Math.max(...configs.map((c) => c.pipeline.requestTimeoutMs)),
   });
   const controller = new AbortController();
