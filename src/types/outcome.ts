@@ -1,5 +1,6 @@
 import type { Json, ResourceObject } from './jsonapi.js';
 import type { SourceRecord } from './record.js';
+import type { BuiltLater } from './existing.js';
 
 /**
  * One problem with one record, in the shape of a dead letter's `errors[]` entry.
@@ -165,6 +166,8 @@ export interface MappedRecord {
   readonly changedAt?: string;
   /** Anything else the sink should carry along untouched. */
   readonly extra?: Json;
+  /** Set when the document is made once Oro's record for the key is read (see {@link BuiltLater}). */
+  readonly later?: BuiltLater;
 }
 
 export function rejected(record: SourceRecord, errors: readonly ErrorDetail[]): Rejected {
