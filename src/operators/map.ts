@@ -5,6 +5,15 @@ import { rawOf, type SourceRecord } from '../types/record.js';
 import type { Mutable } from '../types/mutable.js';
 import { shortJson } from './format-decode-errors.js';
 import { getPath, pointerOf } from '../util/path.js';
+import { sourceName, sourcePointer, valueAt, type ValueSource } from './mapping-value.js';
+import { asKind, fieldKind, type FieldKind } from './oro-field-types.js';
+import { hasProductParts, productLater, productPartsOf, type UnitPrecisionMapping } from './product-parts.js';
+import { transformed, transformLater, wantsExisting, type Transform } from './transform-later.js';
+import type { BuiltLater } from '../types/existing.js';
+
+export type { ValueSource } from './mapping-value.js';
+export type { UnitPrecisionMapping } from './product-parts.js';
+export type { Transform, TransformContext, TransformResult } from './transform-later.js';
 
 /** One Oro relationship filled from a source field that holds the related record's id. */
 export interface RelationshipMapping {
@@ -20,10 +29,11 @@ export interface RelationshipMapping {
   readonly match?: string;
 }
 
-/** What a `transform` may return: a resource object, or one with related resources to include. */
-export type TransformResult =
-  | ResourceObject
-  | { readonly resource: ResourceObject; readonly included?: readonly ResourceObject[] };
+/** One Oro relationship that is the same for every record: `{ "type": "attributefamilies", "id": "1" }`. */
+export interface ConstantRelationship {
+  readonly type: string;
+  readonly id: string;
+}
 
 /**
  * How a source record becomes an Oro resource (the `target` part of the config).
@@ -44,14 +54,21 @@ export interface Mapping<A = unknown> {
   readonly type: string;
   /** `source`: dot path of the record's key; `oro`: the Oro attribute / filter that holds it. */
   readonly key: { readonly source: string; readonly oro: string };
-  /** Oro attribute name <- source dot path. */
-  readonly attributes?: Readonly<Record<string, string>>;
-  /** Oro relationship name <- source dot path holding the related id. */
-  readonly relationships?: Readonly<Record<string, RelationshipMapping>>;
+  /** Oro attribute name <- source dot path, or a constant `{ value }`. */
+  readonly attributes?: Readonly<Record<string, ValueSource>>;
+  /** Oro relationship name <- source dot path holding the related id, or a constant `{ type, id }`. */
+  readonly relationships?: Readonly<Record<string, RelationshipMapping | ConstantRelationship>>;
+  /** Products: the default name (`names.default`), changed in place on update. */
+  readonly names?: { readonly default: ValueSource };
+  /** Products: one unit precision per entry, the first primary, changed in place on update. */
+  readonly unitPrecisions?: readonly UnitPrecisionMapping[];
   /** Dot path of the record's change time (ISO string, or epoch milliseconds). */
   readonly watermark?: string;
-  /** Replaces `attributes` / `relationships` when given. May throw: the record is then rejected. */
-  readonly transform?: (value: A) => TransformResult;
+  /**
+   * Replaces `attributes` / `relationships` when given. May throw: the record is then rejected.
+   * One that declares a second parameter is told Oro's record (see {@link Transform}).
+   */
+  readonly transform?: Transform<A>;
 }
 
 /** A mapping problem with one record, carried out of the helpers below as a value. */
@@ -71,9 +88,17 @@ class Refusal {
  * - `null`: sent as `null` (`{ data: null }` for a relationship, which clears it);
  * - strings, numbers, booleans, objects and arrays are sent as the JSON they are; a `Date` is sent
  *   as its ISO string; `NaN`, `Infinity`, bigints and functions reject the record;
+ * - text for a field Oro types as a number or a boolean (a product's `featured`, a unit
+ *   precision's `precision`: see `fieldKind`) is sent as one, an empty text left out;
+ * - a constant `{ value }` is sent as that value, a constant relationship `{ type, id }` as it is;
  * - a relationship value `v` becomes `{ data: { type, id: String(v) } }`, an array becomes a to-many
  *   relationship, and an empty (or blank) string counts as `null` (an empty CSV cell means "none");
- * - `attributes` / `relationships` are left out of the resource when nothing was mapped into them.
+ * - `attributes` / `relationships` are left out of the resource when nothing was mapped into them;
+ * - `names` / `unitPrecisions` (products) are carried as `MappedRecord.later`: the sink writes
+ *   them once it knows the product's existing names and precisions (see `productBody`).
+ *
+ * A transform that declares a second parameter is likewise carried as `later`, called by the sink
+ * with `{ action, existing }` once Oro's record is read.
  *
  * Rejected: a key that is missing, empty or not a string/number; a transform that throws or
  * returns no resource `type`; a watermark that is not a time. `changedAt` keeps a string
@@ -90,7 +115,7 @@ class Refusal {
  *   mapRecords({
  *     type: 'customers',
  *     key: { source: 'id', oro: 'externalId' },
- *     attributes: { name: 'name', externalId: 'id' },
+ *     attributes: { name: 'name', externalId: 'id', active: { value: true } },
  *     relationships: { group: { type: 'customergroups', source: 'groupId' } },
  *     watermark: 'updatedAt',
  *   }),
@@ -114,12 +139,22 @@ export function mapRecords<A>(mapping: Mapping<A>): OperatorFunction<Step<A>, St
 /** A mapping's rules as lists, made once: not an `Object.entries` per record and field. */
 interface Compiled<A> {
   readonly mapping: Mapping<A>;
-  readonly attributes: readonly (readonly [string, string])[];
-  readonly relationships: readonly (readonly [string, RelationshipMapping])[];
+  /** Name, value source, and the JSON type Oro wants when it is not a string. */
+  readonly attributes: readonly (readonly [string, ValueSource, FieldKind | undefined])[];
+  readonly relationships: readonly (readonly [string, RelationshipMapping | ConstantRelationship])[];
+  readonly products: boolean;
+  /** The transform runs in the sink, told Oro's record. */
+  readonly later: boolean;
 }
 
 function compile<A>(mapping: Mapping<A>): Compiled<A> {
-  return { mapping, attributes: Object.entries(mapping.attributes ?? {}), relationships: Object.entries(mapping.relationships ?? {}) };
+  return {
+    mapping,
+    attributes: Object.entries(mapping.attributes ?? {}).map(([name, source]) => [name, source, fieldKind(mapping.type, name)] as const),
+    relationships: Object.entries(mapping.relationships ?? {}),
+    products: hasProductParts(mapping),
+    later: mapping.transform !== undefined && wantsExisting(mapping.transform),
+  };
 }
 
 function mapOne<A>(compiled: Compiled<A>, record: SourceRecord<A>): MappedRecord | Refusal {
@@ -138,7 +173,7 @@ function mapOne<A>(compiled: Compiled<A>, record: SourceRecord<A>): MappedRecord
   // Only an error needs it: not a string built per record.
   const which = (): string => `record ${JSON.stringify(key)} at ${where}`;
 
-  const body = mapping.transform ? transformed(mapping.transform, record.value, which) : declarative(compiled, record.value, which);
+  const body = bodyOf(compiled, record.value, which);
   if (body instanceof Refusal) return body;
 
   const changedAt = watermarkOf(mapping.watermark, record.value, which);
@@ -147,6 +182,7 @@ function mapOne<A>(compiled: Compiled<A>, record: SourceRecord<A>): MappedRecord
   const mapped: Mutable<MappedRecord> = { resource: body.resource, key };
   if (body.included) mapped.included = body.included;
   if (body.related) mapped.related = body.related;
+  if (body.later) mapped.later = body.later;
   if (changedAt !== undefined) mapped.changedAt = changedAt;
   return mapped;
 }
@@ -160,20 +196,47 @@ function checkKey(value: unknown): string | undefined {
   return `must be a string or a number, got ${shortJson(value)}`;
 }
 
-type Body = { resource: ResourceObject; included?: readonly ResourceObject[]; related?: readonly RelatedRef[] };
+type Body = { resource: ResourceObject; included?: readonly ResourceObject[]; related?: readonly RelatedRef[]; later?: BuiltLater };
+
+function bodyOf<A>(compiled: Compiled<A>, value: A, which: () => string): Body | Refusal {
+  const { mapping } = compiled;
+  const { transform } = mapping;
+  if (transform === undefined) {
+    const body = declarative(compiled, value, which);
+    if (body instanceof Refusal || !compiled.products) return body;
+    const product = productPartsOf(mapping, value, which());
+    return 'problem' in product ? new Refusal(product.problem) : { ...body, later: productLater(product.parts, which) };
+  }
+  if (compiled.later) return { resource: { type: mapping.type }, later: transformLater(transform, value, mapping.type, which) };
+  // A transform that declares no second parameter is called with the record alone.
+  const body = transformed(() => (transform as (value: A) => unknown)(value), which);
+  return typeof body === 'string' ? new Refusal({ title: 'transform failed', detail: body }) : body;
+}
 
 function declarative<A>(compiled: Compiled<A>, value: A, which: () => string): Body | Refusal {
   const attributes: Record<string, Json> = {};
   let hasAttributes = false;
-  for (const [name, path] of compiled.attributes) {
-    const raw = getPath(value, path);
+  for (const [name, source, kind] of compiled.attributes) {
+    const raw = valueAt(value, source);
     if (raw === undefined) continue;
-    const json = toJson(raw);
+    let json = toJson(raw);
+    if (json !== undefined && kind !== undefined) {
+      const converted = asKind(kind, json);
+      if ('expected' in converted) {
+        return new Refusal({
+          title: 'invalid record',
+          detail: `${which()}: attribute ${JSON.stringify(name)} <- ${sourceName(source)} expected ${converted.expected}, got ${shortJson(raw)}`,
+          ...sourcePointer(source),
+        });
+      }
+      if (converted.value === undefined) continue;
+      json = converted.value;
+    }
     if (json === undefined) {
       return new Refusal({
         title: 'invalid record',
-        detail: `${which()}: attribute ${JSON.stringify(name)} <- ${JSON.stringify(path)} is not a JSON value (${shortJson(raw)})`,
-        pointer: pointerOf(path),
+        detail: `${which()}: attribute ${JSON.stringify(name)} <- ${sourceName(source)} is not a JSON value (${shortJson(raw)})`,
+        ...sourcePointer(source),
       });
     }
     attributes[name] = json;
@@ -184,6 +247,11 @@ function declarative<A>(compiled: Compiled<A>, value: A, which: () => string): B
   let hasRelationships = false;
   const related: RelatedRef[] = [];
   for (const [name, rel] of compiled.relationships) {
+    if (!('source' in rel)) {
+      relationships[name] = { data: { type: rel.type, id: rel.id } };
+      hasRelationships = true;
+      continue;
+    }
     const raw = getPath(value, rel.source);
     if (raw === undefined) continue;
     const data = relationshipData(rel.type, raw);
@@ -243,41 +311,6 @@ function relationshipData(type: string, value: unknown): Relationship['data'] | 
     if (id !== null) ids.push(id);
   }
   return ids;
-}
-
-function transformed<A>(transform: (value: A) => TransformResult, value: A, which: () => string): Body | Refusal {
-  let out: unknown;
-  try {
-    out = transform(value);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : shortJson(error);
-    return new Refusal({ title: 'transform failed', detail: `${which()}: transform threw: ${reason}` });
-  }
-  // `{ resource, included? }` has no `type` of its own; a resource object always has one.
-  const wrapper = isObject(out) && !('type' in out) && 'resource' in out ? out : undefined;
-  const resource = wrapper ? wrapper.resource : out;
-  const included = wrapper?.included;
-  if (!isResource(resource)) {
-    return new Refusal({
-      title: 'transform failed',
-      detail: `${which()}: transform returned no resource object with a "type" (got ${shortJson(resource)})`,
-    });
-  }
-  if (included !== undefined && !(Array.isArray(included) && included.every(isResource))) {
-    return new Refusal({
-      title: 'transform failed',
-      detail: `${which()}: transform returned "included" that is not an array of resource objects with a "type"`,
-    });
-  }
-  return included === undefined ? { resource } : { resource, included: included as ResourceObject[] };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isResource(value: unknown): value is ResourceObject {
-  return isObject(value) && typeof value.type === 'string' && value.type.trim() !== '';
 }
 
 function watermarkOf(path: string | undefined, value: unknown, which: () => string): string | undefined | Refusal {

@@ -1,13 +1,11 @@
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../errors/config-error.js';
-import type { TransformResult } from '../operators/map.js';
-
-/** A user's mapping function: one source record in, one JSON:API resource object out. */
-export type Transform = (record: unknown) => TransformResult;
+import type { Transform } from '../operators/map.js';
 
 /**
  * Loads `target.transform`: a JS module (path already resolved against the config file) whose
- * default export maps one source record.
+ * default export maps one source record; one that declares a second parameter,
+ * `(record, { existing })`, is told Oro's record for the key.
  */
 export async function loadTransform(path: string): Promise<Transform> {
   let module: { default?: unknown };
