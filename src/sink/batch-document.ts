@@ -1,6 +1,6 @@
 import type { BatchDocument, Relationship, ResourceIdentifier, ResourceObject } from '../types/jsonapi.js';
 import type { SinkContext } from './context.js';
-import { resourceFor, type Decision, type Pending } from './decide.js';
+import { bodyFor, resourceFor, type Decision, type Pending } from './decide.js';
 
 /** One item of a batch request: the record and what is done with it. */
 export interface BatchItem {
@@ -34,23 +34,29 @@ export function buildBatch(ctx: SinkContext, items: readonly BatchItem[]): Built
         : resource.meta?.['upsert'] !== undefined
           ? resource
           : { ...resource, id: resource.id ?? `new-${index}` };
-    const ownIncluded = pending.mapped.included ?? [];
+    const ownIncluded = bodyFor(pending, decision).included ?? [];
     // Most records include nothing: then there is nothing to rename.
     if (ownIncluded.length === 0) {
       data.push(item);
       return;
     }
     const prefix = `r${index}-`;
-    const own = new Set(ownIncluded.map((inc) => `${inc.type}\u0000${inc.id ?? ''}`));
+    // Only temporary ids: an included item updated in place (`meta.update`) has its Oro id.
+    const own = new Set(ownIncluded.filter((inc) => !isUpdate(inc)).map((inc) => `${inc.type}\u0000${inc.id ?? ''}`));
     const rename = (ref: ResourceIdentifier): ResourceIdentifier =>
       own.has(`${ref.type}\u0000${ref.id}`) ? { type: ref.type, id: prefix + ref.id } : ref;
     data.push(renameRelationships(item, rename));
     for (const inc of ownIncluded) {
-      included.push(renameRelationships({ ...inc, ...(inc.id !== undefined ? { id: prefix + inc.id } : {}) }, rename));
+      const id = inc.id !== undefined && !isUpdate(inc) ? { id: prefix + inc.id } : {};
+      included.push(renameRelationships({ ...inc, ...id }, rename));
       includedOwner.push(index);
     }
   });
   return { document: included.length > 0 ? { data, included } : { data }, includedOwner };
+}
+
+function isUpdate(resource: ResourceObject): boolean {
+  return resource.meta?.['update'] === true;
 }
 
 function renameRelationships(resource: ResourceObject, rename: (ref: ResourceIdentifier) => ResourceIdentifier): ResourceObject {
@@ -69,7 +75,7 @@ export function chunkItems(items: readonly BatchItem[], maxData: number, maxIncl
   let current: BatchItem[] = [];
   let includedCount = 0;
   for (const item of items) {
-    const inc = item.pending.mapped.included?.length ?? 0;
+    const inc = bodyFor(item.pending, item.decision).included?.length ?? 0;
     if (current.length > 0 && (current.length >= maxData || includedCount + inc > maxIncluded)) {
       chunks.push(current);
       current = [];

@@ -3,6 +3,7 @@ import type { ErrorDetail, MappedRecord } from '../types/outcome.js';
 import type { SourceRecord } from '../types/record.js';
 import type { SinkTarget } from './options.js';
 import type { Existing } from './lookup.js';
+import type { BuiltBody } from '../types/existing.js';
 
 /** A record on its way through the sink, with its index in its batch. */
 export interface Pending {
@@ -16,12 +17,15 @@ export interface Pending {
   readonly resolvedFrom?: { readonly pending: Pending; readonly cached: readonly string[] };
 }
 
-/** What the sink will do with one record. */
+/**
+ * What the sink will do with one record. `body`: the document made for this decision from Oro's
+ * record (`MappedRecord.later`), sent instead of the mapped resource and included items.
+ */
 export type Decision =
-  | { readonly action: 'create' }
-  | { readonly action: 'update'; readonly id: string }
+  | { readonly action: 'create'; readonly body?: BuiltBody }
+  | { readonly action: 'update'; readonly id: string; readonly body?: BuiltBody }
   /** Let Oro decide (`meta.upsert`) without reading first. */
-  | { readonly action: 'upsert' }
+  | { readonly action: 'upsert'; readonly body?: BuiltBody }
   | { readonly action: 'skip'; readonly id: string; readonly reason: string }
   | { readonly action: 'reject'; readonly errors: readonly ErrorDetail[] };
 
@@ -76,9 +80,14 @@ function isNewer(targetTime: string | undefined, sourceTime: string | undefined)
   return Number.isFinite(target) && Number.isFinite(source) && target > source;
 }
 
+/** What is sent for a record: the body its decision made, else the mapped resource and included items. */
+export function bodyFor(pending: Pending, decision: Decision): BuiltBody {
+  return ('body' in decision ? decision.body : undefined) ?? pending.mapped;
+}
+
 /** The resource object to send for a decision (`create`, `update` or `upsert`). */
 export function resourceFor(target: SinkTarget, pending: Pending, decision: Decision): ResourceObject {
-  const { resource } = pending.mapped;
+  const { resource } = bodyFor(pending, decision);
   const base: ResourceObject = { ...resource, type: target.type };
   switch (decision.action) {
     case 'update':

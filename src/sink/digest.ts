@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import type { ResourceObject } from '../types/jsonapi.js';
+import type { Json, ResourceObject } from '../types/jsonapi.js';
 
 /**
  * JSON with every object's keys sorted (arrays keep their order), so that two equal values give
@@ -78,6 +78,8 @@ export interface DigestInput {
   /** The resource as sent, relationships resolved to Oro ids (no `id`: the key finds the record). */
   readonly resource: ResourceObject;
   readonly included?: readonly ResourceObject[] | undefined;
+  /** What a record built once Oro's copy is read will write (`MappedRecord.later.basis`). */
+  readonly basis?: Json | undefined;
 }
 
 /**
@@ -85,8 +87,10 @@ export interface DigestInput {
  * content again.
  */
 export function digestOf(input: DigestInput): string {
-  // canonicalJson({ type, resource: resource without its id, included }), written out: no copy of
-  // the resource, and the three members already in key order.
-  const text = `{"included":${canonicalJson(input.included ?? [])},"resource":${members(input.resource as unknown as Record<string, unknown>, 'id')},"type":${JSON.stringify(input.type)}}`;
+  // canonicalJson({ basis, type, resource: resource without its id, included }), written out: no
+  // copy of the resource, and the members already in key order. A record without a basis digests
+  // as it always did, so the digests stored before there were bases stay valid.
+  const basis = input.basis === undefined ? '' : `"basis":${canonicalJson(input.basis)},`;
+  const text = `{${basis}"included":${canonicalJson(input.included ?? [])},"resource":${members(input.resource as unknown as Record<string, unknown>, 'id')},"type":${JSON.stringify(input.type)}}`;
   return hash('sha256', text, 'hex');
 }

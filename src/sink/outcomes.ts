@@ -2,7 +2,7 @@ import { classOf, detailsOf } from '../errors/classify.js';
 import type { ResourceObject } from '../types/jsonapi.js';
 import type { Outcome } from '../types/outcome.js';
 import type { BatchItem } from './batch-document.js';
-import { resourceFor, type Decision, type Pending } from './decide.js';
+import { bodyFor, resourceFor, type Decision, type Pending } from './decide.js';
 import type { SinkContext } from './context.js';
 
 /**
@@ -23,7 +23,8 @@ export function outcomeOfError(pending: Pending, error: unknown): Outcome {
 /** The document sent (or, in a dry run, that would be sent) for a record. */
 export function documentFor(ctx: SinkContext, pending: Pending, decision: Decision): { data: ResourceObject; included?: readonly ResourceObject[] } {
   const data = resourceFor(ctx.target, pending, decision);
-  return pending.mapped.included?.length ? { data, included: pending.mapped.included } : { data };
+  const { included } = bodyFor(pending, decision);
+  return included?.length ? { data, included } : { data };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { decide, type Decision, type Pending } from './decide.js';
 import { lookupByKeys, type Existing } from './lookup.js';
+import { decideBuilt, readFor } from './built-later.js';
 import type { SinkContext } from './context.js';
 
 /**
@@ -13,16 +14,19 @@ import type { SinkContext } from './context.js';
  */
 export async function resolve(ctx: SinkContext, pendings: readonly Pending[], fresh = false): Promise<Decision[]> {
   const { target } = ctx;
-  if (!needsRead(ctx)) return pendings.map((p) => decide(target, p, undefined));
+  // A record built from Oro's copy (`later`) is always read: its document depends on it.
+  const whole = readFor(pendings);
+  if (!needsRead(ctx) && whole === undefined) return pendings.map((p) => decide(target, p, undefined));
 
   const cached = fresh ? undefined : await decideFromCache(ctx, pendings);
   const toRead = pendings.filter((_, i) => cached?.[i] === undefined);
   const keys = toRead.map((p) => p.mapped.key);
-  const read = keys.length > 0 ? await lookupByKeys(ctx.client, target.type, target.key.oro, keys, { withUpdatedAt: target.conflict === 'skip-if-target-newer' }) : new Map<string, Existing[]>();
+  const options = { withUpdatedAt: target.conflict === 'skip-if-target-newer', ...(whole ? { read: whole } : {}) };
+  const read = keys.length > 0 ? await lookupByKeys(ctx.client, target.type, target.key.oro, keys, options) : new Map<string, Existing[]>();
   if (read.size > 0) {
     void ctx.ids.put([...read].flatMap(([key, found]) => (found.length === 1 && found[0] ? [[key, found[0].id] as const] : [])));
   }
-  return pendings.map((p, i) => cached?.[i] ?? decide(target, p, read.get(p.mapped.key) ?? []));
+  return pendings.map((p, i) => cached?.[i] ?? decideBuilt(target, p, read.get(p.mapped.key) ?? []));
 }
 
 /**
@@ -32,12 +36,13 @@ export async function resolve(ctx: SinkContext, pendings: readonly Pending[], fr
  */
 export async function decideFromCache(ctx: SinkContext, pendings: readonly Pending[]): Promise<(Decision | undefined)[]> {
   const { target } = ctx;
-  if (!needsRead(ctx)) return pendings.map((p) => decide(target, p, undefined));
+  // A record built from Oro's copy (`later`) needs that copy, which the cache does not hold.
+  if (!needsRead(ctx)) return pendings.map((p) => (p.mapped.later ? undefined : decide(target, p, undefined)));
   // Conflict checks need Oro's updatedAt, which the cache does not hold.
   if (target.conflict === 'skip-if-target-newer' || pendings.length === 0) return pendings.map(() => undefined);
-  const cached = await ctx.ids.get(pendings.map((p) => p.mapped.key));
+  const cached = await ctx.ids.get(pendings.filter((p) => !p.mapped.later).map((p) => p.mapped.key));
   return pendings.map((p) => {
-    const id = cached.get(p.mapped.key);
+    const id = p.mapped.later ? undefined : cached.get(p.mapped.key);
     return id === undefined ? undefined : decide(target, p, [{ id }]);
   });
 }

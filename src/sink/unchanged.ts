@@ -95,7 +95,7 @@ function updateFor(ctx: SinkContext, outcome: Outcome, mapped: MappedRecord): Di
 /** The digest of a record whose relationships are all resolved; undefined while some are not. */
 function digestOfResolved(ctx: SinkContext, mapped: MappedRecord): string | undefined {
   if (mapped.related?.length) return undefined;
-  return digestOf({ type: ctx.target.type, resource: mapped.resource, included: mapped.included });
+  return digestOf({ type: ctx.target.type, resource: mapped.resource, included: mapped.included, basis: mapped.later?.basis });
 }
 
 /** Per related group (`groupOf`), key -> its one cached Oro id, in the shape `fill` takes. */
@@ -137,5 +137,5 @@ function digestWithIds(ctx: SinkContext, pending: Pending, cached: CachedIds): s
     }
     relationships[ref.relationship] = relationshipTo(ref, ids);
   }
-  return digestOf({ type: ctx.target.type, resource: { ...mapped.resource, relationships }, included: mapped.included });
+  return digestOf({ type: ctx.target.type, resource: { ...mapped.resource, relationships }, included: mapped.included, basis: mapped.later?.basis });
 }
