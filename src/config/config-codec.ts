@@ -13,10 +13,11 @@ import {
 import type {
   AmqpSource, Config, CsvSource, CursorPagination, HttpSource, JsonSource, MetricsConfig, NdjsonSource,
   NextLinkPagination, OffsetPagination, OnMissingConfig, OroConfig, OroSource, PagePagination, Pagination, PipelineConfig, PublishConfig,
-  RelationshipMapping, ScheduleConfig, SourceConfig, StateConfig, StdinSource, TargetConfig,
+  ScheduleConfig, SourceConfig, StateConfig, StdinSource, TargetConfig,
 } from './config-types.js';
 import { DEFAULT_MAX_CONCURRENCY } from './config-types.js';
 import { formatValidationErrors } from './format-errors.js';
+import { NamesCodec, RelationshipCodec, UnitPrecisionsCodec, ValueSourceCodec } from './mapping-codec.js';
 import { SYNC_MAX_DATA } from '../sink/write-batch-sync.js';
 import { strategyProblem } from '../sink/oro-creates.js';
 
@@ -215,12 +216,6 @@ export const SourceCodec: Codec<SourceConfig> = taggedUnion<SourceConfig>('sourc
 
 // ---- target ----------------------------------------------------------------------------------
 
-const RelationshipCodec: Codec<RelationshipMapping> = strict('relationship {type, source, match?}', {
-  type: NonEmptyString,
-  source: NonEmptyString,
-  match: optional(NonEmptyString),
-});
-
 const Fraction = primitive('number from 0 to 1', (u): u is number => isNumber(u) && u >= 0 && u <= 1);
 const AnyValue = primitive('any JSON value', (u): u is unknown => u !== undefined);
 
@@ -240,8 +235,10 @@ export const TargetCodec: Codec<TargetConfig> = refine(
     strategy: withDefault(oneOf(['upsert', 'lookup', 'create-only', 'update-only'] as const), 'lookup'),
     key: strict('key {source, oro}', { source: NonEmptyString, oro: NonEmptyString }),
     conflict: withDefault(oneOf(['source-wins', 'skip-if-target-newer'] as const), 'source-wins'),
-    attributes: optional(recordOf('object of Oro attribute -> source field path', NonEmptyString)),
+    attributes: optional(recordOf('object of Oro attribute -> source field path', ValueSourceCodec)),
     relationships: withDefault(recordOf('object of Oro relationship -> {type, source, match?}', RelationshipCodec), {}),
+    names: optional(NamesCodec),
+    unitPrecisions: optional(UnitPrecisionsCodec),
     transform: optional(NonEmptyString),
     onMissing: optional(OnMissingCodec),
   }), (raw) => [
@@ -249,6 +246,7 @@ export const TargetCodec: Codec<TargetConfig> = refine(
       ? [{ path: ['attributes'], message: 'expected object of Oro attribute -> source field path (or target.transform), got nothing' }]
       : []),
     ...strategyProblems(raw),
+    ...productPartsProblems(raw),
   ]),
   (target): Checked<TargetConfig> => ({ value: { ...target, attributes: target.attributes ?? {} } }),
 );
@@ -259,6 +257,14 @@ function strategyProblems(raw: Record<string, unknown>): CheckProblem[] {
   const strategy = typeof raw.strategy === 'string' ? raw.strategy : 'lookup';
   const problem = strategyProblem(raw.type, strategy, raw.strategy === undefined);
   return problem === undefined ? [] : [{ path: ['strategy'], message: problem }];
+}
+
+/** `names` and `unitPrecisions` are a product's: another type has neither. */
+function productPartsProblems(raw: Record<string, unknown>): CheckProblem[] {
+  if (raw.type === 'products' || typeof raw.type !== 'string') return [];
+  return (['names', 'unitPrecisions'] as const)
+    .filter((key) => raw[key] !== undefined)
+    .map((key) => ({ path: [key], message: `expected only with target.type "products" (a product's ${key === 'names' ? 'default name' : 'unit precisions'}), got target.type ${JSON.stringify(raw.type)}` }));
 }
 
 // ---- the other sections ----------------------------------------------------------------------

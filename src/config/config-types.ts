@@ -1,5 +1,5 @@
 import type { ConflictPolicy, Strategy as TargetStrategy, WriteMode as TargetMode } from '../sink/options.js';
-import type { RelationshipMapping } from '../operators/map.js';
+import type { ConstantRelationship, RelationshipMapping, UnitPrecisionMapping, ValueSource } from '../operators/map.js';
 
 /**
  * The decoded config, with every default applied and every relative path resolved
@@ -167,7 +167,7 @@ export type SourceConfig = NdjsonSource | JsonSource | CsvSource | StdinSource |
 
 // The sink's own vocabulary: the config names what the sink does, nothing more.
 export type { WriteMode as TargetMode, Strategy as TargetStrategy, ConflictPolicy } from '../sink/options.js';
-export type { RelationshipMapping } from '../operators/map.js';
+export type { ConstantRelationship, RelationshipMapping, UnitPrecisionMapping, ValueSource } from '../operators/map.js';
 
 /** What is written into Oro, and how. */
 export interface TargetConfig {
@@ -185,10 +185,14 @@ export interface TargetConfig {
   readonly key: { readonly source: string; readonly oro: string };
   /** Default `source-wins`. */
   readonly conflict: ConflictPolicy;
-  /** Oro attribute <- source field dot path. `{}` when only `transform` is given. */
-  readonly attributes: Readonly<Record<string, string>>;
-  /** Oro relationship <- related record. `{}` when absent. */
-  readonly relationships: Readonly<Record<string, RelationshipMapping>>;
+  /** Oro attribute <- source field dot path or constant `{value}`. `{}` when only `transform` is given. */
+  readonly attributes: Readonly<Record<string, ValueSource>>;
+  /** Oro relationship <- related record, or a constant `{type, id}`. `{}` when absent. */
+  readonly relationships: Readonly<Record<string, RelationshipMapping | ConstantRelationship>>;
+  /** Products: the source of the default name, changed in place on update. */
+  readonly names?: { readonly default: ValueSource };
+  /** Products: the unit precisions, the first primary, changed in place on update. */
+  readonly unitPrecisions?: readonly UnitPrecisionMapping[];
   /** Absolute path of a JS module whose default export maps a record (replaces the declarative mapping). */
   readonly transform?: string;
   /** Absent: keys missing from a snapshot run are left alone. */

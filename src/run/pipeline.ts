@@ -67,6 +67,8 @@ export async function buildPipeline({ config, runtime, client, store, dryRun, se
     key: target.key,
     attributes: target.attributes,
     relationships: target.relationships,
+    ...(target.names ? { names: target.names } : {}),
+    ...(target.unitPrecisions ? { unitPrecisions: target.unitPrecisions } : {}),
     ...(watermarkField ? { watermark: watermarkField } : {}),
     ...(target.transform ? { transform: await loadTransform(target.transform) } : {}),
   };
