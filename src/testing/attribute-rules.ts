@@ -1,6 +1,6 @@
 /**
  * The checks of one attribute value, with Oro's constraint titles and Symfony's messages: the
- * JSON type, not blank, length, strict email and Oro's password policy.
+ * JSON type, not blank, a choice, length, strict email and Oro's password policy.
  */
 import type { Json } from '../types/index.js';
 import { apiError, at, type ApiError } from './json-api.js';
@@ -49,7 +49,8 @@ export function attributeValueErrors(attr: AttributeSpec, value: Json, pointer: 
   if (typeof value !== 'string') return [];
   const length = [...value].length;
   if (attr.password) return value === '' || passwordIsComplex(value) ? [] : [apiError(400, 'password complexity constraint', PASSWORD_RULE, at(pointer))];
-  if (attr.required && value.trim() === '') return [apiError(400, 'not blank constraint', 'This value should not be blank.', at(pointer))];
+  if (attr.required && value.trim() === '') return [apiError(400, 'not blank constraint', attr.blankMessage ?? 'This value should not be blank.', at(pointer))];
+  if (attr.choices && !attr.choices.includes(value)) return [apiError(400, 'choice constraint', 'The value you selected is not a valid choice.', at(pointer))];
   if (attr.maxLength !== undefined && length > attr.maxLength)
     return [apiError(400, 'length constraint', `This value is too long. It should have ${attr.maxLength} characters or less.`, at(pointer))];
   if (attr.minLength !== undefined && length < attr.minLength)

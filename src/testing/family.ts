@@ -21,6 +21,10 @@ export interface AttributeSpec {
   /** The value a create without the attribute gets (e.g. `enabled: true`). */
   readonly defaultValue?: Json;
   readonly required?: boolean;
+  /** Oro's message for a required value that is missing or blank (default "This value should not be blank."). */
+  readonly blankMessage?: string;
+  /** The values Symfony's Choice constraint allows ("choice constraint", "The value you selected is not a valid choice."). */
+  readonly choices?: readonly string[];
   /** Accepts `null` (an absent value); required attributes never do. */
   readonly nullable?: boolean;
   readonly maxLength?: number;
@@ -69,6 +73,11 @@ export interface RelationshipSpec {
    */
   readonly toMany?: { readonly inverseOf: string } | { readonly owned: true };
   readonly required?: boolean;
+  /**
+   * What Oro answers for a required relationship that is missing or empty (default one "not blank
+   * constraint", "This value should not be blank."), each at the relationship's `data`.
+   */
+  readonly blankErrors?: readonly { readonly title: string; readonly detail: string }[];
   /** Applied on create when the client does not send the relationship. */
   readonly defaultId?: string;
   /** Owned to-many relationships: the members a create without the relationship gets. */
@@ -167,6 +176,12 @@ export interface WriteCheck {
   readonly sent: { readonly attributes: Readonly<Record<string, unknown>>; readonly relationships: Readonly<Record<string, unknown>> };
   /** JSON pointer of the resource object (`/data`, `/data/3`, `/included/0`). */
   readonly pointer: string;
+  /**
+   * Every resource object written with this one (the request, or one Batch API record and its
+   * included records), as sent: for rules across records (a product's default name is one of the
+   * included records it lists).
+   */
+  readonly request: readonly { readonly raw: unknown; readonly pointer: string }[];
 }
 
 /** One `filter[...]` of a list request, as a `listErrors` hook sees it. */
@@ -185,8 +200,12 @@ export interface TypeHooks {
   readonly validate?: (write: WriteCheck, ctx: HookContext) => readonly ApiError[];
   /** The id of a new record (e.g. `<guid>-<priceListId>`); default the table's next integer. */
   readonly newId?: (record: { readonly attributes: Readonly<Record<string, Json>>; readonly relationships: Readonly<Record<string, StoredLink>> }, ctx: HookContext) => string;
-  /** Side effects once a record is saved (a create when `before` is undefined). */
-  readonly afterSave?: (saved: { readonly record: StoredRecord; readonly before: StoredRecord | undefined }, ctx: MutationContext) => void;
+  /**
+   * Side effects once a record is saved (a create when `before` is undefined); `sent` is what a
+   * request sent for it, records created by the same request named by their new ids (absent when
+   * a hook wrote it).
+   */
+  readonly afterSave?: (saved: { readonly record: StoredRecord; readonly before: StoredRecord | undefined; readonly sent?: WriteCheck['sent'] }, ctx: MutationContext) => void;
   /** Side effects once a record is deleted. */
   readonly afterDelete?: (deleted: StoredRecord, ctx: MutationContext) => void;
   /** Refuses a list read before it runs (a required filter, a filter that takes one value only). */

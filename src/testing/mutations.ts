@@ -4,7 +4,7 @@
  * `afterDelete` hooks, which may write records Oro keeps itself (through `MutationContext`).
  */
 import type { Json } from '../types/index.js';
-import type { HookContext, MutationContext, TypeSpec } from './family.js';
+import type { HookContext, MutationContext, TypeSpec, WriteCheck } from './family.js';
 import { oroDateTime } from './json-api.js';
 import type { StoredLink, StoredRecord } from './records.js';
 import type { Store } from './store.js';
@@ -21,9 +21,9 @@ export function newRecordId(store: Store, spec: TypeSpec, record: Pick<StoredRec
   return table.allocateId();
 }
 
-/** Runs the `afterSave` hook of a saved record. */
-export function afterSave(store: Store, spec: TypeSpec, record: StoredRecord, before: StoredRecord | undefined, now: number): void {
-  spec.hooks.afterSave?.({ record, before }, mutationContext(store, now));
+/** Runs the `afterSave` hook of a saved record; `sent`: what the request sent for it. */
+export function afterSave(store: Store, spec: TypeSpec, record: StoredRecord, before: StoredRecord | undefined, now: number, sent?: WriteCheck['sent']): void {
+  spec.hooks.afterSave?.(sent ? { record, before, sent } : { record, before }, mutationContext(store, now));
 }
 
 /** Deletes a record and runs its type's `afterDelete` hook; `false` when there was none. */

@@ -11,7 +11,11 @@ import type { FieldLink, Fields, RelValue, StoredRecord } from './records.js';
 /** Resolves `{type, id}` from a request to a stored id or a record created by the same request. */
 export type Resolver = (type: string, id: string) => RelValue | undefined;
 
-const notBlank = (pointer: string): ApiError => apiError(400, 'not blank constraint', 'This value should not be blank.', at(pointer));
+const notBlank = (pointer: string, message = 'This value should not be blank.'): ApiError => apiError(400, 'not blank constraint', message, at(pointer));
+
+/** A required relationship missing, in its type's words. */
+const missing = (rel: RelationshipSpec, pointer: string): ApiError[] =>
+  rel.blankErrors ? rel.blankErrors.map((e) => apiError(400, e.title, e.detail, at(pointer))) : [notBlank(pointer)];
 
 /** How a relationship's `{type, id}` is read: records of the request or stored ones, and the types there are. */
 export interface Links {
@@ -84,7 +88,7 @@ function sentRelationshipFields(
       continue;
     }
     if (data === null) {
-      if (rel.required) errors.push(notBlank(`${pointer}/data`));
+      if (rel.required) errors.push(...missing(rel, `${pointer}/data`));
       else relationships[name] = null;
       continue;
     }
@@ -108,7 +112,7 @@ function sentAttributeErrors(spec: TypeSpec, sent: Record<string, unknown>, base
     }
     if (attr.readOnly || (attr.createOnly && updating)) continue;
     if (value === null) {
-      if (attr.required || !(attr.nullable || attr.password)) errors.push(notBlank(pointer));
+      if (attr.required || !(attr.nullable || attr.password)) errors.push(notBlank(pointer, attr.blankMessage));
       else if (!attr.password) attributes[name] = null;
       continue;
     }
@@ -147,7 +151,7 @@ export function validateFields(
   if (!existing)
     for (const [name, attr] of Object.entries(spec.attributes)) {
       if (name in sentAttributes) continue;
-      if (attr.required) errors.push(notBlank(`${base}/attributes/${name}`));
+      if (attr.required) errors.push(notBlank(`${base}/attributes/${name}`, attr.blankMessage));
       else if (attr.defaultValue !== undefined) attributes[name] = structuredClone(attr.defaultValue);
     }
   errors.push(...sent.errors);
@@ -156,14 +160,14 @@ export function validateFields(
       if (rel.toMany) {
         const value = sentRelationships[name];
         const members = isObject(value) && Array.isArray(value['data']) ? value['data'].length : 0;
-        if (rel.required && members === 0) errors.push(notBlank(`${base}/relationships/${name}/data`));
+        if (rel.required && members === 0) errors.push(...missing(rel, `${base}/relationships/${name}/data`));
         else if ('owned' in rel.toMany && !(name in sentRelationships)) relationships[name] = rel.defaultIds ?? [];
         continue;
       }
       if (name in sentRelationships && !links.ignores(rel)) continue;
       const inverse = implied[name];
       if (inverse !== undefined) relationships[name] = inverse;
-      else if (rel.required) errors.push(notBlank(`${base}/relationships/${name}/data`));
+      else if (rel.required) errors.push(...missing(rel, `${base}/relationships/${name}/data`));
       else relationships[name] = rel.defaultId ?? null;
     }
   return { errors, fields: { attributes, relationships } };

@@ -123,8 +123,8 @@ export function planWrites(store: Store, items: readonly WriteItem[], now: numbe
     // The family's own rules see a record whose fields are valid.
     const check = parsed.spec.hooks.validate;
     if (check && result.errors.length === 0) {
-      const sent = { attributes: isObject(parsed.attributes) ? parsed.attributes : {}, relationships: isObject(parsed.relationships) ? parsed.relationships : {} };
-      errors.push(...check({ spec: parsed.spec, existing, fields: result.fields, sent, pointer: base }, hookContext(store, now)));
+      const sent = sentOf(parsed.item.raw);
+      errors.push(...check({ spec: parsed.spec, existing, fields: result.fields, sent, pointer: base, request: items }, hookContext(store, now)));
     }
     const table = store.table(parsed.spec.name);
     for (const [name, attr] of Object.entries(parsed.spec.attributes)) {
@@ -228,6 +228,12 @@ function duplicateIncludedErrors(items: readonly WriteItem[]): ApiError[] {
   return errors;
 }
 
+/** `attributes` and `relationships` as a resource object sent them (`{}` when absent), for the hooks. */
+function sentOf(raw: unknown): { attributes: Record<string, unknown>; relationships: Record<string, unknown> } {
+  const object = isObject(raw) ? raw : {};
+  return { attributes: isObject(object['attributes']) ? object['attributes'] : {}, relationships: isObject(object['relationships']) ? object['relationships'] : {} };
+}
+
 /** A committed write: the stored record and how it got there. */
 export interface Committed {
   readonly write: PlannedWrite;
@@ -269,6 +275,25 @@ export function commitWrites(store: Store, writes: readonly PlannedWrite[], now:
     if (!w.validateOnly) store.table(w.spec.name)?.put(record);
     out.push({ write: w, record });
   }
-  for (const { write, record } of out) if (!write.validateOnly) afterSave(store, write.spec, record, write.existing, now);
+  // What each record sent, its members named by the ids the records created here got.
+  const created = new Map<string, string>();
+  for (const w of writes) if (w.isNew && w.requestId !== undefined && w.ref.id !== undefined) created.set(tempKey(w.spec.name, w.requestId), w.ref.id);
+  for (const { write, record } of out) if (!write.validateOnly) afterSave(store, write.spec, record, write.existing, now, withCreatedIds(sentOf(write.item.raw), created));
   return out;
+}
+
+/** Sent relationships with the temporary ids of records created by the same request replaced by their ids. */
+function withCreatedIds(sent: ReturnType<typeof sentOf>, created: ReadonlyMap<string, string>): ReturnType<typeof sentOf> {
+  if (created.size === 0) return sent;
+  const rename = (member: unknown): unknown => {
+    if (!isObject(member) || typeof member['type'] !== 'string' || typeof member['id'] !== 'string') return member;
+    const id = created.get(tempKey(member['type'], member['id']));
+    return id === undefined ? member : { ...member, id };
+  };
+  const relationships: Record<string, unknown> = {};
+  for (const [name, rel] of Object.entries(sent.relationships)) {
+    const data = isObject(rel) ? rel['data'] : undefined;
+    relationships[name] = isObject(rel) && data !== undefined ? { ...rel, data: Array.isArray(data) ? data.map(rename) : rename(data) } : rel;
+  }
+  return { ...sent, relationships };
 }
