@@ -58,7 +58,9 @@ describe('fake Oro: customer users and products as Oro has them', () => {
     expect(res.status).to.equal(400);
     expect(pointers(res.body)).to.have.deep.members([
       ['not blank constraint', '/data/attributes/sku'],
-      ['not blank constraint', '/data/relationships/names/data'],
+      // Oro's NotBlankDefaultLocalizedFallbackValue and the create action's Count (ProductTest::testTryToCreateWithEmptyNames).
+      ['not blank default localized fallback value constraint', '/data/relationships/names/data'],
+      ['count constraint', '/data/relationships/names/data'],
       ['not blank constraint', '/data/relationships/attributeFamily/data'],
       ['not blank constraint', '/data/relationships/primaryUnitPrecision/data'],
       ['not blank constraint', '/data/relationships/inventory_status/data'],
