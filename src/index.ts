@@ -46,7 +46,8 @@ export { oroSource, type OroSourceOptions, type OroDocument } from './sources/or
 // Operators, in the order of the road.
 export { decodeWith } from './operators/decode.js';
 export { NonEmptyString, recordWithKey } from './operators/codecs.js';
-export { mapRecords, type Mapping } from './operators/map.js';
+export { mapRecords, type Mapping, type TransformContext } from './operators/map.js';
+export type { ExistingRecord } from './types/existing.js';
 export { batchRecords } from './operators/batch.js';
 export { throttleRequests } from './operators/throttle.js';
 export { retryTransient } from './operators/retry.js';

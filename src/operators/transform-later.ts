@@ -8,7 +8,22 @@ export type TransformResult =
   | ResourceObject
   | { readonly resource: ResourceObject; readonly included?: readonly ResourceObject[] };
 
-/** What a transform is told besides the record: whether it creates or updates, and Oro's copy. */
+/**
+ * What a transform is told besides the record: whether it creates or updates, and Oro's copy.
+ *
+ * @example
+ * ```ts
+ * // transform.mjs: rename the existing default name in place, or create the product.
+ * export default (row, { action, existing }) => {
+ *   if (action === 'create') return newProduct(row); // with its names, precisions, family, status
+ *   const name = existing.included.find((r) => r.type === 'productnames' && !r.relationships?.localization?.data);
+ *   return {
+ *     resource: { type: 'products', attributes: { sku: row.sku }, relationships: { names: existing.data.relationships.names } },
+ *     included: [{ type: 'productnames', id: name.id, meta: { update: true }, attributes: { string: row.name } }],
+ *   };
+ * };
+ * ```
+ */
 export interface TransformContext {
   /** `update` when Oro holds a record for the key, else `create`. */
   readonly action: 'create' | 'update';
