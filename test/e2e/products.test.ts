@@ -82,6 +82,46 @@ describe('e2e: products created and changed in place from a CSV export', functio
     });
   }
 
+  it('a transform (record, { existing }) is told create, then update with the product read: it renames in place', async () => {
+    const { oro, ws, env } = t;
+    ws.write('transform.mjs', `
+export default (row, { action, existing }) => {
+  if (action === 'create') {
+    return {
+      resource: { type: 'products', attributes: { sku: row.sku, status: 'enabled' }, relationships: {
+        names: { data: [{ type: 'productnames', id: 'n' }] },
+        attributeFamily: { data: { type: 'attributefamilies', id: '1' } },
+        inventory_status: { data: { type: 'prodinventorystatuses', id: 'in_stock' } },
+        primaryUnitPrecision: { data: { type: 'productunitprecisions', id: 'u' } },
+        unitPrecisions: { data: [{ type: 'productunitprecisions', id: 'u' }] } } },
+      included: [
+        { type: 'productnames', id: 'n', attributes: { fallback: null, string: row.name } },
+        { type: 'productunitprecisions', id: 'u', attributes: { precision: Number(row.precision) }, relationships: { unit: { data: { type: 'productunits', id: row.unit } } } }],
+    };
+  }
+  const name = existing.included.find((r) => r.type === 'productnames' && !r.relationships.localization.data);
+  return {
+    resource: { type: 'products', attributes: { sku: row.sku }, relationships: { names: existing.data.relationships.names } },
+    included: [{ type: 'productnames', id: name.id, meta: { update: true }, attributes: { string: row.name + ' (' + action + ')' } }],
+  };
+};
+`);
+    ws.write('products.csv', csv(rows.slice(0, 3)));
+    const config = t.ws.config('products', oro, {
+      source: { kind: 'csv', path: 'products.csv' },
+      target: { type: 'products', mode: 'batch', strategy: 'lookup', key: { source: 'sku', oro: 'sku' }, relationships: {}, transform: './transform.mjs' },
+    });
+    const first = await runCli(['run', '--once', config], { env });
+    expect(first.code, first.stderr).to.equal(0);
+    expect(summaries(first.stdout)).to.deep.equal([{ created: 3, updated: 0, unchanged: 0, skipped: 0, rejected: 0, failed: 0 }]);
+    ws.write('products.csv', csv(rows.slice(0, 3).map((row): Row => (row[0] === 'SKU-002' ? [row[0], 'Renamed', row[2], row[3]] : row))));
+    const second = await runCli(['run', '--once', config], { env });
+    expect(second.code, second.stderr).to.equal(0);
+    expect(summaries(second.stdout)).to.deep.equal([{ created: 0, updated: 1, unchanged: 2, skipped: 0, rejected: 0, failed: 0 }]);
+    expect(heldBySku().get('SKU-002')?.names).to.deep.equal(['Renamed (update)']);
+    expect(oro.records('productnames')).to.have.length(3);
+  });
+
   it('a precision that is not a number in the CSV is a dead letter naming the column; Oro\'s refusal one with Oro\'s words', async () => {
     const { ws, env } = t;
     ws.write('products.csv', csv([['SKU-1', 'One', 'item', 'three'], ['SKU-2', 'Two', 'item', '11'], ['SKU-3', 'Three', 'item', '0']]));
