@@ -158,6 +158,8 @@ export function productBody(resource: ResourceObject, parts: ProductParts, exist
   const precisions = existing ? listed(existing, 'unitPrecisions', PRECISIONS) : [];
   if (typeof names === 'string') return names;
   if (typeof precisions === 'string') return precisions;
+  const unknown = names.find((name) => name.relationships?.['localization'] === undefined);
+  if (existing && unknown) return `Oro's answer for ${existing.data.type} ${existing.data.id} does not say whether ${NAMES} ${unknown.id} is the default name (no "localization")`;
   if (parts.name !== undefined) nameBody(parts.name, names, relationships, included);
   if (parts.precisions.length > 0) precisionsBody(parts, precisions, existing, relationships, included);
   const body: Mutable<ResourceObject> = { ...resource };
@@ -228,8 +230,7 @@ function identifier(resource: ResourceObject): ResourceIdentifier {
 
 /** The default name is the one without a localization. */
 function isDefaultName(name: ResourceObject): boolean {
-  const localization = name.relationships?.['localization']?.data;
-  return localization === undefined || localization === null;
+  return name.relationships?.['localization']?.data === null;
 }
 
 function unitOf(precision: ResourceObject): string | undefined {

@@ -176,6 +176,14 @@ describe('operators/product-parts: a product\'s default name and unit precisions
       expect(body.resource.relationships?.['names']).to.deep.equal({ data: [{ type: 'productnames', id: '32' }, { type: 'productnames', id: 'name-default' }] });
     });
 
+    it('refuses to guess which name is the default when Oro\'s answer leaves out their localization', () => {
+      const copy = existing();
+      const held = { ...copy, included: copy.included.map((item) => (item.type === 'productnames' ? { type: item.type, id: item.id, attributes: item.attributes } : item)) };
+      expect(buildOrWhy(product, partsOf({ name: 'Widget 2', unit: 'item' }), held)).to.equal(
+        'Oro\'s answer for products 7 does not say whether productnames 31 is the default name (no "localization")',
+      );
+    });
+
     it('refuses to guess when Oro\'s answer lists a name it did not include', () => {
       const copy = existing();
       const body = buildOrWhy(product, partsOf({ name: 'Widget 2', unit: 'item' }), { ...copy, included: copy.included.filter((item) => item.id !== '32') });
