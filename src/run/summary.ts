@@ -10,11 +10,11 @@ import type { Outcome, OutcomeStatus } from '../types/outcome.js';
 export type OutcomeCounts = Record<OutcomeStatus, number>;
 
 /** The statuses in the order summaries list them. */
-export const OUTCOME_STATUSES: readonly OutcomeStatus[] = ['created', 'updated', 'unchanged', 'skipped', 'rejected', 'failed', 'deleted'];
+export const OUTCOME_STATUSES: readonly OutcomeStatus[] = ['created', 'updated', 'sent', 'unchanged', 'skipped', 'rejected', 'failed', 'deleted'];
 
 /** All zero. */
 export function emptyCounts(): OutcomeCounts {
-  return { created: 0, updated: 0, unchanged: 0, skipped: 0, rejected: 0, failed: 0, deleted: 0 };
+  return { created: 0, updated: 0, sent: 0, unchanged: 0, skipped: 0, rejected: 0, failed: 0, deleted: 0 };
 }
 
 /** A running count of outcomes. */

@@ -11,11 +11,12 @@ import { errorsHeader, ERRORS_HEADER } from './amqp-headers.js';
 import type { Settlement } from './amqp-options.js';
 import { armIdle, checkDrained, disarmIdle, type AmqpSourceState, type Delivery } from './amqp-state.js';
 
-/** Acks for `created`/`updated`/`unchanged`/`skipped`/`deleted`, dead-letters `rejected`, requeues `failed`. */
+/** Acks for `created`/`updated`/`sent`/`unchanged`/`skipped`/`deleted`, dead-letters `rejected`, requeues `failed`. */
 export function settle(state: AmqpSourceState, outcome: Outcome): Promise<Settlement> {
   switch (outcome.status) {
     case 'created':
     case 'updated':
+    case 'sent':
     case 'unchanged':
     case 'skipped':
     case 'deleted':

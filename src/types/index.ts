@@ -2,6 +2,6 @@ export type { Json, ResourceIdentifier, Relationship, ResourceObject, Resource, 
 export type { Position, SourceRecord } from './record.js';
 export { rawOf } from './record.js';
 export type {
-  ErrorDetail, Created, Updated, Unchanged, Skipped, Rejected, Failed, Deleted, Outcome, OutcomeStatus, Step, MappedRecord, RelatedRef,
+  ErrorDetail, Created, Updated, Sent, Unchanged, Skipped, Rejected, Failed, Deleted, Outcome, OutcomeStatus, Step, MappedRecord, RelatedRef,
 } from './outcome.js';
 export { isOutcome, rejected, failed } from './outcome.js';

@@ -45,7 +45,21 @@ export interface Updated extends OutcomeBase {
   readonly id: string;
 }
 
-/** Nothing was written, on purpose: already exists (`create-only`), or Oro's copy is newer. */
+/**
+ * Out of Oro: the record was delivered to its sink (`sink` in the config) and the sink confirmed
+ * it: the line flushed to disk, a 2xx answer, the broker's publisher confirm (or, in a dry run,
+ * it would be delivered).
+ */
+export interface Sent extends OutcomeBase {
+  readonly status: 'sent';
+  /** What was (or, in a dry run, would be) delivered: the record after `sink.transform`. */
+  readonly delivered: Json;
+}
+
+/**
+ * Nothing was written, on purpose: already exists (`create-only`), Oro's copy is newer, or
+ * `sink.transform` returned `null` for it.
+ */
 export interface Skipped extends OutcomeBase {
   readonly status: 'skipped';
   readonly id?: string;
@@ -53,8 +67,9 @@ export interface Skipped extends OutcomeBase {
 }
 
 /**
- * The record's content equals what Oro last confirmed for its key (change detection: a digest per
- * key in the state store). Nothing was read or written for it.
+ * The record's content equals what Oro last confirmed for its key, or what its sink last confirmed
+ * for its type and id (change detection: a digest per key in the state store). Nothing was read or
+ * written for it.
  */
 export interface Unchanged extends OutcomeBase {
   readonly status: 'unchanged';
@@ -96,10 +111,10 @@ export interface Deleted extends OutcomeBase {
  * });
  * ```
  */
-export type Outcome = Created | Updated | Unchanged | Skipped | Rejected | Failed | Deleted;
+export type Outcome = Created | Updated | Sent | Unchanged | Skipped | Rejected | Failed | Deleted;
 
 /**
- * The status of an outcome: `created`, `updated`, `unchanged`, `skipped`, `rejected`, `failed` or `deleted`.
+ * The status of an outcome: `created`, `updated`, `sent`, `unchanged`, `skipped`, `rejected`, `failed` or `deleted`.
  *
  * @example
  * ```ts

@@ -15,7 +15,7 @@ function screen(tty: boolean): Writable & { text: () => string } {
   return Object.assign(stream, { isTTY: tty, columns: 200, text: () => chunks.join('') });
 }
 
-const zero = { created: 0, updated: 0, unchanged: 0, skipped: 0, rejected: 0, failed: 0, deleted: 0 };
+const zero = { created: 0, updated: 0, sent: 0, unchanged: 0, skipped: 0, rejected: 0, failed: 0, deleted: 0 };
 
 describe('cli/progress', () => {
   let clock: sinon.SinonFakeTimers;

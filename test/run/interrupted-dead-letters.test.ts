@@ -17,7 +17,7 @@ describe('run/deadLetteredByInterruptedRuns', () => {
     const store = openStateStore(':memory:', { now: () => new Date(clock) });
     const done = await store.startRun('customers');
     clock += 1000;
-    await store.finishRun(done, { counts: { created: 1, updated: 0, unchanged: 0, skipped: 0, rejected: 1, failed: 0, deleted: 0 }, status: 'partial' });
+    await store.finishRun(done, { counts: { created: 1, updated: 0, sent: 0, unchanged: 0, skipped: 0, rejected: 1, failed: 0, deleted: 0 }, status: 'partial' });
     clock += 1000;
     await store.startRun('customers'); // killed
     clock += 5000;
@@ -36,7 +36,7 @@ describe('run/deadLetteredByInterruptedRuns', () => {
     const store = openStateStore(':memory:');
     const run = await store.startRun('customers');
     expect((await deadLetteredByInterruptedRuns(store, 'customers', join(dir, 'none.ndjson'))).size).to.equal(0);
-    await store.finishRun(run, { counts: { created: 0, updated: 0, unchanged: 0, skipped: 0, rejected: 0, failed: 0, deleted: 0 }, status: 'ok' });
+    await store.finishRun(run, { counts: { created: 0, updated: 0, sent: 0, unchanged: 0, skipped: 0, rejected: 0, failed: 0, deleted: 0 }, status: 'ok' });
     await writeFile(join(dir, 'dl.ndjson'), letter('a:1', new Date().toISOString()) + '\n');
     expect((await deadLetteredByInterruptedRuns(store, 'customers', join(dir, 'dl.ndjson'))).size).to.equal(0);
     await store.close();

@@ -3,7 +3,7 @@ import { rejectionOf } from '../helpers/rejection.js';
 import { STORE_BACKENDS, type StoreUnderTest } from '../helpers/state-backends.js';
 import type { StateStore, StateStoreOptions } from '../../src/state/state-store.js';
 
-const counts = { created: 3, updated: 2, unchanged: 0, skipped: 1, rejected: 0, failed: 0, deleted: 0 };
+const counts = { created: 3, updated: 2, sent: 0, unchanged: 0, skipped: 1, rejected: 0, failed: 0, deleted: 0 };
 
 // The same suite against the embedded SQLite file and the shared PostgreSQL database.
 for (const backend of STORE_BACKENDS) {
