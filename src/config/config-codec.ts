@@ -13,7 +13,7 @@ import {
 import type {
   AmqpSource, Config, CsvSource, CursorPagination, HttpSource, JsonSource, MetricsConfig, NdjsonSource,
   NextLinkPagination, OffsetPagination, OnMissingConfig, OroConfig, OroSource, PagePagination, Pagination, PipelineConfig, PublishConfig,
-  ScheduleConfig, SourceConfig, StateConfig, StdinSource, TargetConfig,
+  ScheduleConfig, SinkRunConfig, SourceConfig, StateConfig, StdinSource, TargetConfig,
 } from './config-types.js';
 import { DEFAULT_MAX_CONCURRENCY } from './config-types.js';
 import { formatValidationErrors } from './format-errors.js';
@@ -21,6 +21,7 @@ import { NamesCodec, RelationshipCodec, UnitPrecisionsCodec, ValueSourceCodec } 
 import {
   AmqpUrl, Bool, Concurrency, HttpUrl, isNumber, NonEmptyString, NonNegativeInt, NonNegativeNumber, Port, PositiveInt, PositiveNumber, PostgresUrl, SingleChar, tag,
 } from './scalars.js';
+import { directionProblems, SinkCodec, TARGET_OR_SINK } from './sink-codec.js';
 import { SYNC_MAX_DATA } from '../sink/write-batch-sync.js';
 import { strategyProblem } from '../sink/oro-creates.js';
 
@@ -284,21 +285,29 @@ export const PublishCodec: Codec<PublishConfig> = strict('publish settings {url,
   queue: NonEmptyString,
 });
 
-/** A decoded config before `loadConfig` resolves paths and fills in `name`. */
-export type DecodedConfig = Omit<Config, 'name'> & { readonly name?: string };
+/** A config without its name, which `loadConfig` fills in from the file's when absent. */
+type Unnamed<C> = Omit<C, 'name'> & { readonly name?: string };
+
+/**
+ * A decoded config before `loadConfig` resolves paths and fills in `name`: records into Oro
+ * (`target`) or out of it (`sink`).
+ */
+export type DecodedConfig = Unnamed<Config> | Unnamed<SinkRunConfig>;
 
 const SECTIONS = {
   name: optional(NonEmptyString),
   oro: OroCodec,
   source: SourceCodec,
-  target: TargetCodec,
+  // Exactly one of the two (`directionProblems`).
+  target: optional(TargetCodec),
+  sink: optional(SinkCodec),
   pipeline: section(PipelineCodec),
   schedule: section(ScheduleCodec),
   state: section(StateCodec),
   deadLetter: section(PathSection('deadLetter settings {path}', 'dead-letters.ndjson')),
   metrics: optional(MetricsCodec),
   publish: optional(PublishCodec),
-} satisfies Record<keyof Config, AnyCodec>;
+} satisfies Record<keyof Config | keyof SinkRunConfig, AnyCodec>;
 
 /**
  * Rules across sections, checked on the raw document so that they are reported even when a
@@ -346,8 +355,18 @@ function crossSectionProblems(raw: Record<string, unknown>): CheckProblem[] {
   return problems;
 }
 
-/** The whole document: its sections, unknown top-level keys, and the rules across sections. */
-const ConfigDocument: Codec<DecodedConfig> = alsoCheck(strict('config object', SECTIONS), crossSectionProblems);
+/**
+ * The whole document: its sections, unknown top-level keys, and the rules across sections; a
+ * `target` makes it a run into Oro, a `sink` one out of Oro.
+ */
+const ConfigDocument: Codec<DecodedConfig> = refine(
+  alsoCheck(alsoCheck(strict('config object', SECTIONS), crossSectionProblems), directionProblems),
+  ({ target, sink, ...rest }): Checked<DecodedConfig> => {
+    if (target !== undefined) return { value: { ...rest, target } };
+    if (sink !== undefined) return { value: { ...rest, sink } };
+    return { problems: [{ path: ['target'], message: TARGET_OR_SINK }] };
+  },
+);
 
 /**
  * Decode a parsed config document. All problems are collected: field errors of every section,

@@ -208,6 +208,48 @@ export type OnMissingConfig =
   | { readonly action: 'delete'; readonly maxFraction: number }
   | { readonly action: 'update'; readonly attributes: Readonly<Record<string, unknown>>; readonly maxFraction: number };
 
+/**
+ * Where records go when Oro is the source (`sink`, instead of `target`): one JSON line per record
+ * appended to a file, flushed to disk (fsync) before the checkpoint moves past it.
+ */
+export interface NdjsonSink {
+  readonly kind: 'ndjson';
+  /** Absolute (resolved against the config file's directory). */
+  readonly path: string;
+  /** Absolute path of a JS module whose default export maps a record to what is delivered. */
+  readonly transform?: string;
+}
+
+/**
+ * Each record as JSON (an array of `batchSize` records when above 1) to an HTTP endpoint, with an
+ * `Idempotency-Key` that is the same for the same content. 2xx: sent; 408, 429, 5xx and network
+ * errors: retried as `pipeline` says, then failed; any other answer: rejected.
+ */
+export interface HttpSink {
+  readonly kind: 'http';
+  readonly url: string;
+  /** Default `POST`. */
+  readonly method: 'POST' | 'PUT' | 'PATCH';
+  /** Extra request headers (values may come from `${ENV}`; never logged). `{}` when absent. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Records per request; default 1 (the body is the record itself, not an array). */
+  readonly batchSize: number;
+  /** Allow plain `http://` to a non-loopback host. Default false. */
+  readonly allowInsecureHttp: boolean;
+  readonly transform?: string;
+}
+
+/** Persistent messages with publisher confirms to a RabbitMQ queue, as `oro-sync publish` sends them. */
+export interface AmqpSink {
+  readonly kind: 'amqp';
+  /** `amqp://` or `amqps://`. */
+  readonly url: string;
+  readonly queue: string;
+  readonly transform?: string;
+}
+
+export type SinkConfig = NdjsonSink | HttpSink | AmqpSink;
+
 export interface PipelineConfig {
   /** Default 100; at most 100 with `target.mode: "batch-sync"`. */
   readonly batchSize: number;
@@ -303,3 +345,20 @@ export const DEFAULT_MAX_CONCURRENCY = 64;
 export function concurrencyBound(pipeline: Pick<PipelineConfig, 'concurrency'> & Partial<Pick<PipelineConfig, 'maxConcurrency'>>): number {
   return pipeline.concurrency === 'auto' ? (pipeline.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY) : pipeline.concurrency;
 }
+
+/**
+ * A config whose records go out of Oro into a sink (`sink` instead of `target`): everything of
+ * {@link Config} but the target.
+ *
+ * @example
+ * ```ts
+ * const { config } = await loadAnyConfig('orders-to-erp.json');
+ * if ('sink' in config) console.log(config.name, config.sink.kind);
+ * ```
+ */
+export interface SinkRunConfig extends Omit<Config, 'target'> {
+  readonly sink: SinkConfig;
+}
+
+/** Any config file: records into Oro (`target`, a {@link Config}) or out of it (`sink`). */
+export type AnyConfig = Config | SinkRunConfig;

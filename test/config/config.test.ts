@@ -388,7 +388,7 @@ describe('config/config loadConfig', () => {
       expect(await problemsOf({})).to.deep.equal([
         'oro: expected oro settings {baseUrl, clientId, clientSecret, ...}, got nothing',
         'source: expected source {kind, ...}, got nothing',
-        'target: expected target settings {type, key, attributes, ...}, got nothing',
+        'target: expected target settings {type, key, attributes, ...} (records into Oro) or sink settings {kind, ...} (records out of Oro), got nothing',
       ]);
       expect(await problemsOf([])).to.deep.equal(['(top level): expected config object, got an array']);
     });
