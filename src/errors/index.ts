@@ -1,5 +1,6 @@
 export { OroSyncError, type ErrorClass } from './oro-sync-error.js';
 export { HttpError, classifyStatus, PERMANENT_STATUSES, TRANSIENT_STATUSES } from './http-error.js';
+export { SinkAnswerError } from './sink-answer-error.js';
 export { NetworkError } from './network-error.js';
 export { TimeoutError } from './timeout-error.js';
 export { TokenError } from './token-error.js';
