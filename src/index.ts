@@ -58,11 +58,19 @@ export { toOro } from './sink/to-oro.js';
 export { toQueue } from './queue/to-queue.js';
 export { createMemoryDigestStore, type DigestStore } from './sink/digest-store.js';
 
+// Out of Oro: sinks that are not Oro (a file, an HTTP endpoint, a queue).
+export { toSink, type ToSinkOptions } from './sink/to-sink.js';
+export { ndjsonSink, type NdjsonSinkOptions } from './sink/ndjson-sink.js';
+export { httpSink, type HttpSinkOptions } from './sink/http-sink.js';
+export { queueSink, type QueueSinkOptions } from './queue/queue-sink.js';
+export type { Deliver, Delivery, DeliveryResult } from './types/delivery.js';
+
 // Outcomes and errors.
 export type { SourceRecord } from './types/record.js';
 export { isOutcome, type Step, type Outcome, type OutcomeStatus, type ErrorDetail } from './types/outcome.js';
 export { OroSyncError } from './errors/oro-sync-error.js';
 export { HttpError } from './errors/http-error.js';
+export { SinkAnswerError } from './errors/sink-answer-error.js';
 export { NetworkError } from './errors/network-error.js';
 export { TimeoutError } from './errors/timeout-error.js';
 export { TokenError } from './errors/token-error.js';
@@ -81,7 +89,7 @@ export { openPgStateStore, type PgStateStoreOptions } from './state/pg-state-sto
 export { createDeadLetterWriter, readDeadLetters, type DeadLetter } from './state/dead-letters.js';
 
 // Running a config in code, as the CLI does.
-export { loadConfig, type Config } from './config/config.js';
+export { loadConfig, loadAnyConfig, type Config, type AnyConfig, type SinkRunConfig } from './config/config.js';
 export { runConfig, type RunResult } from './run/run-config.js';
 export { runQueueWorker, type QueueWorkerOptions } from './run/queue-worker.js';
 export { publishConfig, type PublishOptions, type PublishResult } from './run/publish.js';

@@ -3,9 +3,10 @@
  * checkpoint, its keys and the ones waiting as rejected or failed), gathered as data and then
  * printed as aligned text or as one JSON document.
  */
-import type { Config } from '../config/config-types.js';
+import type { AnyConfig } from '../config/config-types.js';
+import { describeSink } from '../run/run-label.js';
 import type { KeyState, RunRecord, StateStore, StoredCheckpoint, WaitingKey } from '../state/state-store.js';
-import type { ErrorDetail, Json } from '../types/index.js';
+import type { ErrorDetail, Json, OutcomeStatus } from '../types/index.js';
 import { describeFileMark } from '../run/start-position.js';
 import { OUTCOME_STATUSES } from '../run/summary.js';
 import { redactSecrets, redactUrl } from '../util/redact.js';
@@ -23,7 +24,10 @@ export type ReportedRun = RunRecord & {
 
 export interface StatusReport {
   readonly pipeline: string;
-  readonly target: string;
+  /** The Oro type a config writes (`target`); absent for a run out of Oro. */
+  readonly target?: string;
+  /** Where a run out of Oro delivers (`sink`), in words without secrets. */
+  readonly sink?: string;
   readonly statePath: string;
   /** Newest first. */
   readonly runs: readonly ReportedRun[];
@@ -61,7 +65,7 @@ export function exitCodeOfRun(run: RunRecord): number | null {
 }
 
 /** Gathers the pipeline's report from the store (reads only). */
-export async function statusReport(store: StateStore, config: Config, limits: { runs?: number; waiting?: number } = {}): Promise<StatusReport> {
+export async function statusReport(store: StateStore, config: AnyConfig, limits: { runs?: number; waiting?: number } = {}): Promise<StatusReport> {
   const limit = limits.waiting ?? STATUS_WAITING;
   const [counts, runs, checkpoint, waiting] = await Promise.all([
     store.keyStateCounts(config.name),
@@ -71,7 +75,7 @@ export async function statusReport(store: StateStore, config: Config, limits: { 
   ]);
   return {
     pipeline: config.name,
-    target: config.target.type,
+    ...('sink' in config ? { sink: describeSink(config.sink) } : { target: config.target.type }),
     statePath: config.state.url !== undefined ? redactUrl(config.state.url) : config.state.path,
     runs: runs.map((run) => ({ ...run, exitCode: exitCodeOfRun(run) })),
     checkpoint: checkpoint ?? null,
@@ -81,7 +85,7 @@ export async function statusReport(store: StateStore, config: Config, limits: { 
 }
 
 /** One key's report. */
-export async function keyReport(store: StateStore, config: Config, key: string): Promise<KeyReport> {
+export async function keyReport(store: StateStore, config: AnyConfig, key: string): Promise<KeyReport> {
   const state = await store.keyState(config.name, key);
   return { pipeline: config.name, key, ...(state ? { state } : {}) };
 }
@@ -98,11 +102,20 @@ export function statusJson(report: StatusReport | KeyReport): string {
   return JSON.stringify(redactSecrets(report));
 }
 
+/**
+ * Whether a run's count of `status` is shown: a run out of Oro counts what it sent, never created
+ * or updated; one into Oro sends nothing, and deletes only with `target.onMissing`.
+ */
+function countShown(report: StatusReport, status: OutcomeStatus, count: number): boolean {
+  if (report.sink !== undefined) return status !== 'created' && status !== 'updated' && (status !== 'deleted' || count > 0);
+  return (status !== 'deleted' && status !== 'sent') || count > 0;
+}
+
 /** The report as aligned lines for a person. */
 export function formatStatus(report: StatusReport): string[] {
   const lines: string[] = [];
   const row = (label: string, value: string) => lines.push(`${label.padEnd(11)}${value}`);
-  row('pipeline', `${report.pipeline} (target ${report.target}, state ${report.statePath})`);
+  row('pipeline', `${report.pipeline} (${report.sink !== undefined ? `sink ${report.sink}` : `target ${report.target}`}, state ${report.statePath})`);
 
   const cp = report.checkpoint;
   if (cp === null) row('checkpoint', 'none (the next run reads the source from its start)');
@@ -126,7 +139,7 @@ export function formatStatus(report: StatusReport): string[] {
       run.finishedAt === null ? '-' : `${seconds(run.startedAt, run.finishedAt)} s`,
       run.status,
       run.exitCode === null ? '' : `exit ${run.exitCode}`,
-      run.counts === null ? '' : OUTCOME_STATUSES.filter((s) => s !== 'deleted' || run.counts[s] > 0).map((s) => `${s} ${run.counts[s] ?? 0}`).join(', '),
+      run.counts === null ? '' : OUTCOME_STATUSES.filter((s) => countShown(report, s, run.counts[s] ?? 0)).map((s) => `${s} ${run.counts[s] ?? 0}`).join(', '),
     ])).map((line) => `  ${line}`));
     for (const run of report.runs) if (run.error !== null) lines.push(`  #${run.id} error: ${run.error}`);
   }

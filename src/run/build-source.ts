@@ -12,7 +12,7 @@ import { compareWatermarks } from '../state/checkpoint-tracker.js';
 import { isOutcome, type Step } from '../types/outcome.js';
 import type { Json } from '../types/jsonapi.js';
 import { rawOf, type SourceRecord } from '../types/record.js';
-import type { Config } from '../config/config-types.js';
+import type { AnyConfig } from '../config/config-types.js';
 import { retryBudgetOf } from './runtime.js';
 
 export interface SourceContext {
@@ -33,7 +33,7 @@ export interface SourceContext {
  * The config's source as a pull-based iterable of steps. File, HTTP and Oro sources resume just
  * after the checkpoint. (`amqp` is built by the queue worker, which also acks.)
  */
-export function buildSource(config: Config, context: SourceContext = {}): AsyncIterable<Step<unknown>> {
+export function buildSource(config: AnyConfig, context: SourceContext = {}): AsyncIterable<Step<unknown>> {
   const { source, pipeline } = config;
   const resume = context.resume ?? undefined;
   const resumeOption = resume === undefined ? {} : { resume };

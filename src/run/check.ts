@@ -1,12 +1,12 @@
 import { access } from 'node:fs/promises';
-import type { Config } from '../config/config-types.js';
+import type { Config, SourceConfig } from '../config/config-types.js';
 import { HttpError } from '../errors/http-error.js';
 import { NO_UPSERT, targetRefusal, upsertNotAllowed } from '../sink/target-refused.js';
 import { retryBudgetOf, type Runtime } from './runtime.js';
 
 /** What one probe of {@link checkConfig} found, as `oro-sync check` prints it: `${check}: ${text}`. */
 export interface CheckFinding {
-  readonly check: 'token' | 'target' | 'batch api' | 'lookup' | 'read' | 'source';
+  readonly check: 'token' | 'target' | 'batch api' | 'lookup' | 'read' | 'source' | 'sink';
   readonly text: string;
 }
 
@@ -67,13 +67,22 @@ export async function checkConfig(config: Config, runtime: Runtime, onFinding: (
   const page = await client.list(type, { page: { size: 1 }, totalCount: true, ...keyFields });
   onFinding({ check: 'read', text: `ok (${page.total ?? page.data.length} ${type} in Oro)` });
 
-  if ('path' in config.source) {
-    try {
-      await access(config.source.path);
-      onFinding({ check: 'source', text: `ok (${config.source.path})` });
-    } catch {
-      problems.push(`source.path: cannot read ${config.source.path}`);
-    }
-  }
+  const source = await checkSourceFile(config.source, onFinding);
+  if (source !== undefined) problems.push(source);
   return problems;
+}
+
+/**
+ * A file source readable, reported to `onFinding`; the problem a run would stop on when it is not.
+ * Sources that are no file are not probed here.
+ */
+export async function checkSourceFile(source: SourceConfig, onFinding: (finding: CheckFinding) => void): Promise<string | undefined> {
+  if (!('path' in source)) return undefined;
+  try {
+    await access(source.path);
+    onFinding({ check: 'source', text: `ok (${source.path})` });
+    return undefined;
+  } catch {
+    return `source.path: cannot read ${source.path}`;
+  }
 }

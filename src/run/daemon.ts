@@ -1,5 +1,5 @@
 import type { SchedulerLike } from 'rxjs';
-import type { Config } from '../config/config-types.js';
+import type { AnyConfig } from '../config/config-types.js';
 import { isAbort, sleep } from '../util/sleep.js';
 import type { Progress } from './progress.js';
 import { runQueueWorker } from './queue-worker.js';
@@ -21,9 +21,9 @@ export interface DaemonOptions {
   /** A fresh progress reporter for each run (the CLI's bar). */
   readonly progress?: () => Progress;
   /** A config's run is about to start. */
-  readonly onStart?: (config: Config) => void;
+  readonly onStart?: (config: AnyConfig) => void;
   /** A config's run ended (in the order given). */
-  readonly onResult: (config: Config, result: RunResult) => void;
+  readonly onResult: (config: AnyConfig, result: RunResult) => void;
   /** The clock of the wait between rounds (default `asyncScheduler`). */
   readonly scheduler?: SchedulerLike;
 }
@@ -32,14 +32,15 @@ export interface DaemonOptions {
  * Whether the configs are run once, not as a daemon: `--once`, a dry run, or a config reading
  * standard input, which can be read once only (a daemon would find it empty every next time).
  */
-export function runsOnce(configs: readonly Config[], options: { readonly once?: boolean; readonly dryRun?: boolean }): boolean {
+export function runsOnce(configs: readonly AnyConfig[], options: { readonly once?: boolean; readonly dryRun?: boolean }): boolean {
   return options.once === true || options.dryRun === true || configs.some((c) => c.source.kind === 'stdin');
 }
 
 /**
  * `oro-sync run a.json b.json`: each config in turn (a queue worker for an `amqp` source, else
- * `runConfig`), sharing the runtime; unless `once`, again every `schedule.intervalSeconds` of
- * the first config until `signal` aborts, which stops pulling and lets in-flight work finish.
+ * `runConfig`, into Oro or out of it), sharing the runtime; unless `once`, again every
+ * `schedule.intervalSeconds` of the first config until `signal` aborts, which stops pulling and
+ * lets in-flight work finish.
  *
  * @example
  * ```ts
@@ -51,7 +52,7 @@ export function runsOnce(configs: readonly Config[], options: { readonly once?: 
  * });
  * ```
  */
-export async function runDaemon(configs: readonly Config[], runtime: Runtime, options: DaemonOptions): Promise<void> {
+export async function runDaemon(configs: readonly AnyConfig[], runtime: Runtime, options: DaemonOptions): Promise<void> {
   const { once, signal } = options;
   const first = configs[0];
   if (!first) return;
@@ -66,7 +67,7 @@ export async function runDaemon(configs: readonly Config[], runtime: Runtime, op
         ...(full ? { full, fromStart: true } : {}),
         ...(options.progress ? { progress: options.progress() } : {}),
       };
-      const result = config.source.kind === 'amqp' ? await runQueueWorker(config, runtime, { ...each, once }) : await runConfig(config, runtime, each);
+      const result = 'target' in config && config.source.kind === 'amqp' ? await runQueueWorker(config, runtime, { ...each, once }) : await runConfig(config, runtime, each);
       options.onResult(config, result);
     }
     full = false;

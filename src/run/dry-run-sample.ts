@@ -13,8 +13,8 @@ export interface DryRunSample {
 
 /**
  * The first `sample` documents a dry run would send, one JSON line each
- * (`{"action":"create","where":"c.ndjson:1","document":{...}}`), and a last line saying how many
- * were left out. Rejected records have no document, so they do not count as left out.
+ * (`{"action":"create","where":"c.ndjson:1","document":{...}}`; out of Oro,
+ * `{"action":"send","where":"...","delivered":...}`), and a last line saying how many were left out. Rejected records have no document, so they do not count as left out.
  *
  * @example
  * ```ts
@@ -28,12 +28,16 @@ export function dryRunSample(print: ((line: string) => void) | undefined, sample
   let documents = 0;
   return {
     see(outcome) {
-      if (!outcome.document) return;
+      const where = outcome.record.position.where;
+      // Out of Oro, what a sink would be sent; into Oro, the JSON:API document.
+      const shown = outcome.status === 'sent' ? { action: 'send', where, delivered: outcome.delivered }
+        : outcome.document ? { action: outcome.status === 'created' ? 'create' : 'update', where, document: outcome.document }
+          : undefined;
+      if (!shown) return;
       documents++;
       if (printed < sample && print) {
         printed++;
-        const action = outcome.status === 'created' ? 'create' : 'update';
-        print(JSON.stringify({ action, where: outcome.record.position.where, document: outcome.document }));
+        print(JSON.stringify(shown));
       }
     },
     end() {

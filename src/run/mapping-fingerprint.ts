@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type { Config } from '../config/config-types.js';
+import type { Config, SinkConfig } from '../config/config-types.js';
 import { canonicalJson } from '../sink/digest.js';
 
 /**
@@ -16,4 +16,28 @@ export async function mappingFingerprint(target: Config['target']): Promise<stri
   // An unreadable module fails when it is loaded, with a message naming it; here it only counts as "changed".
   const code = transform === undefined ? null : await readFile(transform, 'utf8').catch(() => `unreadable ${transform}`);
   return createHash('sha256').update(canonicalJson({ target: rest, transform: code })).digest('hex');
+}
+
+/**
+ * What the digests of a run out of Oro depend on besides the records: where the sink delivers
+ * (the file, the endpoint and its method, the broker's host and the queue) and the content of its
+ * `transform` module. Not its headers (a rotated token is the same endpoint), nor how many
+ * records go per request.
+ */
+export async function sinkFingerprint(sink: SinkConfig): Promise<string> {
+  const where = sink.kind === 'ndjson' ? sink.path
+    : sink.kind === 'http' ? `${sink.method} ${sink.url}`
+      : `${hostOf(sink.url)} ${sink.queue}`;
+  const code = sink.transform === undefined ? null : await readFile(sink.transform, 'utf8').catch(() => `unreadable ${sink.transform}`);
+  return createHash('sha256').update(canonicalJson({ sink: { kind: sink.kind, where }, transform: code })).digest('hex');
+}
+
+/** A broker's host and virtual host, without its credentials (a changed password is the same queue). */
+function hostOf(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.host}${parsed.pathname}`;
+  } catch {
+    return url;
+  }
 }

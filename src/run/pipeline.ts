@@ -4,7 +4,7 @@ import { batchRecords } from '../operators/batch.js';
 import { recordWithKey } from '../operators/codecs.js';
 import { decodeWith } from '../operators/decode.js';
 import { mapRecords, type Mapping } from '../operators/map.js';
-import { createLimiter, type Limiter } from '../oro/limiter.js';
+import type { Limiter } from '../oro/limiter.js';
 import type { OroClient } from '../oro/types.js';
 import { createMemoryIdCache, type IdCache } from '../sink/id-cache.js';
 import { toOro } from '../sink/to-oro.js';
@@ -12,10 +12,9 @@ import type { StateStore } from '../state/state-store.js';
 import type { Outcome, Step } from '../types/outcome.js';
 import type { RetryPolicy } from '../util/retry-policy.js';
 import { inFlightBounds } from './in-flight.js';
-import { reportPauses } from './pauses.js';
-import { reportLimit } from './limit-report.js';
 import { digestsFor } from './run-digests.js';
-import { retryBudgetOf, type Runtime } from './runtime.js';
+import { runLimits } from './run-limits.js';
+import type { Runtime } from './runtime.js';
 import { storeIdCache } from './store-id-cache.js';
 import { loadTransform } from './transform.js';
 
@@ -72,29 +71,7 @@ export async function buildPipeline({ config, runtime, client, store, dryRun, se
     ...(watermarkField ? { watermark: watermarkField } : {}),
     ...(target.transform ? { transform: await loadTransform(target.transform) } : {}),
   };
-  const maxPauseMs = pipeline.maxPauseSeconds * 1000;
-  const limiter = createLimiter({
-    concurrency: pipeline.concurrency,
-    maxConcurrency: pipeline.maxConcurrency,
-    ratePerSecond: pipeline.ratePerSecond,
-    // A timer firing a few ms late would otherwise be lost for good, leaving the run below the
-    // rate it was given; a second token lets the next start catch up (never above the rate).
-    burst: 2,
-    maxPauseMs,
-    onPause: reportPauses(logger.child({ pipeline: config.name }), metrics),
-    onLimit: reportLimit(logger.child({ pipeline: config.name }), metrics),
-  });
-  metrics?.concurrencyLimit.set(limiter.limit);
-  const retry: RetryPolicy = {
-    ...retryBudgetOf(pipeline),
-    // The refused request waits no longer than the pause it imposed on the others.
-    maxRetryAfterMs: maxPauseMs,
-    onRetry: (info) => {
-      metrics?.retries.inc({ target: target.type });
-      const error = info.error instanceof Error ? info.error.message : String(info.error);
-      logger.debug({ attempt: info.attempt, delayMs: Math.round(info.delayMs), error }, 'retrying');
-    },
-  };
+  const { limiter, retry } = runLimits(config, runtime);
   const bounds = inFlightBounds(pipeline);
   const stored: { flush(): Promise<void> }[] = [];
   const remember = (type: string, field: string): IdCache => {

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { filter, merge, share, type Observable } from 'rxjs';
-import { concurrencyBound, type Config } from '../config/config-types.js';
+import { concurrencyBound, type AnyConfig } from '../config/config-types.js';
 import { ConfigError } from '../errors/config-error.js';
 import { toQueue, type Publication } from '../queue/to-queue.js';
 import { connectWithBackoff, redactAmqpUrl } from '../sources/amqp-connection.js';
@@ -55,7 +55,7 @@ export interface PublishResult {
  * if (result.deadLetterPath) console.log(`dead letters: ${result.deadLetterPath}`);
  * ```
  */
-export async function publishConfig(config: Config, logger: Logger, options: PublishOptions = {}): Promise<PublishResult> {
+export async function publishConfig(config: AnyConfig, logger: Logger, options: PublishOptions = {}): Promise<PublishResult> {
   const target = config.publish;
   if (!target) throw new ConfigError(['publish: expected {"url": "amqp://...", "queue": "..."} (where `oro-sync publish` sends records), got nothing'], options.file);
   if (config.source.kind === 'amqp') throw new ConfigError(['source.kind: expected a source to read records from (ndjson, json, csv, stdin, http), got "amqp" (that is what workers consume)'], options.file);

@@ -1,4 +1,4 @@
-import type { Config } from '../config/config-types.js';
+import type { AnyConfig } from '../config/config-types.js';
 import { readDeadLetters, rewriteDeadLetters } from '../state/dead-letters.js';
 import type { Step } from '../types/outcome.js';
 import { ON_MISSING_WHERE } from './on-missing.js';
@@ -26,7 +26,7 @@ export interface ReplayResult {
  * console.log(`${removed} synced, ${kept} still refused (${result.counts.rejected} rejected)`);
  * ```
  */
-export async function replayDeadLetters(letters: string, config: Config, runtime: Runtime): Promise<ReplayResult> {
+export async function replayDeadLetters(letters: string, config: AnyConfig, runtime: Runtime): Promise<ReplayResult> {
   const settled = new Set<number>();
   async function* source(): AsyncIterable<Step<unknown>> {
     let seq = 0;

@@ -3,7 +3,7 @@ import { createDeadLetterWriter } from '../state/dead-letters.js';
 import type { StateStore } from '../state/state-store.js';
 import type { Json } from '../types/jsonapi.js';
 import type { Outcome, Step } from '../types/outcome.js';
-import type { Config } from '../config/config-types.js';
+import type { AnyConfig } from '../config/config-types.js';
 import { runCheckpoints } from './checkpoints.js';
 import { dryRunSample } from './dry-run-sample.js';
 import { deadLetteredByInterruptedRuns } from './interrupted-dead-letters.js';
@@ -11,6 +11,8 @@ import { buildPipeline } from './pipeline.js';
 import { NO_PROGRESS, type Progress } from './progress.js';
 import { onMissingOfRun } from './run-on-missing.js';
 import { runSource } from './run-source.js';
+import { runLabel } from './run-label.js';
+import { buildSinkPipeline } from './sink-pipeline.js';
 import { retryBudgetOf, type Runtime } from './runtime.js';
 import { countOutcomes, type OutcomeCounts } from './summary.js';
 
@@ -68,11 +70,13 @@ export interface RunResult {
 /**
  * Runs one config once: source -> decode -> map -> batch -> sink (throttled, retried) ->
  * outcomes, with the checkpoint saved as finished work advances (invariant 4), dead letters
- * written, metrics and progress updated.
+ * written, metrics and progress updated. A config with a `sink` instead of a `target` runs out
+ * of Oro the same way: source -> `toSink` (a file, an HTTP endpoint, a queue) -> outcomes.
  *
  * Each phase is a part of its own: where it reads (`runSource`), the road into Oro
- * (`buildPipeline`, with its digests from `digestsFor`), the checkpoints (`runCheckpoints`),
- * `target.onMissing` (`onMissingOfRun`) and a dry run's printed sample (`dryRunSample`).
+ * (`buildPipeline`, with its digests from `digestsFor`) or out of it (`buildSinkPipeline`), the
+ * checkpoints (`runCheckpoints`), `target.onMissing` (`onMissingOfRun`) and a dry run's printed
+ * sample (`dryRunSample`).
  *
  * @example
  * ```ts
@@ -86,14 +90,14 @@ export interface RunResult {
  * }
  * ```
  */
-export async function runConfig(config: Config, runtime: Runtime, options: RunOptions = {}): Promise<RunResult> {
+export async function runConfig(config: AnyConfig, runtime: Runtime, options: RunOptions = {}): Promise<RunResult> {
   const { logger, metrics } = runtime;
-  const { target } = config;
+  const label = runLabel(config);
   const dryRun = options.dryRun ?? false;
   const started = performance.now();
   const { client, tokens } = runtime.credential(config.oro, retryBudgetOf(config.pipeline));
   // Credentials are checked before anything is read: a bad secret stops the run here, cleanly.
-  await tokens.current();
+  if (!('sink' in config)) await tokens.current();
 
   const store: StateStore = await runtime.stateStore(config.state);
   const progress = options.progress ?? NO_PROGRESS;
@@ -102,7 +106,9 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
     oro: { client },
   });
   const sendAll = Boolean(options.full || options.source);
-  const pipeline = await buildPipeline({ config, runtime, client, store, dryRun, sendAll });
+  const pipeline = 'sink' in config
+    ? await buildSinkPipeline({ config, runtime, store, dryRun, sendAll })
+    : await buildPipeline({ config, runtime, client, store, dryRun, sendAll });
   const checkpoints = runCheckpoints({ store, pipeline: config.name, watermarkField: config.schedule.watermark, savedWatermark, save: !dryRun && !options.source });
   const deadLetters = dryRun || options.deadLetters === false ? undefined : createDeadLetterWriter(config.deadLetter.path);
   // After an interrupted run, this one replays records it had finished after its last checkpoint
@@ -110,7 +116,7 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
   const alreadyDead = deadLetters && !options.source ? await deadLetteredByInterruptedRuns(store, config.name, config.deadLetter.path) : new Set<string>();
   const counts = countOutcomes();
   const runId = dryRun ? undefined : await store.startRun(config.name, { dryRun } as Json);
-  const missing = await onMissingOfRun({
+  const missing = 'sink' in config ? undefined : await onMissingOfRun({
     config, store, logger, runId, whole: !options.source && plan.whole && plan.resume === undefined,
     dryRun, retryDone: options.full ?? false, signal: options.signal, print: options.print,
   });
@@ -127,7 +133,7 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
     options.signal?.addEventListener('abort', () => void (stopped = true), { once: true });
     const handle = (outcome: Outcome) => {
       counts.add(outcome);
-      metrics?.recordOutcome(target.type, outcome.status);
+      metrics?.recordOutcome(label, outcome.status);
       metrics?.inFlightRequests.set(pipeline.limiter.inFlight);
       progress.increment(outcome.status);
       // A record rejected before with the same content was not sent: its dead letter is in the file.
@@ -170,7 +176,7 @@ export async function runConfig(config: Config, runtime: Runtime, options: RunOp
       ...(refused !== undefined ? { error: refused } : {}),
     });
   }
-  if (!dryRun && result.rejected + result.failed === 0 && refused === undefined) metrics?.lastSuccess.set({ target: target.type }, Date.now() / 1000);
+  if (!dryRun && result.rejected + result.failed === 0 && refused === undefined) metrics?.lastSuccess.set({ target: label }, Date.now() / 1000);
   return {
     name: config.name,
     counts: result,

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
-import type { Config } from '../config/config-types.js';
+import type { AnyConfig } from '../config/config-types.js';
 import type { DigestStore, DigestUpdate, KeyDigest } from '../sink/digest-store.js';
 import { STORED } from '../sink/id-cache.js';
 import type { StateStore } from '../state/state-store.js';
-import { mappingFingerprint } from './mapping-fingerprint.js';
+import { mappingFingerprint, sinkFingerprint } from './mapping-fingerprint.js';
 import { storeDigests } from './store-digests.js';
 
 /** The digests one run checks and stores, with the two calls its end needs. */
@@ -39,8 +39,8 @@ export interface RunDigestFlags {
  * await digests?.release();
  * ```
  */
-export async function digestsFor(config: Config, store: StateStore, flags: RunDigestFlags, logger: Logger): Promise<RunDigests | undefined> {
-  const fingerprint = await mappingFingerprint(config.target);
+export async function digestsFor(config: AnyConfig, store: StateStore, flags: RunDigestFlags, logger: Logger): Promise<RunDigests | undefined> {
+  const fingerprint = 'sink' in config ? await sinkFingerprint(config.sink) : await mappingFingerprint(config.target);
   const before = await store.mappingFingerprint(config.name);
   const changed = before !== fingerprint;
   if (flags.dryRun) {
@@ -50,7 +50,8 @@ export async function digestsFor(config: Config, store: StateStore, flags: RunDi
   }
   if (changed) {
     if (before !== undefined) {
-      logger.info({ pipeline: config.name }, 'the mapping changed (target or transform): every record is sent once again');
+      const what = 'sink' in config ? 'the sink changed (where it delivers, or its transform): every record read is delivered' : 'the mapping changed (target or transform): every record is sent once again';
+      logger.info({ pipeline: config.name }, what);
     }
     await store.changeMapping(config.name, fingerprint);
   }

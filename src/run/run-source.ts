@@ -1,15 +1,16 @@
 import type { Logger } from 'pino';
-import type { Config } from '../config/config-types.js';
+import type { AnyConfig } from '../config/config-types.js';
 import type { StateStore } from '../state/state-store.js';
 import type { Step } from '../types/outcome.js';
 import { buildSource, numbered, sinceWatermark, type SourceContext } from './build-source.js';
 import { countLines } from './count-lines.js';
 import type { Metrics } from './metrics.js';
 import { NO_PROGRESS, type Progress } from './progress.js';
+import { runLabel } from './run-label.js';
 import { planStart, type StartPlan } from './start-position.js';
 
 export interface RunSourceInput {
-  readonly config: Config;
+  readonly config: AnyConfig;
   readonly store: StateStore;
   readonly logger: Logger;
   readonly metrics?: Metrics | undefined;
@@ -70,7 +71,7 @@ export async function runSource(input: RunSourceInput): Promise<RunSource> {
     buildSource(config, {
       ...(plan.resume !== undefined ? { resume: plan.resume } : {}),
       onTotal: (total) => progress.setTotal(total),
-      onRetry: () => metrics?.retries.inc({ target: config.target.type }),
+      onRetry: () => metrics?.retries.inc({ target: runLabel(config) }),
       ...(input.oro ? { oro: input.oro } : {}),
     });
   if (watermarkField && savedWatermark) source = sinceWatermark(source, watermarkField, savedWatermark);

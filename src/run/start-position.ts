@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import type { Config } from '../config/config-types.js';
+import type { AnyConfig } from '../config/config-types.js';
 import { asFileMark, compareFileMark, fileMark, type FileMark } from '../sources/file-mark.js';
 import type { StoredCheckpoint } from '../state/state-store.js';
 import type { Json } from '../types/jsonapi.js';
@@ -17,7 +17,7 @@ export interface StartPlan {
 }
 
 export interface StartInput {
-  readonly config: Config;
+  readonly config: AnyConfig;
   /** The stored checkpoint, if any (none with `--from-start`). */
   readonly saved: StoredCheckpoint | undefined;
   /**

@@ -3,6 +3,7 @@ import { runDaemon, runsOnce } from '../../run/daemon.js';
 import { createMetrics, startMetricsServer, type MetricsServer } from '../../run/metrics.js';
 import { createProgress } from '../progress.js';
 import { createRuntime } from '../../run/runtime.js';
+import { formatSinkSummary } from '../../run/sink-summary.js';
 import { exitCodeFor, formatSummary } from '../../run/summary.js';
 import { EXIT_OK, EXIT_RECORDS } from '../exit.js';
 import { concurrencyBound } from '../../config/config-types.js';
@@ -60,7 +61,8 @@ export async function runCommand(files: readonly string[], options: RunCommandOp
       ...(options.progress ? { progress: () => createProgress({ enabled: true }) } : {}),
       onStart: () => void (ready = true),
       onResult: (config, result) => {
-        const summary = formatSummary(result.counts, {
+        // A run out of Oro counts what it sent; one into Oro what it created and updated.
+        const summary = ('sink' in config ? formatSinkSummary : formatSummary)(result.counts, {
           dryRun,
           elapsedMs: result.elapsedMs,
           ...(result.deadLetterPath ? { deadLetterPath: result.deadLetterPath } : {}),

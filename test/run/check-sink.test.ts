@@ -1,0 +1,68 @@
+import { expect } from 'chai';
+import { loadAnyConfig, type SinkRunConfig } from '../../src/config/config.js';
+import { checkSinkConfig } from '../../src/run/check-sink.js';
+import type { CheckFinding } from '../../src/run/check.js';
+import { SECRET_ENV, workspace, type Workspace } from '../helpers/cli.js';
+import { openAdmin, RABBIT_URL, uniqueQueue } from '../helpers/rabbit.js';
+
+const NO_ORO = { baseUrl: 'http://127.0.0.1:9/admin/api', tokenUrl: 'http://127.0.0.1:9/oauth2-token', clientId: 'unused' };
+
+describe('run/checkSinkConfig', () => {
+  let ws: Workspace;
+  beforeEach(() => {
+    ws = workspace();
+    ws.writeNdjson('source.ndjson', []);
+  });
+  afterEach(() => ws.cleanup());
+
+  async function check(sink: Record<string, unknown>): Promise<{ findings: string[]; problems: string[] }> {
+    const file = ws.config('orders-out', NO_ORO, { target: undefined, sink });
+    const { config } = await loadAnyConfig(file, { [SECRET_ENV]: 'unused' });
+    const findings: string[] = [];
+    const problems = await checkSinkConfig(config as SinkRunConfig, ({ check: name, text }: CheckFinding) => findings.push(`${name}: ${text}`));
+    return { findings, problems };
+  }
+
+  it('finds an ndjson file writable in a folder still to be made, and the source readable', async () => {
+    const { findings, problems } = await check({ kind: 'ndjson', path: 'out/today/orders.ndjson' });
+    expect(problems).to.deep.equal([]);
+    expect(findings).to.deep.equal([
+      `sink: ok (appending to ${ws.path('out/today/orders.ndjson')}, each batch flushed to disk)`,
+      `source: ok (${ws.path('source.ndjson')})`,
+    ]);
+  });
+
+  it('says why an ndjson file cannot be written', async () => {
+    const { problems } = await check({ kind: 'ndjson', path: 'source.ndjson/orders.ndjson' });
+    expect(problems).to.deep.equal([`sink.path: cannot write ${ws.path('source.ndjson/orders.ndjson')} (${ws.path('source.ndjson')} is no folder)`]);
+  });
+
+  it('names an http sink\'s endpoint without sending it anything, nor its headers', async () => {
+    const { findings, problems } = await check({ kind: 'http', url: 'https://erp.example.com/api/orders', headers: { Authorization: 'Bearer t0ken-value' }, batchSize: 20 });
+    expect(problems).to.deep.equal([]);
+    expect(findings[0]).to.equal('sink: POST https://erp.example.com/api/orders, up to 20 records per request, with an Idempotency-Key per content (nothing is sent by check)');
+    expect(findings.join('\n')).not.to.contain('t0ken-value');
+  });
+
+  it('finds RabbitMQ, and a queue there or to be declared by the first run, declaring nothing', async () => {
+    const queue = uniqueQueue('oro-sync-check');
+    const { findings, problems } = await check({ kind: 'amqp', url: RABBIT_URL, queue });
+    expect(problems).to.deep.equal([]);
+    expect(findings[0]).to.equal(`sink: ok (RabbitMQ at amqp://guest:***@127.0.0.1:5672; queue "${queue}" is declared by the first run)`);
+    const admin = await openAdmin();
+    try {
+      let declared = true;
+      await admin.channel.checkQueue(queue).catch(() => (declared = false));
+      expect(declared).to.equal(false);
+    } finally {
+      await admin.close();
+    }
+  });
+
+  it('says RabbitMQ cannot be reached, without its password', async () => {
+    const { problems } = await check({ kind: 'amqp', url: 'amqp://erp:pa55word@127.0.0.1:1', queue: 'orders' });
+    expect(problems).to.have.length(1);
+    expect(problems[0]).to.match(/^sink\.url: RabbitMQ at amqp:\/\/erp:\*\*\*@127\.0\.0\.1:1 unreachable/);
+    expect(problems[0]).not.to.contain('pa55word');
+  });
+});
