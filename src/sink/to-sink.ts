@@ -38,7 +38,9 @@ export interface ToSinkOptions {
  * - `sent`: the sink confirmed it; its digest is stored as `confirmed`;
  * - `unchanged`: the same content was confirmed before (nothing delivered);
  * - `skipped`: `transform` returned `null`;
- * - `rejected`: no JSON:API document, a transform error, or the sink refused it for good;
+ * - `rejected`: no JSON:API document, a transform error, or the sink refused it for good (its
+ *   digest is stored as `rejected`: the same content again is refused without being delivered,
+ *   `rejectedBefore` saying when);
  * - `failed`: the sink did not confirm it within its retries; its digest is dropped, so the
  *   next run delivers it whatever its content.
  *
@@ -85,9 +87,12 @@ async function outcomesOf(steps: readonly Step<unknown>[], options: ToSinkOption
   const known = options.digests && ready.length > 0 ? await options.digests.get([...new Set(ready.map((r) => r.delivery.key))]) : undefined;
   const changed = ready.filter(({ index, delivery }) => {
     const last = known?.get(delivery.key);
-    if (last?.lastOutcome !== 'confirmed' || last.digest !== delivery.digest) return true;
-    outcomes[index] = { status: 'unchanged', record: delivery.record };
-    return false;
+    if (last === undefined || last.digest !== delivery.digest) return true;
+    const { record } = delivery;
+    if (last.lastOutcome === 'confirmed') outcomes[index] = { status: 'unchanged', record };
+    // Refused before as it is: refused again, without asking (its dead letter is in the file).
+    else if (last.lastOutcome === 'rejected') outcomes[index] = { status: 'rejected', record, errors: last.errors ?? [], rejectedBefore: last.at };
+    return outcomes[index] === undefined;
   });
 
   if (options.dryRun) {
@@ -109,7 +114,7 @@ function updateOf(delivery: Delivery, result: DeliveryResult): DigestUpdate {
     case 'sent':
       return { key: delivery.key, digest: delivery.digest, lastOutcome: 'confirmed' };
     case 'rejected':
-      return { key: delivery.key, lastOutcome: 'rejected', errors: result.errors };
+      return { key: delivery.key, digest: delivery.digest, lastOutcome: 'rejected', errors: result.errors };
     case 'failed':
       // The sink may or may not have it: no digest, so the next run delivers it again.
       return { key: delivery.key, lastOutcome: 'failed' };

@@ -79,6 +79,19 @@ describe('sink/toSink', () => {
     expect(back.map((o) => o.status)).to.deep.equal(['sent', 'sent']);
   });
 
+  it('refuses again, without delivering it, what the sink refused with the same content; a change is delivered', async () => {
+    const digests = createMemoryDigestStore();
+    const refused = { status: 'rejected', errors: [{ status: '400', title: 'POST /orders answered 400' }] } as const;
+    await run(records([order('1')]), { deliver: recordingSink(() => refused).deliver, digests });
+    const again = recordingSink();
+    const [same] = await run(records([order('1', { updatedAt: '2026-02-02T00:00:00Z' })]), { deliver: again.deliver, digests });
+    expect(same).to.deep.include({ status: 'rejected', errors: refused.errors });
+    expect(same).to.have.property('rejectedBefore').that.is.a('string');
+    expect(again.delivered).to.have.length(0);
+    const [fixed] = await run(records([order('1', { poNumber: 'fixed' })]), { deliver: again.deliver, digests });
+    expect(fixed).to.have.property('status', 'sent');
+  });
+
   it('stores a digest only once the sink confirmed, and emits the outcome only after it is stored', async () => {
     const events: string[] = [];
     const memory = createMemoryDigestStore();
