@@ -97,7 +97,7 @@ export async function runConfig(config: AnyConfig, runtime: Runtime, options: Ru
   const started = performance.now();
   const { client, tokens } = runtime.credential(config.oro, retryBudgetOf(config.pipeline));
   // Credentials are checked before anything is read: a bad secret stops the run here, cleanly.
-  if (!('sink' in config)) await tokens.current();
+  if (!('sink' in config) || config.source.kind === 'oro') await tokens.current();
 
   const store: StateStore = await runtime.stateStore(config.state);
   const progress = options.progress ?? NO_PROGRESS;

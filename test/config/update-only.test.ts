@@ -15,7 +15,7 @@ function problemsOf(target: Record<string, unknown>): readonly string[] {
 describe('config: target.strategy "update-only"', () => {
   it('is a strategy of its own, for any type', () => {
     const result = decodeConfig(base({ type: 'orders', strategy: 'update-only' }));
-    expect('config' in result && result.config.target.strategy).to.equal('update-only');
+    expect('config' in result && 'target' in result.config && result.config.target.strategy).to.equal('update-only');
   });
 
   it('is the only strategy for inventorylevels: any other is a problem naming update-only', () => {
