@@ -2,6 +2,7 @@ import { access } from 'node:fs/promises';
 import type { Config, SourceConfig } from '../config/config-types.js';
 import { HttpError } from '../errors/http-error.js';
 import { NO_UPSERT, targetRefusal, upsertNotAllowed } from '../sink/target-refused.js';
+import { checkExternalId } from './check-external-id.js';
 import { retryBudgetOf, type Runtime } from './runtime.js';
 
 /** What one probe of {@link checkConfig} found, as `oro-sync check` prints it: `${check}: ${text}`. */
@@ -67,6 +68,8 @@ export async function checkConfig(config: Config, runtime: Runtime, onFinding: (
   const page = await client.list(type, { page: { size: 1 }, totalCount: true, ...keyFields });
   onFinding({ check: 'read', text: `ok (${page.total ?? page.data.length} ${type} in Oro)` });
 
+  const externalId = await checkExternalId(config, client, onFinding);
+  if (externalId !== undefined) problems.push(externalId);
   const source = await checkSourceFile(config.source, onFinding);
   if (source !== undefined) problems.push(source);
   return problems;

@@ -13,7 +13,9 @@ import type { SinkTarget } from './options.js';
  *   see `CompleteUpsertConfig` in Oro's ApiBundle), so never for customers, customer groups,
  *   customer users or products by sku;
  * - the key field is unknown to this Oro: `filter[externalId]` refused as a "filter constraint",
- *   or an `externalId` attribute as an "extra fields constraint" (Oro before 6.1.10 / 7.0.2).
+ *   or an `externalId` attribute as an "extra fields constraint" (Oro before 6.1.10 / 7.0.2);
+ * - an `externalId` attribute the mapping sets (an ERP's number written back into orders) refused
+ *   as an "extra fields constraint": that Oro has none.
  */
 export function targetRefusal(target: Pick<SinkTarget, 'type' | 'mode' | 'strategy' | 'key'>, error: unknown): ConfigError | undefined {
   if (!(error instanceof HttpError)) return undefined;
@@ -33,7 +35,24 @@ export function refusalIn(target: Pick<SinkTarget, 'type' | 'strategy' | 'key'>,
   if (upsert) return new ConfigError([upsertNotAllowed(target.type, oroSaid(upsert))]);
   const missing = errors.find((e) => isMissingKeyField(e, target.key.oro));
   if (missing) return new ConfigError([keyFieldMissing(target.type, target.key.oro, oroSaid(missing))]);
+  // Every record sets it: none can be written until the mapping names a field this Oro has.
+  const noExternalId = errors.find((e) => isMissingField(e, 'externalId'));
+  if (noExternalId) return new ConfigError([externalIdMissing(target.type, oroSaid(noExternalId))]);
   return undefined;
+}
+
+/**
+ * The advice when this Oro has no `externalId` attribute on `type` (before 6.1.10 / 7.0.2: a write
+ * setting it is a 400 "extra fields constraint", a filter by it a "filter constraint"): which
+ * field to map the ERP's number to instead. `candidates` are fields of `type` this Oro has whose
+ * names suggest one (a custom field a former integration added), when `oro-sync check` found some.
+ */
+export function externalIdMissing(type: string, said: string, candidates: readonly string[] = []): string {
+  const instead = candidates.length > 0
+    ? `this Oro's ${type} have ${candidates.map((c) => `"${c}"`).join(', ')}: map the ERP's number there`
+    : `put the ERP's number in a field of ${type} that this Oro has: a custom field (an extend field, e.g. erpNumber, with its API access enabled)`;
+  return `target.attributes.externalId: this Oro has no "externalId" on ${type} (Oro has it from 6.1.10 and 7.0.2 on): ${said}; ` +
+    `${instead}, and name it in target.attributes instead of externalId`;
 }
 
 /** Throws {@link targetRefusal}'s error, if any: for the sink's catch blocks. */
@@ -81,12 +100,17 @@ function isUpsertRefusal(error: ErrorDetail): boolean {
 
 function isMissingKeyField(error: ErrorDetail, field: string): boolean {
   if (field === 'id') return false;
-  if (error.parameter === `filter[${field}]`) return true;
+  return error.parameter === `filter[${field}]` || isMissingField(error, field);
+}
+
+/** Oro refused a document setting `field`: "extra fields constraint" at its attribute. */
+function isMissingField(error: ErrorDetail, field: string): boolean {
   const attribute = new RegExp(`^/data(/\\d+)?/attributes/${escapeRegExp(field)}$`);
   return error.title === 'extra fields constraint' && attribute.test(error.pointer ?? '');
 }
 
-function oroSaid(error: ErrorDetail): string {
+/** What Oro said, in its words and where: `Oro said "filter constraint: The filter is not supported." at filter[externalId]`. */
+export function oroSaid(error: ErrorDetail): string {
   const where = error.parameter ?? error.pointer;
   return `Oro said "${error.title}${error.detail ? `: ${error.detail}` : ''}"${where ? ` at ${where}` : ''}`;
 }

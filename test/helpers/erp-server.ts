@@ -1,7 +1,8 @@
 /**
  * An ERP's order API on 127.0.0.1 for tests of the http sink: it books each order it is POSTed
  * and gives it an ERP number, and recognises a redelivery by its `Idempotency-Key` (answering as
- * the first time, booking nothing), as an ERP that honours the header does. Faults are scripted
+ * the first time, booking nothing), as an ERP that honours the header does. A GET lists what it
+ * booked, `[{orderNumber, erpNumber}]`: the export a write-back reads. Faults are scripted
  * per order number: a 500 before booking, a 500 after booking (the answer lost, the order kept),
  * a 400 refusal.
  */
@@ -41,6 +42,11 @@ export async function startErp(token: string, faults: ErpFaults = {}): Promise<E
   const byKey = new Map<string, string>();
   const failedOnce = new Set<string>();
   const server: ScriptedServer = await startScriptedServer((req, res) => {
+    // The ERP's own export: every order booked, with its number (what a write-back reads).
+    if (req.method === 'GET') {
+      if (req.headers.authorization !== `Bearer ${token}`) return send(res, 401, { error: 'unauthorised' }, {}, 'application/json');
+      return send(res, 200, bookings, {}, 'application/json');
+    }
     const key = typeof req.headers['idempotency-key'] === 'string' ? req.headers['idempotency-key'] : undefined;
     const answer = (status: number, body: unknown) => {
       requests.push({ key, orderNumber, status, headers: req.headers });
