@@ -5,21 +5,32 @@ import type { SinkConfig, SinkRunConfig } from '../config/config-types.js';
 import { connectWithBackoff, redactAmqpUrl } from '../sources/amqp-connection.js';
 import { redactUrl } from '../util/url.js';
 import { checkSourceFile, type CheckFinding } from './check.js';
+import { checkOroSource } from './check-oro-source.js';
+import { retryBudgetOf, type Runtime } from './runtime.js';
 
 /**
- * Probes what a run out of Oro needs of its sink, sending it nothing: the ndjson file writable (or
- * its folder, where it is created on the first record), the http endpoint's URL (no request: an
+ * Probes what a run out of Oro needs: for an `oro` source a token and one read as the source
+ * reads (see `checkOroSource`); of its sink, sending it nothing, the ndjson file writable (or its
+ * folder, where it is created on the first record), the http endpoint's URL (no request: an
  * ERP's API may book whatever it is sent), RabbitMQ reachable and the queue there or not yet
- * (looked at passively: the first run declares it). And the source file readable, as for Oro
- * targets. Resolves with the problems a run would stop on (empty: all usable).
+ * (looked at passively: the first run declares it); a file source readable. Resolves with the
+ * problems a run would stop on (empty: all usable); rejects when the credentials or the network
+ * fail (the error says which).
  *
  * @example
  * ```ts
- * const problems = await checkSinkConfig(config, ({ check, text }) => console.log(`${check}: ${text}`));
+ * const problems = await checkSinkConfig(config, runtime, ({ check, text }) => console.log(`${check}: ${text}`));
  * ```
  */
-export async function checkSinkConfig(config: SinkRunConfig, onFinding: (finding: CheckFinding) => void): Promise<string[]> {
-  const problems = [await probeSink(config.sink, onFinding), await checkSourceFile(config.source, onFinding)];
+export async function checkSinkConfig(config: SinkRunConfig, runtime: Runtime, onFinding: (finding: CheckFinding) => void): Promise<string[]> {
+  const problems: (string | undefined)[] = [];
+  if (config.source.kind === 'oro') {
+    const { tokens, client } = runtime.credential(config.oro, retryBudgetOf(config.pipeline));
+    await tokens.current();
+    onFinding({ check: 'token', text: `ok (client credentials grant at ${config.oro.tokenUrl})` });
+    problems.push(await checkOroSource(config.source, client, onFinding));
+  }
+  problems.push(await probeSink(config.sink, onFinding), await checkSourceFile(config.source, onFinding));
   return problems.filter((problem): problem is string => problem !== undefined);
 }
 

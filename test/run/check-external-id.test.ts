@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import type { Config } from '../../src/config/config-types.js';
 import { HttpError } from '../../src/errors/http-error.js';
 import type { ListPage, ListQuery, OroClient } from '../../src/oro/types.js';
+import type { Json } from '../../src/types/jsonapi.js';
 import { checkExternalId } from '../../src/run/check-external-id.js';
 import { refusalIn } from '../../src/sink/target-refused.js';
 
@@ -13,7 +14,7 @@ const noFilter = new HttpError('GET', 'https://shop.example.com/admin/api/orders
 ]);
 
 /** An Oro before 6.1.10 whose orders carry what `attributes` says (a custom field, maybe). */
-function oldOro(attributes: Record<string, unknown>): { client: OroClient; asked: ListQuery[] } {
+function oldOro(attributes: Record<string, Json>): { client: OroClient; asked: ListQuery[] } {
   const asked: ListQuery[] = [];
   const list = (_type: string, query: ListQuery = {}): Promise<ListPage> => {
     asked.push(query);

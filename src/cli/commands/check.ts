@@ -17,18 +17,15 @@ export async function checkCommand(file: string, logger: Logger, print: (line: s
   const [config] = await loadConfigs([file], logger);
   if (!config) return EXIT_RECORDS;
   const onFinding = ({ check, text }: CheckFinding) => print(`${check}: ${text}`);
+  print('sink' in config
+    ? `config: ok (${config.name}: ${config.source.kind} -> sink ${describeSink(config.sink)})`
+    : `config: ok (${config.name}: ${config.source.kind} -> ${config.target.type}, mode ${config.target.mode}, strategy ${config.target.strategy})`);
+  const runtime = createRuntime({ logger, concurrency: 2, timeoutMs: config.pipeline.requestTimeoutMs });
   let problems: readonly string[];
-  if ('sink' in config) {
-    print(`config: ok (${config.name}: ${config.source.kind} -> sink ${describeSink(config.sink)})`);
-    problems = await checkSinkConfig(config, onFinding);
-  } else {
-    print(`config: ok (${config.name}: ${config.source.kind} -> ${config.target.type}, mode ${config.target.mode}, strategy ${config.target.strategy})`);
-    const runtime = createRuntime({ logger, concurrency: 2, timeoutMs: config.pipeline.requestTimeoutMs });
-    try {
-      problems = await checkConfig(config, runtime, onFinding);
-    } finally {
-      await runtime.close();
-    }
+  try {
+    problems = 'sink' in config ? await checkSinkConfig(config, runtime, onFinding) : await checkConfig(config, runtime, onFinding);
+  } finally {
+    await runtime.close();
   }
   for (const problem of problems) print(`not usable: ${problem}`);
   print(problems.length === 0 ? 'check: all usable' : `check: ${problems.length} problem(s)`);
