@@ -56,7 +56,14 @@ export async function openSink({ sink, pipeline, logger, limiter, retry }: OpenS
       return { deliver: file.deliver, concurrency: 1, batchSize: pipeline.batchSize, close: () => file.close() };
     }
     case 'http': {
-      const http = createHttp({ concurrency: concurrencyBound(pipeline), timeoutMs: pipeline.requestTimeoutMs });
+      const http = createHttp({
+        concurrency: concurrencyBound(pipeline),
+        timeoutMs: pipeline.requestTimeoutMs,
+        // Method, URL, status and time only: never a header, so never the sink's credentials.
+        onRequest: ({ method, url, status, durationMs }) => {
+          if (status === undefined || status >= 400) logger.debug({ method, url, status: status ?? 'no answer', ms: Math.round(durationMs) }, 'sink request failed');
+        },
+      });
       logger.debug({ url: redactUrl(sink.url), method: sink.method, batchSize: sink.batchSize }, 'delivering to an http sink');
       const deliver = httpSink({ url: sink.url, method: sink.method, headers: sink.headers, batchSize: sink.batchSize, send: http.send, limiter, retry });
       return {

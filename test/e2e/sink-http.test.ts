@@ -105,4 +105,19 @@ describe('e2e: orders out to an ERP\'s HTTP API (sink http)', function () {
     expect(run.stderr).to.contain('sink: expected target (records into Oro) or sink (records out of Oro), got both: give one');
     expect(erp.requests).to.have.length(0);
   });
+
+  it('replays the refused order once the ERP takes it: the letter leaves the file', async () => {
+    erp = await startErp(ERP_TOKEN, { refuse: { 'SO-0002': '{"error":"customer unknown"}' } });
+    t.ws.write('to-erp.mjs', 'export default ({ data }) => ({ orderNumber: data.attributes.identifier });\n');
+    t.ws.writeNdjson('source.ndjson', [1, 2].map((n) => orderDocument(n)));
+    const env = { ...t.env, ERP_TOKEN };
+    expect((await runCli(['run', '--once', config()], { env })).code).to.equal(1);
+    await erp.close();
+    erp = await startErp(ERP_TOKEN);
+    const replay = await runCli(['replay', t.ws.path('dead-letters.ndjson'), config()], { env });
+    expect(replay.code, replay.stderr.slice(-2000)).to.equal(0);
+    expect(replay.stdout).to.match(/^done: sent 1, unchanged 0, skipped 0, rejected 0, failed 0 in \d+\.\d s$/m);
+    expect(replay.stdout).to.contain(`replay: 1 dead letter(s) now synced and removed, 0 left in ${t.ws.path('dead-letters.ndjson')}`);
+    expect(erp.bookings.map((b) => b.orderNumber)).to.deep.equal(['SO-0002']);
+  });
 });
