@@ -29,6 +29,7 @@ describe('config: the product target, constants and constant relationships', () 
   it('decodes the contract\'s product example as written', () => {
     const result = decode(productTarget);
     if (!('config' in result)) throw new Error(result.problems.join('\n'));
+    if (!('target' in result.config)) throw new Error('expected a config with a target');
     const { target } = result.config;
     expect(target.attributes).to.deep.equal({ sku: 'sku', status: { value: 'enabled' } });
     expect(target.relationships).to.deep.equal(productTarget.relationships);
