@@ -7,7 +7,7 @@ import { AsyncOperations, handleSyncBatch, renderOperation, renderOperationError
 import { ApiFailure, apiError, errorReply, fail, isObject, type Reply } from './json-api.js';
 import { resourceDocumentErrors } from './document.js';
 import { invalidJsonDetail } from './json-parse.js';
-import { parseFilters, selectRecords, sortedPage, sortOrder, type Filter } from './list.js';
+import { listPage, parseFilters, selectRecords, sortOrder, type Filter } from './list.js';
 import { hookContext, removeRecord } from './mutations.js';
 import { pageLinks, parsePaging, slicePage } from './paging.js';
 import type { TypeSpec } from './family.js';
@@ -133,15 +133,15 @@ function list(ctx: ApiContext, req: ApiRequest, spec: TypeSpec): Reply {
   const table = tableOf(ctx, spec);
   const filters = filtersOf(ctx, spec, table, req.query);
   const include = parseInclude(ctx.store, spec.name, req.query.get('include'));
-  const order = sortOrder(spec, req.query.get('sort'));
-  const records = selectRecords(table, filters);
+  // A sorter Oro lacks is answered before the paging's errors.
+  sortOrder(spec, req.query.get('sort'));
   const paging = parsePaging(req.query, ctx.maxPageSize[spec.name]);
-  const page = sortedPage(records, order, (paging.number - 1) * Math.max(paging.size, 0), paging.size);
+  const page = listPage(table, spec, filters, req.query.get('sort'), (paging.number - 1) * Math.max(paging.size, 0), paging.size, req.includeTotal);
   const options = renderOptions(ctx, req);
   const body: Record<string, unknown> = { data: page.rows.map((r) => renderRecord(ctx.store, spec.name, r, options)) };
   if (include.length > 0) body['included'] = renderIncluded(ctx.store, spec.name, page.rows, include, options);
   if (req.hateoas) body['links'] = pageLinks(`${ctx.baseUrl}/${spec.name}`, req.rawQuery, paging, page.hasNext);
-  return { status: 200, json: body, headers: req.includeTotal ? { 'X-Include-Total-Count': String(records.length) } : {} };
+  return { status: 200, json: body, headers: page.total !== undefined ? { 'X-Include-Total-Count': String(page.total) } : {} };
 }
 
 /** Oro's default limit of a DELETE of a list (`max_results` of `delete_list`). */

@@ -28,6 +28,9 @@ export class Table {
   private readonly indexes = new Map<string, Map<string, Bucket>>();
   private readonly fields: { readonly attribute: boolean; readonly name: string; readonly index: Map<string, Bucket>; readonly lower: boolean }[] = [];
   private nextId = 1;
+  /** Bumped by every put and delete: what a cached view of the rows was built from. */
+  private changes = 0;
+  private readonly views = new Map<string, { readonly changes: number; readonly value: unknown }>();
 
   constructor(readonly spec: TypeSpec) {
     const add = (attribute: boolean, name: string, lower = false): void => {
@@ -76,7 +79,20 @@ export class Table {
   }
 
   /** Inserts or replaces a record, keeping indexes in step. */
+  /**
+   * A view of the rows (the rows sorted one way) built by `build` and kept until the table next
+   * changes: a client reading page after page of an unchanging list costs one build.
+   */
+  view<T>(key: string, build: () => T): T {
+    const cached = this.views.get(key);
+    if (cached?.changes === this.changes) return cached.value as T;
+    const value = build();
+    this.views.set(key, { changes: this.changes, value });
+    return value;
+  }
+
   put(record: StoredRecord): void {
+    this.changes += 1;
     const old = this.rows.get(record.id);
     if (old) this.unindex(old);
     this.rows.set(record.id, record);
@@ -86,6 +102,7 @@ export class Table {
   delete(id: string): boolean {
     const old = this.rows.get(id);
     if (!old) return false;
+    this.changes += 1;
     this.unindex(old);
     this.rows.delete(id);
     return true;
