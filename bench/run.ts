@@ -8,11 +8,12 @@
  *
  *   npm run bench -- [--records 20000] [--latency 20] [--concurrency 16] [--batch-size 100]
  *                    [--async-batch-size N] [--baseline-sample 500] [--memory-records 1000000] [--fault-sample 500]
- *                    [--only throughput,overhead,memory,faults,capacity] [--cpu-prof DIR] [--no-write]
- *                    [--capacity-seconds 10] [--capacity-modes batch-sync,single]
+ *                    [--only throughput,overhead,memory,faults,capacity,orders] [--cpu-prof DIR] [--no-write]
+ *                    [--capacity-seconds 10] [--capacity-modes batch-sync,single] [--orders 100000]
  *
  * `capacity` (not run by default: about 25 runs of 10-20 s) is bench/capacity.ts: fixed and "auto"
  * concurrency against a fake Oro of limited workers; it writes its own part of BENCHMARKS.md.
+ * `orders` (not run by default): orders out of Oro into NDJSON, from `bench/orders.ts`.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -40,6 +41,8 @@ const { values } = parseArgs({
     'baseline-sample': { type: 'string', default: '500' },
     'memory-records': { type: 'string', default: '1000000' },
     'fault-sample': { type: 'string', default: '500' },
+    /** Orders (3 line items each) of the `orders` section. */
+    orders: { type: 'string', default: '100000' },
     only: { type: 'string', default: 'throughput,overhead,memory,faults' },
     'capacity-seconds': { type: 'string', default: '10' },
     'capacity-modes': { type: 'string', default: 'batch-sync,single' },
@@ -180,6 +183,29 @@ if (only.has('memory')) {
     `### Memory: ${fmt(memoryRecords)} records from a paginated HTTP export (pages of 1,000) through \`pullThrough\` into a slow sink (batches of 100, 5 ms each, 8 at a time)\n\n` +
       table(['when', 'records', 'peak RSS MB', 'peak heap MB', 'heap after GC MB', 'max pages held', 'max records in flight', 'records/s'], rows) +
       '\n\nFrom `bench/memory.ts --json` in its own process (`node --expose-gc`); peaks are since the start of the process.',
+  );
+}
+
+if (only.has('orders')) {
+  const orders = int('orders');
+  log(`bench: orders, ${orders} orders with 3 line items out of the fake Oro into NDJSON ...`);
+  const reports = await new Promise<Record<string, number | string | null>[]>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', join(ROOT, 'bench', 'orders.ts'), '--orders', String(orders), '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
+    child.on('exit', (code) => (code === 0 ? resolve(out.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, number | string | null>)) : reject(new Error(`bench/orders.ts exited with ${code}`))));
+  });
+  for (const r of reports) log(`bench:   ${JSON.stringify(r)}`);
+  const seed = reports.find((r) => r['label'] === 'seed') ?? {};
+  const rows = reports
+    .filter((r) => r['label'] !== 'seed')
+    .map((r) => [String(r['label']), fmt(Number(r['records'])), fmt(Number(r['seconds']), 1), fmt(Number(r['recordsPerSecond'])), String(r['requests']), fmt(Number(r['peakRssMb']), 1), fmt(Number(r['peakHeapMb']), 1), r['heapAfterGcMb'] === null ? 'n/a' : fmt(Number(r['heapAfterGcMb']), 1), fmt(Number(r['fileMb']), 1)]);
+  sections.push(
+    `### Orders out of Oro: ${fmt(orders)} orders with 3 line items each, \`source.kind: "oro"\` into NDJSON; then ${fmt(Number(seed['changed']))} (1 %) changed\n\n` +
+      table(['run', 'records', 's', 'records/s', 'requests (pages of 100)', 'peak RSS MB', 'peak heap MB', 'heap after GC MB', 'NDJSON MB'], rows) +
+      '\n\nFrom `bench/orders.ts --json` (`node --expose-gc`), the fake Oro in its own process (seeding took ' +
+      `${fmt(Number(seed['seedSeconds']), 0)} s, not counted). Each record is one order with its line items in \`included\`, written to the file one write at a time; ` +
+      'the incremental run starts from the last record\'s keyset, as the next run after a complete one does.',
   );
 }
 
