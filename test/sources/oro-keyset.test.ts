@@ -3,6 +3,8 @@ import fc from 'fast-check';
 import {
   compareIds, firstRequest, readKeysetPage, type KeysetPoint, type KeysetQuery, type KeysetRequest, type KeysetRun,
 } from '../../src/sources/oro-keyset.js';
+import { documentOf } from '../../src/sources/oro.js';
+import type { Resource } from '../../src/types/jsonapi.js';
 
 /** A record of the model Oro: its keyset and a content version (bumped by every write). */
 interface Row {
@@ -216,5 +218,24 @@ describe('oro source: the keyset walk', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('oro source: one document per resource', () => {
+  it('keeps the included resources the resource reaches, through other included ones too, once each', () => {
+    const res = (type: string, id: string, relationships: Record<string, { data: unknown }> = {}) => ({ type, id, relationships }) as Resource;
+    const order = res('orders', '1', {
+      lineItems: { data: [{ type: 'orderlineitems', id: '10' }, { type: 'orderlineitems', id: '11' }] },
+      customer: { data: null },
+    });
+    const included = [
+      res('orderlineitems', '10', { product: { data: { type: 'products', id: '7' } }, order: { data: { type: 'orders', id: '1' } } }),
+      res('orderlineitems', '11', { product: { data: { type: 'products', id: '7' } } }),
+      res('orderlineitems', '12', { product: { data: { type: 'products', id: '8' } } }),
+      res('products', '7'),
+      res('products', '8'),
+    ];
+    const index = new Map(included.map((r) => [`${r.type}\u0000${r.id}`, r]));
+    expect(documentOf(order, index).included.map((r) => `${r.type}:${r.id}`)).to.deep.equal(['orderlineitems:10', 'orderlineitems:11', 'products:7']);
   });
 });
