@@ -199,13 +199,14 @@ if (only.has('orders')) {
   const seed = reports.find((r) => r['label'] === 'seed') ?? {};
   const rows = reports
     .filter((r) => r['label'] !== 'seed')
-    .map((r) => [String(r['label']), fmt(Number(r['records'])), fmt(Number(r['seconds']), 1), fmt(Number(r['recordsPerSecond'])), String(r['requests']), fmt(Number(r['peakRssMb']), 1), fmt(Number(r['peakHeapMb']), 1), r['heapAfterGcMb'] === null ? 'n/a' : fmt(Number(r['heapAfterGcMb']), 1), fmt(Number(r['fileMb']), 1)]);
+    .map((r) => [String(r['label']), fmt(Number(r['records'])), `${fmt(Number(r['sent']))} / ${fmt(Number(r['unchanged']))}`, fmt(Number(r['seconds']), 1), fmt(Number(r['recordsPerSecond'])), String(r['requests']), fmt(Number(r['peakRssMb']), 1), fmt(Number(r['peakHeapMb']), 1), r['heapAfterGcMb'] === null ? 'n/a' : fmt(Number(r['heapAfterGcMb']), 1), fmt(Number(r['fileMb']), 1)]);
   sections.push(
     `### Orders out of Oro: ${fmt(orders)} orders with 3 line items each, \`source.kind: "oro"\` into NDJSON; then ${fmt(Number(seed['changed']))} (1 %) changed\n\n` +
-      table(['run', 'records', 's', 'records/s', 'requests (pages of 100)', 'peak RSS MB', 'peak heap MB', 'heap after GC MB', 'NDJSON MB'], rows) +
-      '\n\nFrom `bench/orders.ts --json` (`node --expose-gc`), the fake Oro in its own process (seeding took ' +
-      `${fmt(Number(seed['seedSeconds']), 0)} s, not counted). Each record is one order with its line items in \`included\`, written to the file one write at a time; ` +
-      'the incremental run starts from the last record\'s keyset, as the next run after a complete one does.',
+      table(['run', 'records', 'sent / unchanged', 's', 'records/s', 'requests (pages of 100)', 'peak RSS MB', 'peak heap MB', 'heap after GC MB', 'NDJSON MB'], rows) +
+      '\n\nFrom `bench/orders.ts --json` (`node --expose-gc`): `runConfig` of a config with `source.kind: "oro"` and an `ndjson` sink (its state ' +
+      'store, checkpoints and digests included), the fake Oro in its own process (seeding took ' +
+      `${fmt(Number(seed['seedSeconds']), 0)} s, not counted). Each record is one order with its line items in \`included\`; the sink appends and flushes each batch of 100 to disk. ` +
+      'The incremental run is the next `run --once`: it reads what changed after the last run\'s keyset.',
   );
 }
 
