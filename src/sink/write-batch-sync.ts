@@ -52,8 +52,11 @@ async function writeChunk(ctx: SinkContext, chunk: readonly BatchItem[]): Promis
       const sent = attempt.items;
       if (error instanceof HttpError && error.status >= 400 && error.status < 500) {
         const { byItem } = attributeErrors(error.errors, attempt.includedOwner);
-        if (byItem.size > 0) {
-          const { unnamed, stale, rejected } = sortByErrors(ctx, sent, byItem);
+        const sorted = byItem.size > 0 ? sortByErrors(ctx, sent, byItem) : undefined;
+        // An answer naming none of the records sent (an index past them) would come back the
+        // same for the same request: it is every record's, not a reason to send them again.
+        if (sorted && sorted.unnamed.length < sent.length) {
+          const { unnamed, stale, rejected } = sorted;
           // Looked up again, records with stale ids go with the rest of this request.
           const again = await relookSettled(ctx, stale);
           outcomes.push(...rejected, ...again.settled);
