@@ -165,7 +165,7 @@ async function remember(options: SweepOptions, outcomes: readonly Outcome[], don
   if (deleted.length > 0) {
     // One statement each for the page's keys: a networked store (PostgreSQL) pays a round trip per
     // call, SQLite a commit per call.
-    await Promise.all([store.forgetKeyStates(pipeline, deleted), store.forgetIds(type, keyField, deleted)]);
+    await Promise.all([store.forgetKeyStates(pipeline, deleted), store.forgetIds(options.client.baseUrl, type, keyField, deleted)]);
   }
   const states: KeyStateInput[] = [];
   for (const outcome of outcomes) {

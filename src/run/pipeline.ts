@@ -76,7 +76,7 @@ export async function buildPipeline({ config, runtime, client, store, dryRun, se
   const stored: { flush(): Promise<void> }[] = [];
   const remember = (type: string, field: string): IdCache => {
     if (dryRun) return createMemoryIdCache();
-    const cache = storeIdCache(store, type, field);
+    const cache = storeIdCache(store, config.oro.baseUrl, type, field);
     stored.push(cache);
     return cache;
   };

@@ -8,9 +8,10 @@ import { createWriteBehind, readThrough } from './write-behind.js';
  * store for the keys it has not just written itself: no copy held here can hide what another
  * worker stored. Writes are gathered and stored once per turn of the event loop (see
  * `createWriteBehind`); `put` resolves when its turn's write is stored. A crash loses at most the
- * ids of that turn, which the next run finds again by lookup.
+ * ids of that turn, which the next run finds again by lookup. `oro` is the base URL of the Oro the
+ * ids belong to: the map holds each Oro's ids apart.
  */
-export function storeIdCache(store: StateStore, type: string, keyField: string): IdCache & { flush(): Promise<void> } {
+export function storeIdCache(store: StateStore, oro: string, type: string, keyField: string): IdCache & { flush(): Promise<void> } {
   const behind = createWriteBehind<string>(async (entries) => {
     const puts: [string, string][] = [];
     const forgets: string[] = [];
@@ -19,11 +20,11 @@ export function storeIdCache(store: StateStore, type: string, keyField: string):
       else puts.push([key, id]);
     }
     // A turn holds each key once (its latest value), so the two calls cannot contradict each other.
-    if (forgets.length > 0) await store.forgetIds(type, keyField, forgets);
-    if (puts.length > 0) await store.putIds(type, keyField, puts);
+    if (forgets.length > 0) await store.forgetIds(oro, type, keyField, forgets);
+    if (puts.length > 0) await store.putIds(oro, type, keyField, puts);
   });
   return {
-    get: (keys) => readThrough(behind, keys, (unknown) => store.getIds(type, keyField, unknown)),
+    get: (keys) => readThrough(behind, keys, (unknown) => store.getIds(oro, type, keyField, unknown)),
     put(entries) {
       let stored: Promise<void> | undefined;
       for (const [key, id] of entries) stored = behind.put(key, id);

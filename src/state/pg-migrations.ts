@@ -2,7 +2,7 @@ import { StateStoreError } from '../errors/state-store-error.js';
 import type { Transaction } from './pg-connection.js';
 
 /** Version of the PostgreSQL schema this code writes; `oro_sync_schema_version` holds the database's. */
-export const PG_SCHEMA_VERSION = 2;
+export const PG_SCHEMA_VERSION = 3;
 
 /** Each entry upgrades from version `index` to `index + 1`; `{s}` is the quoted schema. */
 const PG_MIGRATIONS: readonly string[] = [
@@ -60,6 +60,19 @@ const PG_MIGRATIONS: readonly string[] = [
     key      text NOT NULL,
     PRIMARY KEY (pipeline, run, key)
   );
+  `,
+  // 3: the state belongs to one Oro, as SQLite's schema 5: the Oro of each pipeline, and the
+  // id map per Oro ('' for ids stored before, until a pipeline claims them).
+  `
+  CREATE TABLE {s}.oro_sync_pipeline_oros (
+    pipeline   text PRIMARY KEY,
+    base_url   text NOT NULL,
+    updated_at text NOT NULL
+  );
+  ALTER TABLE {s}.oro_sync_ids ADD COLUMN oro text NOT NULL DEFAULT '';
+  ALTER TABLE {s}.oro_sync_ids DROP CONSTRAINT oro_sync_ids_pkey;
+  ALTER TABLE {s}.oro_sync_ids ADD PRIMARY KEY (oro, type, key_field, key);
+  CREATE INDEX oro_sync_key_states_by_age ON {s}.oro_sync_key_states (pipeline, at);
   `,
 ];
 

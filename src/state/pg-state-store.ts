@@ -1,10 +1,10 @@
 import { StateStoreError } from '../errors/state-store-error.js';
 import { redactUrl, scrubSecrets } from '../util/redact.js';
 import {
-  digestPattern, errorsColumn, isoClock, notRunning, toCheckpoint, toKeyState, toRun,
+  digestPattern, errorsColumn, isoClock, notRunning, probeKeys, toCheckpoint, toKeyState, toRun,
   type CheckpointMethods, type CheckpointRow, type FinishedRun, type IdMethods, type IdRow, type KeyOutcome,
-  type KeyState, type KeyStateInput, type KeyStateMethods, type KeyStateRow, type MappingMethods, type RunMethods, type RunRow,
-  type SeenKeyMethods, type StateStore, type StateStoreOptions, type WaitingKey,
+  type IdSpace, type KeyState, type KeyStateInput, type KeyStateMethods, type KeyStateRow, type MappingMethods, type OroMethods,
+  type RunMethods, type RunRow, type SeenKeyMethods, type StateStore, type StateStoreOptions, type WaitingKey,
 } from './state-store.js';
 import { connectPg, type PgConnection, type PgPoolOptions } from './pg-connection.js';
 import { migratePg } from './pg-migrations.js';
@@ -33,7 +33,7 @@ export interface PgStateStoreOptions extends StateStoreOptions, PgPoolOptions {
  * @example
  * ```ts
  * const store = await openPgStateStore(process.env.STATE_URL!);
- * const ids = await store.getIds('customers', 'externalId', ['C-1']);
+ * const ids = await store.getIds('https://shop.example.com/admin/api', 'customers', 'externalId', ['C-1']);
  * await store.close();
  * ```
  */
@@ -59,6 +59,7 @@ export async function openPgStateStore(url: string, options: PgStateStoreOptions
     ...seenKeyMethods(db, t),
     ...mappingMethods(db, t, now),
     ...runMethods(db, t, now),
+    ...oroMethods(db, t, now),
     async info() {
       return { kind: 'postgres', url: redactUrl(url), schema: schemaName, schemaVersion: version };
     },
@@ -78,6 +79,7 @@ interface Tables {
   readonly keyStates: string;
   readonly mappings: string;
   readonly seenKeys: string;
+  readonly pipelineOros: string;
 }
 
 /** The tables in the quoted schema `s`. */
@@ -89,6 +91,7 @@ function tablesIn(s: string): Tables {
     keyStates: `${s}.oro_sync_key_states`,
     mappings: `${s}.oro_sync_mappings`,
     seenKeys: `${s}.oro_sync_seen_keys`,
+    pipelineOros: `${s}.oro_sync_pipeline_oros`,
   };
 }
 
@@ -119,28 +122,28 @@ function checkpointMethods({ query }: PgConnection, t: Tables, now: Clock): Chec
 
 function idMethods({ query }: PgConnection, t: Tables, now: Clock): IdMethods {
   return {
-    async getIds(type, keyField, keys) {
+    async getIds(oro, type, keyField, keys) {
       const found = new Map<string, string>();
       if (keys.length === 0) return found;
       const { rows } = await query<IdRow>('reading ids',
-        `SELECT key, id FROM ${t.ids} WHERE type = $1 AND key_field = $2 AND key = ANY($3::text[])`, [type, keyField, [...new Set(keys)]]);
+        `SELECT key, id FROM ${t.ids} WHERE oro = $1 AND type = $2 AND key_field = $3 AND key = ANY($4::text[])`, [oro, type, keyField, [...new Set(keys)]]);
       for (const row of rows) found.set(row.key, row.id);
       return found;
     },
-    async putIds(type, keyField, entries) {
+    async putIds(oro, type, keyField, entries) {
       // One row per key (the last id given wins): ON CONFLICT may not touch a row twice.
       const last = new Map<string, string>();
       for (const [key, id] of entries) last.set(key, id);
       if (last.size === 0) return;
       await query('storing ids',
-        `INSERT INTO ${t.ids} (type, key_field, key, id, updated_at)
-         SELECT $1, $2, k, i, $3 FROM unnest($4::text[], $5::text[]) AS u(k, i)
-         ON CONFLICT (type, key_field, key) DO UPDATE SET id = excluded.id, updated_at = excluded.updated_at`,
-        [type, keyField, now(), [...last.keys()], [...last.values()]]);
+        `INSERT INTO ${t.ids} (oro, type, key_field, key, id, updated_at)
+         SELECT $1, $2, $3, k, i, $4 FROM unnest($5::text[], $6::text[]) AS u(k, i)
+         ON CONFLICT (oro, type, key_field, key) DO UPDATE SET id = excluded.id, updated_at = excluded.updated_at`,
+        [oro, type, keyField, now(), [...last.keys()], [...last.values()]]);
     },
-    async forgetIds(type, keyField, keys) {
+    async forgetIds(oro, type, keyField, keys) {
       if (keys.length === 0) return;
-      await query('forgetting ids', `DELETE FROM ${t.ids} WHERE type = $1 AND key_field = $2 AND key = ANY($3::text[])`, [type, keyField, [...keys]]);
+      await query('forgetting ids', `DELETE FROM ${t.ids} WHERE oro = $1 AND type = $2 AND key_field = $3 AND key = ANY($4::text[])`, [oro, type, keyField, [...keys]]);
     },
   };
 }
@@ -278,6 +281,59 @@ function runMethods({ query, where }: PgConnection, t: Tables, now: Clock): RunM
       const { rows } = await query<RunRow>('reading runs',
         `SELECT * FROM ${t.runs} WHERE pipeline = $1 AND status = 'ok' ORDER BY id DESC LIMIT 1`, [pipeline]);
       return rows[0] === undefined ? undefined : (toRun(rows[0]) as FinishedRun);
+    },
+  };
+}
+
+/** Which Oro a pipeline's state came from; an Oro restored from a backup (see `StateStore`). */
+function oroMethods({ query, transaction }: PgConnection, t: Tables, now: Clock): OroMethods {
+  const record = `INSERT INTO ${t.pipelineOros} (pipeline, base_url, updated_at) VALUES ($1, $2, $3)
+    ON CONFLICT (pipeline) DO UPDATE SET base_url = excluded.base_url, updated_at = excluded.updated_at`;
+  return {
+    async oroOf(pipeline) {
+      const { rows } = await query<{ base_url: string }>('reading the pipeline\'s Oro', `SELECT base_url FROM ${t.pipelineOros} WHERE pipeline = $1`, [pipeline]);
+      return rows[0]?.base_url;
+    },
+    async claimOro(pipeline, baseUrl) {
+      await transaction('recording the pipeline\'s Oro', async (client) => {
+        await client.query(record, [pipeline, baseUrl, now()]);
+        // An id of no Oro ('') that the claimed Oro already holds under its own name: that one wins.
+        await client.query(
+          `UPDATE ${t.ids} i SET oro = $1 WHERE i.oro = '' AND NOT EXISTS (
+             SELECT 1 FROM ${t.ids} j WHERE j.oro = $1 AND j.type = i.type AND j.key_field = i.key_field AND j.key = i.key)`, [baseUrl]);
+        await client.query(`DELETE FROM ${t.ids} WHERE oro = ''`);
+      });
+    },
+    async forgetState(pipeline, baseUrl) {
+      await transaction('forgetting the pipeline\'s state', async (client) => {
+        for (const table of [t.keyStates, t.checkpoints, t.mappings, t.seenKeys]) await client.query(`DELETE FROM ${table} WHERE pipeline = $1`, [pipeline]);
+        await client.query(record, [pipeline, baseUrl, now()]);
+      });
+    },
+    async sampleKnownIds(pipeline, limit) {
+      const n = Math.max(0, Math.floor(limit));
+      const found = new Map<string, string>();
+      const recent = await query<{ key: string; oro_id: string }>('sampling stored ids',
+        `SELECT key, oro_id FROM ${t.keyStates} WHERE pipeline = $1 AND oro_id IS NOT NULL ORDER BY at DESC LIMIT $2`, [pipeline, Math.ceil(n / 2)]);
+      for (const row of recent.rows) found.set(row.key, row.oro_id);
+      const range = await query<{ lo: string | null; hi: string | null }>('sampling stored ids',
+        `SELECT (SELECT key FROM ${t.keyStates} WHERE pipeline = $1 ORDER BY key LIMIT 1) AS lo,
+                (SELECT key FROM ${t.keyStates} WHERE pipeline = $1 ORDER BY key DESC LIMIT 1) AS hi`, [pipeline]);
+      const { lo, hi } = range.rows[0] ?? { lo: null, hi: null };
+      if (lo === null || hi === null) return [];
+      // One seek of the primary key per probe, all in one round trip (the database's own key order).
+      const spread = await query<{ key: string; oro_id: string }>('sampling stored ids',
+        `SELECT k.key, k.oro_id FROM unnest($2::text[]) AS p(probe) CROSS JOIN LATERAL (
+           SELECT key, oro_id FROM ${t.keyStates} WHERE pipeline = $1 AND key >= p.probe AND oro_id IS NOT NULL ORDER BY key LIMIT 1) k`,
+        [pipeline, probeKeys(lo, hi, n - found.size)]);
+      for (const row of spread.rows) found.set(row.key, row.oro_id);
+      return [...found].slice(0, n).map(([key, oroId]) => ({ key, oroId }));
+    },
+    async distrustIds(pipeline, oro, spaces: readonly IdSpace[]) {
+      await transaction('forgetting the pipeline\'s ids', async (client) => {
+        await client.query(`UPDATE ${t.keyStates} SET oro_id = NULL, digest = NULL WHERE pipeline = $1`, [pipeline]);
+        for (const { type, keyField } of spaces) await client.query(`DELETE FROM ${t.ids} WHERE oro = $1 AND type = $2 AND key_field = $3`, [oro, type, keyField]);
+      });
     },
   };
 }

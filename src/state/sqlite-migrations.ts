@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 
 /** Schema version this code writes; `PRAGMA user_version` holds the file's. */
-export const STATE_SCHEMA_VERSION = 4;
+export const STATE_SCHEMA_VERSION = 5;
 
 /** Each entry upgrades from version `index` to `index + 1`. */
 const MIGRATIONS: readonly string[] = [
@@ -68,6 +68,30 @@ const MIGRATIONS: readonly string[] = [
     key      TEXT NOT NULL,
     PRIMARY KEY (pipeline, run, key)
   ) WITHOUT ROWID;
+  `,
+  // 4 -> 5: the state belongs to one Oro. Each pipeline records the Oro (base URL) its ids and
+  // digests came from, and the id map is kept per Oro: ids learnt from one Oro are never used
+  // against another. Ids stored before this have no Oro ('') until a pipeline claims them. The
+  // keys stored last are the ones a run start checks first (an Oro restored from a backup).
+  `
+  CREATE TABLE pipeline_oros (
+    pipeline   TEXT PRIMARY KEY,
+    base_url   TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE ids_per_oro (
+    oro        TEXT NOT NULL,
+    type       TEXT NOT NULL,
+    key_field  TEXT NOT NULL,
+    key        TEXT NOT NULL,
+    id         TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (oro, type, key_field, key)
+  ) WITHOUT ROWID;
+  INSERT INTO ids_per_oro (oro, type, key_field, key, id, updated_at) SELECT '', type, key_field, key, id, updated_at FROM ids;
+  DROP TABLE ids;
+  ALTER TABLE ids_per_oro RENAME TO ids;
+  CREATE INDEX key_states_by_age ON key_states (pipeline, at);
   `,
 ];
 

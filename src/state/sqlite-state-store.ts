@@ -3,17 +3,17 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { scrubSecrets } from '../util/redact.js';
 import {
-  digestPattern, errorsColumn, isoClock, notRunning, toCheckpoint, toKeyState, toRun, tupleToKeyState,
+  digestPattern, errorsColumn, isoClock, notRunning, probeKeys, toCheckpoint, toKeyState, toRun, tupleToKeyState,
   type CheckpointMethods, type CheckpointRow, type FinishedRun, type IdMethods, type IdRow, type KeyOutcome,
-  type KeyState, type KeyStateInput, type KeyStateMethods, type KeyStateRow, type KeyStateTuple, type MappingMethods,
-  type MissingRow, type RunMethods, type RunRow, type SeenKeyMethods, type StateStore, type StateStoreOptions,
+  type KeyState, type KeyStateInput, type KeyStateMethods, type KeyStateRow, type KeyStateTuple, type IdSpace, type MappingMethods,
+  type MissingRow, type OroMethods, type RunMethods, type RunRow, type SeenKeyMethods, type StateStore, type StateStoreOptions,
   type WaitingKey,
 } from './state-store.js';
 import { migrateSqlite } from './sqlite-migrations.js';
 
 /** IN-list size for `getIds`; well below SQLite's bound-parameter limit. */
 const ID_CHUNK = 500;
-/** Rows per INSERT of `putIds` (5 parameters each) and of `markSeen` (3 each). */
+/** Rows per INSERT of `putIds` (6 parameters each) and of `markSeen` (3 each). */
 const PUT_CHUNK = 100;
 
 type Db = Database.Database;
@@ -30,7 +30,7 @@ type Clock = () => string;
  * ```ts
  * const store = openStateStore('.oro-sync/state.db');
  * const cp = await store.getCheckpoint('customers');
- * const ids = await store.getIds('customers', 'externalId', ['C-1', 'C-2']);
+ * const ids = await store.getIds('https://shop.example.com/admin/api', 'customers', 'externalId', ['C-1', 'C-2']);
  * await store.close();
  * ```
  */
@@ -44,6 +44,7 @@ export function openStateStore(path: string, options: StateStoreOptions = {}): S
     ...seenKeyMethods(db),
     ...mappingMethods(db, now),
     ...runMethods(db, now, path),
+    ...oroMethods(db, now),
     async info() {
       return {
         kind: 'sqlite',
@@ -114,43 +115,43 @@ function checkpointMethods(db: Db, now: Clock): CheckpointMethods {
 }
 
 function idMethods(db: Db, now: Clock): IdMethods {
-  const forgetId = db.prepare<[string, string, string]>('DELETE FROM ids WHERE type = ? AND key_field = ? AND key = ?');
+  const forgetId = db.prepare<[string, string, string, string]>('DELETE FROM ids WHERE oro = ? AND type = ? AND key_field = ? AND key = ?');
   // One statement per number of keys (prepared when a size first occurs, at most ID_CHUNK of
   // each): binding 100 keys beats padding every lookup to 500, and one multi-row INSERT per
   // chunk beats a statement run per id (the run's N-API crossing was most of putIds' cost).
   const getIdsOf = preparedBySize((n) => db.prepare<string[], IdRow>(
-    `SELECT key, id FROM ids WHERE type = ? AND key_field = ? AND key IN (${Array(n).fill('?').join(', ')})`));
+    `SELECT key, id FROM ids WHERE oro = ? AND type = ? AND key_field = ? AND key IN (${Array(n).fill('?').join(', ')})`));
   const putIdsOf = preparedBySize((n) => db.prepare<string[]>(
-    `INSERT INTO ids (type, key_field, key, id, updated_at) VALUES ${Array(n).fill('(?, ?, ?, ?, ?)').join(', ')}
-     ON CONFLICT (type, key_field, key) DO UPDATE SET id = excluded.id, updated_at = excluded.updated_at`));
-  const putIds = db.transaction((type: string, keyField: string, entries: Iterable<readonly [string, string]>) => {
+    `INSERT INTO ids (oro, type, key_field, key, id, updated_at) VALUES ${Array(n).fill('(?, ?, ?, ?, ?, ?)').join(', ')}
+     ON CONFLICT (oro, type, key_field, key) DO UPDATE SET id = excluded.id, updated_at = excluded.updated_at`));
+  const putIds = db.transaction((oro: string, type: string, keyField: string, entries: Iterable<readonly [string, string]>) => {
     const at = now();
     const all = [...entries];
     for (let i = 0; i < all.length; i += PUT_CHUNK) {
       const chunk = all.slice(i, i + PUT_CHUNK);
       const values: string[] = [];
-      for (const [key, id] of chunk) values.push(type, keyField, key, id, at);
+      for (const [key, id] of chunk) values.push(oro, type, keyField, key, id, at);
       putIdsOf(chunk.length).run(...values);
     }
   });
-  const forgetIds = db.transaction((type: string, keyField: string, keys: readonly string[]) => {
-    for (const key of keys) forgetId.run(type, keyField, key);
+  const forgetIds = db.transaction((oro: string, type: string, keyField: string, keys: readonly string[]) => {
+    for (const key of keys) forgetId.run(oro, type, keyField, key);
   });
   return {
-    async getIds(type, keyField, keys) {
+    async getIds(oro, type, keyField, keys) {
       const found = new Map<string, string>();
       const unique = [...new Set(keys)];
       for (let i = 0; i < unique.length; i += ID_CHUNK) {
         const chunk = unique.slice(i, i + ID_CHUNK);
-        for (const row of getIdsOf(chunk.length).all(type, keyField, ...chunk)) found.set(row.key, row.id);
+        for (const row of getIdsOf(chunk.length).all(oro, type, keyField, ...chunk)) found.set(row.key, row.id);
       }
       return found;
     },
-    async putIds(type, keyField, entries) {
-      putIds(type, keyField, entries);
+    async putIds(oro, type, keyField, entries) {
+      putIds(oro, type, keyField, entries);
     },
-    async forgetIds(type, keyField, keys) {
-      if (keys.length > 0) forgetIds(type, keyField, keys);
+    async forgetIds(oro, type, keyField, keys) {
+      if (keys.length > 0) forgetIds(oro, type, keyField, keys);
     },
   };
 }
@@ -302,6 +303,67 @@ function runMethods(db: Db, now: Clock, path: string): RunMethods {
     async lastSuccessfulRun(pipeline) {
       const row = lastOk.get(pipeline);
       return row === undefined ? undefined : (toRun(row) as FinishedRun);
+    },
+  };
+}
+
+/** Which Oro a pipeline's state came from; an Oro restored from a backup (see `StateStore`). */
+function oroMethods(db: Db, now: Clock): OroMethods {
+  const oroOf = db.prepare<[string], { base_url: string }>('SELECT base_url FROM pipeline_oros WHERE pipeline = ?');
+  const record = db.prepare<[string, string, string]>(
+    `INSERT INTO pipeline_oros (pipeline, base_url, updated_at) VALUES (?, ?, ?)
+     ON CONFLICT (pipeline) DO UPDATE SET base_url = excluded.base_url, updated_at = excluded.updated_at`);
+  // An id of no Oro ('') that the claimed Oro already holds under its own name: that one wins.
+  const adoptIds = db.prepare<[string]>(`UPDATE OR IGNORE ids SET oro = ? WHERE oro = ''`);
+  const dropUnowned = db.prepare(`DELETE FROM ids WHERE oro = ''`);
+  const forgetOf = ['key_states', 'checkpoints', 'mappings', 'seen_keys'].map((table) => db.prepare<[string]>(`DELETE FROM ${table} WHERE pipeline = ?`));
+  const recent = db.prepare<[string, number], MissingRow>(
+    'SELECT key, oro_id FROM key_states WHERE pipeline = ? AND oro_id IS NOT NULL ORDER BY at DESC LIMIT ?');
+  // The first and last key in key order, each one seek of the primary key (min() and max() would scan the age index).
+  const range = db.prepare<[string, string], { lo: string | null; hi: string | null }>(
+    `SELECT (SELECT key FROM key_states WHERE pipeline = ? ORDER BY key LIMIT 1) AS lo,
+            (SELECT key FROM key_states WHERE pipeline = ? ORDER BY key DESC LIMIT 1) AS hi`);
+  // Written so (not with `oro_id IS NOT NULL` inside) that it stays one seek of the primary key.
+  const atOrAfter = db.prepare<[string, string], { key: string; oro_id: string | null }>('SELECT key, oro_id FROM key_states WHERE pipeline = ? AND key >= ? ORDER BY key LIMIT 8');
+  const distrustKeys = db.prepare<[string]>('UPDATE key_states SET oro_id = NULL, digest = NULL WHERE pipeline = ?');
+  const dropSpace = db.prepare<[string, string, string]>('DELETE FROM ids WHERE oro = ? AND type = ? AND key_field = ?');
+  const claim = db.transaction((pipeline: string, baseUrl: string) => {
+    record.run(pipeline, baseUrl, now());
+    adoptIds.run(baseUrl);
+    dropUnowned.run();
+  });
+  const forgetState = db.transaction((pipeline: string, baseUrl: string) => {
+    for (const statement of forgetOf) statement.run(pipeline);
+    record.run(pipeline, baseUrl, now());
+  });
+  const distrust = db.transaction((pipeline: string, oro: string, spaces: readonly IdSpace[]) => {
+    distrustKeys.run(pipeline);
+    for (const { type, keyField } of spaces) dropSpace.run(oro, type, keyField);
+  });
+  return {
+    async oroOf(pipeline) {
+      return oroOf.get(pipeline)?.base_url;
+    },
+    async claimOro(pipeline, baseUrl) {
+      claim(pipeline, baseUrl);
+    },
+    async forgetState(pipeline, baseUrl) {
+      forgetState(pipeline, baseUrl);
+    },
+    async sampleKnownIds(pipeline, limit) {
+      const n = Math.max(0, Math.floor(limit));
+      const found = new Map<string, string>();
+      for (const row of recent.all(pipeline, Math.ceil(n / 2))) found.set(row.key, row.oro_id);
+      const { lo, hi } = range.get(pipeline, pipeline) ?? { lo: null, hi: null };
+      if (lo === null || hi === null) return [];
+      for (const probe of probeKeys(lo, hi, n - found.size)) {
+        const row = atOrAfter.all(pipeline, probe).find((r) => r.oro_id !== null);
+        if (row?.oro_id != null) found.set(row.key, row.oro_id);
+      }
+      return [...found].slice(0, n).map(([key, oroId]) => ({ key, oroId }));
+    },
+    async distrustIds(pipeline, oro, spaces) {
+      distrust(pipeline, oro, spaces);
     },
   };
 }

@@ -119,10 +119,19 @@ export type WaitingKey = KeyState & { readonly key: string; readonly lastOutcome
 /** What `putKeyStates` takes: a key's new state (`at` is the store's clock). */
 export type KeyStateInput = Omit<KeyState, 'at'> & { readonly key: string };
 
-/** A key Oro confirmed before that a run did not see (`target.onMissing`). */
-export interface MissingKey {
+/** A key of a pipeline and the Oro id stored for it. */
+export interface KnownId {
   readonly key: string;
   readonly oroId: string;
+}
+
+/** A key Oro confirmed before that a run did not see (`target.onMissing`). */
+export type MissingKey = KnownId;
+
+/** One id map of an Oro: the ids of `type` by the field its keys are matched on. */
+export interface IdSpace {
+  readonly type: string;
+  readonly keyField: string;
 }
 
 /** Which of the pipeline's known keys `missingKeys` and `countMissing` consider. */
@@ -164,12 +173,15 @@ export interface StateStore {
   saveCheckpoint(pipeline: string, checkpoint: CheckpointInput): Promise<void>;
   clearCheckpoint(pipeline: string): Promise<void>;
 
-  /** Oro ids known for `keys` of `type` by `keyField`; keys not known are absent from the map. */
-  getIds(type: string, keyField: string, keys: readonly string[]): Promise<Map<string, string>>;
-  /** Stores (or replaces) key → id pairs, all in one transaction. */
-  putIds(type: string, keyField: string, entries: Iterable<readonly [key: string, id: string]>): Promise<void>;
+  /**
+   * Oro ids known for `keys` of `type` by `keyField` in the Oro at `oro` (its base URL): ids
+   * learnt from one Oro are never given for another. Keys not known are absent from the map.
+   */
+  getIds(oro: string, type: string, keyField: string, keys: readonly string[]): Promise<Map<string, string>>;
+  /** Stores (or replaces) key → id pairs of the Oro at `oro`, all in one transaction. */
+  putIds(oro: string, type: string, keyField: string, entries: Iterable<readonly [key: string, id: string]>): Promise<void>;
   /** Forgets cached ids, e.g. after Oro answered 404 for them or they were deleted; one transaction. */
-  forgetIds(type: string, keyField: string, keys: readonly string[]): Promise<void>;
+  forgetIds(oro: string, type: string, keyField: string, keys: readonly string[]): Promise<void>;
 
   /** What is known of `keys` of `pipeline` (keys never sent are absent); chunked `IN (...)` queries. */
   getKeyStates(pipeline: string, keys: readonly string[]): Promise<Map<string, KeyState>>;
@@ -214,6 +226,35 @@ export interface StateStore {
    */
   changeMapping(pipeline: string, fingerprint: string): Promise<void>;
 
+  /**
+   * The Oro (base URL) the pipeline's ids, digests and checkpoint came from; `undefined` before
+   * its first run that recorded one.
+   */
+  oroOf(pipeline: string): Promise<string | undefined>;
+  /**
+   * Records `baseUrl` as the pipeline's Oro (its first run). Ids stored before any Oro was
+   * recorded (an older oro-sync's) are taken as that Oro's: the state was used with it.
+   */
+  claimOro(pipeline: string, baseUrl: string): Promise<void>;
+  /**
+   * `--forget-state`: drops the pipeline's key states (ids and digests), checkpoint, mapping
+   * fingerprint and seen marks, and records `baseUrl` as its Oro, in one transaction. Its runs
+   * stay. Ids of other Oros in the id map are left alone: they are never read for `baseUrl`.
+   */
+  forgetState(pipeline: string, baseUrl: string): Promise<void>;
+  /**
+   * Up to `limit` keys of the pipeline with a stored Oro id: about half the most recently
+   * stored (those a restored backup would have lost), the rest spread over the key range (index
+   * seeks, not a scan: this runs at the start of every run, whatever the number of keys).
+   */
+  sampleKnownIds(pipeline: string, limit: number): Promise<KnownId[]>;
+  /**
+   * Oro no longer holds what the pipeline stored (restored from a backup): forgets every Oro id
+   * and digest of the pipeline's keys (their last outcomes stay) and the id maps `spaces` of the
+   * Oro at `oro`, in one transaction, so that every key is looked up again.
+   */
+  distrustIds(pipeline: string, oro: string, spaces: readonly IdSpace[]): Promise<void>;
+
   /** Records the start of a run; returns its id. */
   startRun(pipeline: string, meta?: Json): Promise<number>;
   /** @throws Error when `runId` is unknown or already finished. */
@@ -245,6 +286,7 @@ export type KeyStateMethods = Pick<StateStore, 'getKeyStates' | 'putKeyStates' |
 export type SeenKeyMethods = Pick<StateStore, 'markSeen' | 'clearSeen' | 'countKnown' | 'countMissing' | 'missingKeys'>;
 export type MappingMethods = Pick<StateStore, 'mappingFingerprint' | 'changeMapping'>;
 export type RunMethods = Pick<StateStore, 'startRun' | 'finishRun' | 'lastRuns' | 'lastSuccessfulRun'>;
+export type OroMethods = Pick<StateStore, 'oroOf' | 'claimOro' | 'forgetState' | 'sampleKnownIds' | 'distrustIds'>;
 
 /** Rows as both stores select them (PostgreSQL's bigint columns come as strings). */
 export interface CheckpointRow {
@@ -287,6 +329,30 @@ export function toCheckpoint(row: CheckpointRow): StoredCheckpoint {
     complete: row.complete === null ? null : Number(row.complete) === 1,
     sourceMark: row.source_mark === null ? null : (JSON.parse(row.source_mark) as Json),
   };
+}
+
+/**
+ * `n` keys spread between `min` and `max` of a pipeline, for a sample by index seeks (the first
+ * stored key at or after each) rather than a scan of every key: their common prefix, a character
+ * drawn between theirs where they part, then characters drawn over the range their tails use
+ * (keys of digits get digits, of hex hex).
+ */
+export function probeKeys(min: string, max: string, n: number, random: () => number = Math.random): string[] {
+  let i = 0;
+  while (i < min.length && i < max.length && min[i] === max[i]) i += 1;
+  const range = (text: string): [number, number] => {
+    const codes = [...text].map((c) => c.codePointAt(0) ?? 0x30);
+    return codes.length === 0 ? [0x30, 0x7a] : [Math.min(...codes), Math.max(...codes)];
+  };
+  // Where they part, between their two characters; after it, over the characters their tails use.
+  const [first, last] = range((min[i] ?? '') + (max[i] ?? ''));
+  const [lo, hi] = range(min.slice(i + 1) + max.slice(i + 1));
+  const draw = (from: number, to: number) => String.fromCodePoint(from + Math.floor(random() * (to - from + 1)));
+  return Array.from({ length: Math.max(0, n) }, () => {
+    let probe = min.slice(0, i) + draw(first, last);
+    for (let j = 0; j < 6; j += 1) probe += draw(lo, hi);
+    return probe;
+  });
 }
 
 /** A `key_states` row as a key's state. */

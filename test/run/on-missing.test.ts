@@ -75,7 +75,7 @@ describe('run/on-missing: target.onMissing after a complete snapshot run', funct
     expect(deleted[0]!.record.position.where).to.equal('onMissing customers K');
     const store = (await runtime.stateStore(config.state));
     expect(await store.keyState(config.name, 'K')).to.equal(undefined);
-    expect((await store.getIds('customers', 'externalId', ['K', 'A'])).has('K')).to.equal(false);
+    expect((await store.getIds(oro.baseUrl, 'customers', 'externalId', ['K', 'A'])).has('K')).to.equal(false);
     expect(await registry.metrics()).to.contain('oro_sync_records_total{target="customers",outcome="deleted"} 1');
     // Gone from the state store: the next run has nothing to delete.
     oro.resetLog();

@@ -7,6 +7,9 @@ import { dropSchema, ensureTestDatabase, PG_TEST_URL, uniqueSchema, withTestData
 import { rejectionOf } from '../helpers/rejection.js';
 import { closedPort } from '../helpers/cli.js';
 
+/** The Oro the ids in these tests belong to. */
+const ORO = 'https://shop.example.com/admin/api';
+
 describe('state/pg-state-store (PostgreSQL only)', function () {
   this.timeout(30_000);
   let schema: string;
@@ -30,15 +33,15 @@ describe('state/pg-state-store (PostgreSQL only)', function () {
     expect(await store.info()).to.deep.equal({ kind: 'postgres', url: PG_TEST_URL, schema, schemaVersion: PG_SCHEMA_VERSION });
     const tables = await withTestDatabase(async (client) => (await client.query<{ table_name: string }>(
       'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name', [schema])).rows.map((r) => r.table_name));
-    expect(tables).to.deep.equal(['oro_sync_checkpoints', 'oro_sync_ids', 'oro_sync_key_states', 'oro_sync_mappings', 'oro_sync_runs', 'oro_sync_schema_version', 'oro_sync_seen_keys']);
+    expect(tables).to.deep.equal(['oro_sync_checkpoints', 'oro_sync_ids', 'oro_sync_key_states', 'oro_sync_mappings', 'oro_sync_pipeline_oros', 'oro_sync_runs', 'oro_sync_schema_version', 'oro_sync_seen_keys']);
     const versions = await withTestDatabase(async (client) => (await client.query(`SELECT version FROM "${schema}".oro_sync_schema_version`)).rows);
     expect(versions).to.deep.equal([{ version: PG_SCHEMA_VERSION }]);
   });
 
   it('workers starting together create the tables once (the migration takes an advisory lock)', async () => {
     const stores = await Promise.all(Array.from({ length: 4 }, () => openStore()));
-    await stores[0]?.putIds('customers', 'externalId', [['C1', '1']]);
-    for (const store of stores) expect(await store.getIds('customers', 'externalId', ['C1'])).to.deep.equal(new Map([['C1', '1']]));
+    await stores[0]?.putIds(ORO, 'customers', 'externalId', [['C1', '1']]);
+    for (const store of stores) expect(await store.getIds(ORO, 'customers', 'externalId', ['C1'])).to.deep.equal(new Map([['C1', '1']]));
     const versions = await withTestDatabase(async (client) => (await client.query(`SELECT version FROM "${schema}".oro_sync_schema_version`)).rows);
     expect(versions).to.have.length(1);
   });
@@ -51,11 +54,11 @@ describe('state/pg-state-store (PostgreSQL only)', function () {
 
   it('keeps what it stored across a restart (reopen)', async () => {
     const first = await openStore();
-    await first.putIds('customers', 'externalId', [['C1', '1']]);
+    await first.putIds(ORO, 'customers', 'externalId', [['C1', '1']]);
     const run = await first.startRun('customers');
     await first.close();
     const again = await openStore();
-    expect(await again.getIds('customers', 'externalId', ['C1'])).to.deep.equal(new Map([['C1', '1']]));
+    expect(await again.getIds(ORO, 'customers', 'externalId', ['C1'])).to.deep.equal(new Map([['C1', '1']]));
     expect((await again.lastRuns('customers', 1))[0]?.id).to.equal(run);
   });
 
@@ -83,7 +86,7 @@ describe('state/pg-state-store (PostgreSQL only)', function () {
   it('an error of a query is a StateStoreError naming state.url (the run stops, records are not failed one by one)', async () => {
     const store = await openStore();
     await withTestDatabase((client) => client.query(`DROP TABLE "${schema}".oro_sync_ids`));
-    const error = await rejectionOf(store.getIds('customers', 'externalId', ['C1']));
+    const error = await rejectionOf(store.getIds(ORO, 'customers', 'externalId', ['C1']));
     expect(error).to.be.instanceOf(StateStoreError);
     expect(error.message).to.match(/^state\.url postgres:\/\/postgres@127\.0\.0\.1:5432\/oro_sync_test: reading ids: relation .*oro_sync_ids" does not exist/);
   });

@@ -3,6 +3,9 @@ import { rejectionOf } from '../helpers/rejection.js';
 import { STORE_BACKENDS, type StoreUnderTest } from '../helpers/state-backends.js';
 import type { StateStore, StateStoreOptions } from '../../src/state/state-store.js';
 
+/** The Oro the ids in these tests belong to. */
+const ORO = 'https://shop.example.com/admin/api';
+
 const counts = { created: 3, updated: 2, sent: 0, unchanged: 0, skipped: 1, rejected: 0, failed: 0, deleted: 0 };
 
 // The same suite against the embedded SQLite file and the shared PostgreSQL database.
@@ -37,67 +40,67 @@ for (const backend of STORE_BACKENDS) {
 
     it('maps source keys to Oro ids per type and key field, and keeps them across reopen', async () => {
       let store = await openStore();
-      await store.putIds('customers', 'externalId', [['C-1', '11'], ['C-2', '12']]);
-      await store.putIds('customers', 'email', [['C-1', '99']]);
-      await store.putIds('customers', 'externalId', [['C-2', '22']]);
+      await store.putIds(ORO, 'customers', 'externalId', [['C-1', '11'], ['C-2', '12']]);
+      await store.putIds(ORO, 'customers', 'email', [['C-1', '99']]);
+      await store.putIds(ORO, 'customers', 'externalId', [['C-2', '22']]);
       await store.close();
       store = await openStore();
-      expect([...await store.getIds('customers', 'externalId', ['C-1', 'C-2', 'C-3', 'C-1'])].sort()).to.deep.equal([['C-1', '11'], ['C-2', '22']]);
-      expect([...await store.getIds('customers', 'email', ['C-1', 'C-2'])]).to.deep.equal([['C-1', '99']]);
-      expect((await store.getIds('customergroups', 'externalId', ['C-1'])).size).to.equal(0);
-      expect((await store.getIds('customers', 'externalId', [])).size).to.equal(0);
-      await store.forgetIds('customers', 'externalId', ['C-1']);
-      expect([...await store.getIds('customers', 'externalId', ['C-1', 'C-2'])]).to.deep.equal([['C-2', '22']]);
-      await store.forgetIds('customers', 'externalId', []);
-      expect((await store.getIds('customers', 'email', ['C-1'])).size, 'another key field keeps its ids').to.equal(1);
+      expect([...await store.getIds(ORO, 'customers', 'externalId', ['C-1', 'C-2', 'C-3', 'C-1'])].sort()).to.deep.equal([['C-1', '11'], ['C-2', '22']]);
+      expect([...await store.getIds(ORO, 'customers', 'email', ['C-1', 'C-2'])]).to.deep.equal([['C-1', '99']]);
+      expect((await store.getIds(ORO, 'customergroups', 'externalId', ['C-1'])).size).to.equal(0);
+      expect((await store.getIds(ORO, 'customers', 'externalId', [])).size).to.equal(0);
+      await store.forgetIds(ORO, 'customers', 'externalId', ['C-1']);
+      expect([...await store.getIds(ORO, 'customers', 'externalId', ['C-1', 'C-2'])]).to.deep.equal([['C-2', '22']]);
+      await store.forgetIds(ORO, 'customers', 'externalId', []);
+      expect((await store.getIds(ORO, 'customers', 'email', ['C-1'])).size, 'another key field keeps its ids').to.equal(1);
     });
 
     it('forgetIds forgets every key it is given in one call (a page of deleted keys), and no other', async () => {
       const store = await openStore();
       const entries = Array.from({ length: 250 }, (_, i) => [`K${i}`, String(i)] as const);
-      await store.putIds('customers', 'externalId', entries);
-      await store.putIds('customergroups', 'externalId', [['K1', 'g1']]);
-      await store.forgetIds('customers', 'externalId', entries.filter((_, i) => i % 2 === 0).map(([k]) => k));
-      const left = await store.getIds('customers', 'externalId', entries.map(([k]) => k));
+      await store.putIds(ORO, 'customers', 'externalId', entries);
+      await store.putIds(ORO, 'customergroups', 'externalId', [['K1', 'g1']]);
+      await store.forgetIds(ORO, 'customers', 'externalId', entries.filter((_, i) => i % 2 === 0).map(([k]) => k));
+      const left = await store.getIds(ORO, 'customers', 'externalId', entries.map(([k]) => k));
       expect(left.size).to.equal(125);
       expect([...left.keys()].every((k) => Number(k.slice(1)) % 2 === 1)).to.equal(true);
-      expect(await store.getIds('customergroups', 'externalId', ['K1'])).to.deep.equal(new Map([['K1', 'g1']]));
+      expect(await store.getIds(ORO, 'customergroups', 'externalId', ['K1'])).to.deep.equal(new Map([['K1', 'g1']]));
     });
 
     it('looks up more keys than SQLite can bind in one statement (chunked IN lists)', async () => {
       const store = await openStore();
       // 40,000 is above SQLite's default limit of 32,766 bound parameters.
       const entries = Array.from({ length: 40_000 }, (_, i) => [`K${i}`, String(i * 7)] as const);
-      await store.putIds('products', 'sku', entries);
+      await store.putIds(ORO, 'products', 'sku', entries);
       const keys = [...entries.map(([k]) => k), 'missing-1', 'missing-2'];
-      const ids = await store.getIds('products', 'sku', keys);
+      const ids = await store.getIds(ORO, 'products', 'sku', keys);
       expect(ids.size).to.equal(40_000);
       expect(ids.get('K0')).to.equal('0');
       expect(ids.get('K39999')).to.equal(String(39_999 * 7));
       expect(ids.has('missing-1')).to.equal(false);
       // A chunk that is not full (1,001 keys = 500 + 500 + 1) still finds its keys.
-      expect((await store.getIds('products', 'sku', keys.slice(0, 1_001))).size).to.equal(1_001);
+      expect((await store.getIds(ORO, 'products', 'sku', keys.slice(0, 1_001))).size).to.equal(1_001);
     });
 
     it('stores the last id when one putIds names a key twice, in one chunk or across chunks', async () => {
       const store = await openStore();
-      await store.putIds('customers', 'externalId', [['C-1', '1'], ['C-2', '2'], ['C-1', '3']]);
+      await store.putIds(ORO, 'customers', 'externalId', [['C-1', '1'], ['C-2', '2'], ['C-1', '3']]);
       const many = Array.from({ length: 250 }, (_, i) => [`K${i % 120}`, String(i)] as const);
-      await store.putIds('customers', 'externalId', many);
-      expect(await store.getIds('customers', 'externalId', ['C-1', 'C-2'])).to.deep.equal(new Map([['C-1', '3'], ['C-2', '2']]));
-      expect((await store.getIds('customers', 'externalId', ['K0', 'K119', 'K10'])).get('K0')).to.equal('240');
-      expect((await store.getIds('customers', 'externalId', ['K119'])).get('K119')).to.equal('239');
-      expect((await store.getIds('customers', 'externalId', ['K10'])).get('K10')).to.equal('130');
+      await store.putIds(ORO, 'customers', 'externalId', many);
+      expect(await store.getIds(ORO, 'customers', 'externalId', ['C-1', 'C-2'])).to.deep.equal(new Map([['C-1', '3'], ['C-2', '2']]));
+      expect((await store.getIds(ORO, 'customers', 'externalId', ['K0', 'K119', 'K10'])).get('K0')).to.equal('240');
+      expect((await store.getIds(ORO, 'customers', 'externalId', ['K119'])).get('K119')).to.equal('239');
+      expect((await store.getIds(ORO, 'customers', 'externalId', ['K10'])).get('K10')).to.equal('130');
     });
 
     it('puts 10,000 ids in one transaction, quickly', async () => {
       const store = await openStore();
       const entries = Array.from({ length: 10_000 }, (_, i) => [`K${i}`, String(i)] as const);
       const started = process.hrtime.bigint();
-      await store.putIds('customers', 'externalId', entries);
+      await store.putIds(ORO, 'customers', 'externalId', entries);
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       expect(ms).to.be.below(1_000);
-      expect((await store.getIds('customers', 'externalId', ['K9999'])).get('K9999')).to.equal('9999');
+      expect((await store.getIds(ORO, 'customers', 'externalId', ['K9999'])).get('K9999')).to.equal('9999');
     });
 
     it('writes putIds all or nothing', async () => {
@@ -106,8 +109,8 @@ for (const backend of STORE_BACKENDS) {
         yield ['A', '1'];
         throw new Error('source broke');
       }
-      expect((await rejectionOf(store.putIds('customers', 'externalId', entries()))).message).to.equal('source broke');
-      expect((await store.getIds('customers', 'externalId', ['A'])).size).to.equal(0);
+      expect((await rejectionOf(store.putIds(ORO, 'customers', 'externalId', entries()))).message).to.equal('source broke');
+      expect((await store.getIds(ORO, 'customers', 'externalId', ['A'])).size).to.equal(0);
     });
 
     it('records run history, newest first, across reopen', async () => {
@@ -203,9 +206,9 @@ for (const backend of STORE_BACKENDS) {
     it('keeps keys and values with quotes and SQL in them as they are (parameters, not text)', async () => {
       const store = await openStore();
       const key = `O'Brien"); DROP TABLE ids; --`;
-      await store.putIds('customers', 'externalId', [[key, `'1'`]]);
+      await store.putIds(ORO, 'customers', 'externalId', [[key, `'1'`]]);
       await store.putKeyStates('customers', [{ key, digest: `'; --`, lastOutcome: 'confirmed' }]);
-      expect(await store.getIds('customers', 'externalId', [key])).to.deep.equal(new Map([[key, `'1'`]]));
+      expect(await store.getIds(ORO, 'customers', 'externalId', [key])).to.deep.equal(new Map([[key, `'1'`]]));
       expect((await store.keyState('customers', key))?.digest).to.equal(`'; --`);
       await store.forgetKeyStates('customers', [key]);
       expect(await store.keyState('customers', key)).to.equal(undefined);
@@ -214,12 +217,12 @@ for (const backend of STORE_BACKENDS) {
     it('a second store on the same location (another worker) reads what the first one wrote', async () => {
       const one = await openStore();
       const two = await openStore();
-      await one.putIds('customers', 'externalId', [['C1', '11']]);
+      await one.putIds(ORO, 'customers', 'externalId', [['C1', '11']]);
       await one.putKeyStates('customers', [{ key: 'C1', digest: 'aa', oroId: '11', lastOutcome: 'confirmed' }]);
-      expect(await two.getIds('customers', 'externalId', ['C1'])).to.deep.equal(new Map([['C1', '11']]));
+      expect(await two.getIds(ORO, 'customers', 'externalId', ['C1'])).to.deep.equal(new Map([['C1', '11']]));
       expect((await two.getKeyStates('customers', ['C1'])).get('C1')?.digest).to.equal('aa');
-      await two.forgetIds('customers', 'externalId', ['C1']);
-      expect((await one.getIds('customers', 'externalId', ['C1'])).size).to.equal(0);
+      await two.forgetIds(ORO, 'customers', 'externalId', ['C1']);
+      expect((await one.getIds(ORO, 'customers', 'externalId', ['C1'])).size).to.equal(0);
     });
 
     it('a complete checkpoint keeps its source mark; a mid-run one is complete false', async () => {
