@@ -10,3 +10,4 @@ export { InsecureUrlError } from './insecure-url-error.js';
 export { classOf, isTransient, isFatal, retryAfterOf, detailsOf } from './classify.js';
 export { StateStoreError } from './state-store-error.js';
 export { OroSourceError } from './oro-source-error.js';
+export { PreflightError } from './preflight-error.js';
