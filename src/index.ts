@@ -79,6 +79,7 @@ export { ConfigError } from './errors/config-error.js';
 export { InsecureUrlError } from './errors/insecure-url-error.js';
 export { StateStoreError } from './errors/state-store-error.js';
 export { OroSourceError } from './errors/oro-source-error.js';
+export { ForeignStateError } from './errors/foreign-state-error.js';
 export { PreflightError } from './errors/preflight-error.js';
 export { isTransient } from './errors/classify.js';
 

@@ -63,8 +63,9 @@ program
   .option('--progress', 'show a progress bar on standard error')
   .option('--from-start', 'ignore the saved checkpoint and read the source from its beginning')
   .option('--full', 'ignore digests and checkpoints for this run: read the source whole and send every record')
+  .option('--forget-state', 'drop each pipeline\'s ids, digests and checkpoint (its run history stays) and start over against the config\'s Oro')
   .option('--drain-seconds <s>', 'on SIGINT/SIGTERM, wait this long for in-flight work', integer('--drain-seconds', 0), 30)
-  .action((configs: string[], opts: { once?: boolean; dryRun?: boolean; progress?: boolean; fromStart?: boolean; full?: boolean; drainSeconds: number }) =>
+  .action((configs: string[], opts: { once?: boolean; dryRun?: boolean; progress?: boolean; fromStart?: boolean; full?: boolean; forgetState?: boolean; drainSeconds: number }) =>
     exitWith(() => runCommand(configs, opts, logger(), print)));
 
 program

@@ -11,3 +11,4 @@ export { classOf, isTransient, isFatal, retryAfterOf, detailsOf } from './classi
 export { StateStoreError } from './state-store-error.js';
 export { OroSourceError } from './oro-source-error.js';
 export { PreflightError } from './preflight-error.js';
+export { ForeignStateError } from './foreign-state-error.js';

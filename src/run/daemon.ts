@@ -14,6 +14,8 @@ export interface DaemonOptions {
   readonly fromStart: boolean;
   /** `--full` for the first round only: the later rounds detect changes again. */
   readonly full: boolean;
+  /** `--forget-state` for the first round only: the later rounds go on from what it stored. */
+  readonly forgetState?: boolean;
   /** Aborting ends it: the run under way drains, and the wait before the next round ends at once. */
   readonly signal: AbortSignal;
   /** Where dry-run documents are printed. */
@@ -58,6 +60,7 @@ export async function runDaemon(configs: readonly AnyConfig[], runtime: Runtime,
   if (!first) return;
   const common = { dryRun: options.dryRun, fromStart: options.fromStart, signal, ...(options.print ? { print: options.print } : {}) };
   let full = options.full;
+  let forgetState = options.forgetState ?? false;
   for (;;) {
     for (const config of configs) {
       if (signal.aborted) break;
@@ -65,12 +68,14 @@ export async function runDaemon(configs: readonly AnyConfig[], runtime: Runtime,
       const each = {
         ...common,
         ...(full ? { full, fromStart: true } : {}),
+        ...(forgetState ? { forgetState } : {}),
         ...(options.progress ? { progress: options.progress() } : {}),
       };
       const result = 'target' in config && config.source.kind === 'amqp' ? await runQueueWorker(config, runtime, { ...each, once }) : await runConfig(config, runtime, each);
       options.onResult(config, result);
     }
     full = false;
+    forgetState = false;
     if (once || signal.aborted) break;
     const seconds = first.schedule.intervalSeconds;
     runtime.logger.info({ seconds }, 'waiting for the next run');

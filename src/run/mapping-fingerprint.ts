@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type { Config, SinkConfig } from '../config/config-types.js';
+import type { AnyConfig, Config, SinkConfig } from '../config/config-types.js';
 import { canonicalJson } from '../sink/digest.js';
+import type { StateStore } from '../state/state-store.js';
 
 /**
  * What the pipeline's digests depend on besides the records: the config's `target` (but
@@ -40,4 +41,33 @@ function hostOf(url: string): string {
   } catch {
     return url;
   }
+}
+
+/** The mapping a run maps with, and the one the pipeline's stored digests were made with. */
+export interface MappingState {
+  readonly fingerprint: string;
+  /** `undefined` before the pipeline's first run (or after `--forget-state`). */
+  readonly before: string | undefined;
+}
+
+/**
+ * The config's mapping fingerprint (its sink's, for a run out of Oro) and the stored one, read
+ * once at the start of a run: where the run reads from (a changed mapping reads the source
+ * whole) and which digests it trusts both depend on it.
+ *
+ * @example
+ * ```ts
+ * const mapping = await readMapping(config, store);
+ * if (mappingChanged(mapping)) logger.info('the mapping changed');
+ * ```
+ */
+export async function readMapping(config: AnyConfig, store: Pick<StateStore, 'mappingFingerprint'>): Promise<MappingState> {
+  const fingerprint = 'sink' in config ? sinkFingerprint(config.sink) : mappingFingerprint(config.target);
+  const [mine, before] = await Promise.all([fingerprint, store.mappingFingerprint(config.name)]);
+  return { fingerprint: mine, before };
+}
+
+/** Whether the pipeline has digests of another mapping than this run's (not on its first run). */
+export function mappingChanged(mapping: MappingState): boolean {
+  return mapping.before !== undefined && mapping.before !== mapping.fingerprint;
 }

@@ -13,6 +13,7 @@ import type { Json, ResourceObject } from '../types/jsonapi.js';
 import type { Outcome } from '../types/outcome.js';
 import type { SourceRecord } from '../types/record.js';
 import type { RetryPolicy } from '../util/retry-policy.js';
+import { keysHeldBy } from './read-back.js';
 
 /** How the `where` of a missing key's outcome (and dead letter) begins: `onMissing customers C-7`. */
 export const ON_MISSING_WHERE = 'onMissing ';
@@ -28,9 +29,11 @@ export interface SweepOptions {
   /** `target.type` and `target.key.oro` (the id map to forget a deleted key in). */
   readonly type: string;
   readonly keyField: string;
+  /** The Oro the ids belong to (`stateOroOf`): its id map forgets a deleted key. */
+  readonly oro: string;
   readonly onMissing: OnMissingConfig;
   readonly client: OroClient;
-  /** The run's limiter and retry policy: a delete waits for a slot and is retried like any write. */
+  /** The run's limiter and retry policy: a delete (and each read-back) waits for a slot and is retried like any request. */
   readonly limiter: Limiter;
   readonly retry: RetryPolicy;
   readonly concurrency: number;
@@ -51,14 +54,24 @@ export interface SweepResult {
   readonly refused?: string;
   /** The sweep was stopped by the signal before its end. */
   readonly stopped: boolean;
+  /**
+   * Missing keys whose stored id Oro no longer holds with the key (the record is gone, or the id
+   * is another record's now): forgotten, neither deleted nor updated.
+   */
+  readonly forgotten: number;
 }
 
 /**
  * `target.onMissing`, after a complete snapshot run: the keys this pipeline knows an Oro id for
- * that the run did not read are deleted (`DELETE /{type}/{id}`; a 404 means already gone, so
+ * that the run did not read are deleted (`DELETE /{type}/{id}`; a 404 means gone meanwhile, so
  * `deleted` too) or updated with the configured attributes. Each yields an outcome like a record
  * of the source. Over `maxFraction` of the known keys nothing is done (a truncated export must
  * not empty Oro). The keys are read from the store a page at a time, never all at once.
+ *
+ * A stored id is acted on only once it is read back (one request per page of 100: `filter[id]`
+ * with the key field in `fields[...]`) and still holds its key: an Oro restored from a backup may
+ * have given it to another record, which must not be deleted or overwritten. Ids that no longer
+ * hold their key are forgotten (state and id map) and counted (`forgotten`), without an outcome.
  *
  * @example
  * ```ts
@@ -74,24 +87,60 @@ export async function sweepMissing(options: SweepOptions): Promise<SweepResult> 
   const done = doneMark(options.type, onMissing);
   const query = options.retryDone ? {} : { exceptDigestPrefix: done };
   const missing = await store.countMissing(pipeline, runId, query);
-  if (missing === 0) return { stopped: false };
+  if (missing === 0) return { stopped: false, forgotten: 0 };
   const known = await store.countKnown(pipeline);
-  if (missing > onMissing.maxFraction * known) return { refused: refusal(missing, known, onMissing), stopped: false };
+  if (missing > onMissing.maxFraction * known) return { refused: refusal(missing, known, onMissing), stopped: false, forgotten: 0 };
 
   let afterKey: string | undefined;
+  let forgotten = 0;
   for (;;) {
-    if (options.signal?.aborted) return { stopped: true };
+    if (options.signal?.aborted) return { stopped: true, forgotten };
     const page = await store.missingKeys(pipeline, runId, { limit: PAGE, ...query, ...(afterKey !== undefined ? { afterKey } : {}) });
     const last = page.at(-1);
-    if (last === undefined) return { stopped: false };
+    if (last === undefined) return { stopped: false, forgotten };
     afterKey = last.key;
-    const outcomes = await lastValueFrom(from(page).pipe(
+    const checked = await readBack(options, page).catch((error: unknown) => {
+      if (classOf(error) === 'fatal') throw error;
+      // Not read back, not acted on: the keys stay as they are, and the next complete run tries again.
+      return { failed: page.map((missing): Outcome => ({ status: 'failed', record: recordOf(options, missing), errors: detailsOf(error) })) };
+    });
+    if ('failed' in checked) {
+      for (const outcome of checked.failed) options.onOutcome(outcome);
+      continue;
+    }
+    forgotten += checked.stale.length;
+    if (checked.stale.length > 0 && !options.dryRun) await forget(options, checked.stale);
+    const outcomes = await lastValueFrom(from(checked.holding).pipe(
       mergeMap((key) => settle(options, key), options.concurrency),
       toArray(),
     ));
     if (!options.dryRun) await remember(options, outcomes, done);
     for (const outcome of outcomes) options.onOutcome(outcome);
   }
+}
+
+/**
+ * The page's keys whose stored id Oro still holds with the key (`holding`), and the others
+ * (`stale`): one read, through the run's limiter and retry policy. A key that is Oro's id itself
+ * is its own check.
+ */
+async function readBack(options: SweepOptions, page: readonly MissingKey[]): Promise<{ holding: MissingKey[]; stale: MissingKey[] }> {
+  const { client, type, keyField } = options;
+  if (keyField === 'id') return { holding: [...page], stale: [] };
+  const held = await lastValueFrom(defer(() => keysHeldBy(client, type, keyField, page.map((m) => m.oroId))).pipe(
+    throttleRequests(options.limiter),
+    retryTransient(options.retry),
+  ));
+  const holding: MissingKey[] = [];
+  const stale: MissingKey[] = [];
+  for (const missing of page) (held.get(missing.oroId) === missing.key ? holding : stale).push(missing);
+  return { holding, stale };
+}
+
+/** Keys whose stored id no longer holds them: their state and id go, as a deleted key's do. */
+async function forget(options: SweepOptions, stale: readonly MissingKey[]): Promise<void> {
+  const keys = stale.map((m) => m.key);
+  await Promise.all([options.store.forgetKeyStates(options.pipeline, keys), options.store.forgetIds(options.oro, options.type, options.keyField, keys)]);
 }
 
 /** The one line a refusal prints: how many of how many, and what to check. */
@@ -165,7 +214,7 @@ async function remember(options: SweepOptions, outcomes: readonly Outcome[], don
   if (deleted.length > 0) {
     // One statement each for the page's keys: a networked store (PostgreSQL) pays a round trip per
     // call, SQLite a commit per call.
-    await Promise.all([store.forgetKeyStates(pipeline, deleted), store.forgetIds(options.client.baseUrl, type, keyField, deleted)]);
+    await Promise.all([store.forgetKeyStates(pipeline, deleted), store.forgetIds(options.oro, type, keyField, deleted)]);
   }
   const states: KeyStateInput[] = [];
   for (const outcome of outcomes) {

@@ -13,9 +13,11 @@ import type { Outcome, Step } from '../types/outcome.js';
 import type { RetryPolicy } from '../util/retry-policy.js';
 import { inFlightBounds } from './in-flight.js';
 import { digestsFor } from './run-digests.js';
+import type { MappingState } from './mapping-fingerprint.js';
 import { runLimits } from './run-limits.js';
 import type { Runtime } from './runtime.js';
-import { storeIdCache } from './store-id-cache.js';
+import { stateOroOf } from './state-oro.js';
+import { readOnlyStoreIdCache, storeIdCache } from './store-id-cache.js';
 import { loadTransform } from './transform.js';
 
 /** What a run sends its records through, and what it must flush before its store may close. */
@@ -38,10 +40,14 @@ export interface PipelineInput {
   readonly runtime: Runtime;
   readonly client: OroClient;
   readonly store: StateStore;
-  /** Decide and report only: ids are kept in memory, digests are read and not stored. */
+  /** Decide and report only: stored ids and digests are read, nothing is stored. */
   readonly dryRun: boolean;
   /** Send every record whatever its stored digest (`--full`, replay, queue workers). */
   readonly sendAll: boolean;
+  /** Trust no stored id or digest (a dry run after `--forget-state`, or against a restored Oro). */
+  readonly ignoreStored?: boolean;
+  /** The mapping as the run's start read it. */
+  readonly mapping?: MappingState;
 }
 
 /**
@@ -57,7 +63,7 @@ export interface PipelineInput {
  * await pipeline.release();
  * ```
  */
-export async function buildPipeline({ config, runtime, client, store, dryRun, sendAll }: PipelineInput): Promise<RunPipeline> {
+export async function buildPipeline({ config, runtime, client, store, dryRun, sendAll, ignoreStored = false, mapping: read }: PipelineInput): Promise<RunPipeline> {
   const { logger, metrics } = runtime;
   const { target, pipeline } = config;
   const watermarkField = config.schedule.watermark;
@@ -74,14 +80,16 @@ export async function buildPipeline({ config, runtime, client, store, dryRun, se
   const { limiter, retry } = runLimits(config, runtime);
   const bounds = inFlightBounds(pipeline);
   const stored: { flush(): Promise<void> }[] = [];
+  const oro = stateOroOf(config.oro);
   const remember = (type: string, field: string): IdCache => {
-    if (dryRun) return createMemoryIdCache();
-    const cache = storeIdCache(store, config.oro.baseUrl, type, field);
+    // A dry run reads the stored ids (it decides as the run would) and keeps what it learns to itself.
+    if (dryRun) return ignoreStored ? createMemoryIdCache() : readOnlyStoreIdCache(store, oro, type, field);
+    const cache = storeIdCache(store, oro, type, field);
     stored.push(cache);
     return cache;
   };
   const ids = remember(target.type, target.key.oro);
-  const digests = await digestsFor(config, store, { dryRun, sendAll }, logger);
+  const digests = await digestsFor(config, store, { dryRun, sendAll: sendAll || ignoreStored, ...(read ? { mapping: read } : {}) }, logger);
   // Workers sharing a PostgreSQL store also share its per-key locks: a key redelivered to one
   // while another still writes it waits, then finds the stored id and digest. One namespace per
   // Oro type and key field (the record the key names), whatever the config's name. A batch can

@@ -12,6 +12,7 @@ import { NO_PROGRESS, type Progress } from './progress.js';
 import { onMissingOfRun } from './run-on-missing.js';
 import { runSource } from './run-source.js';
 import { runLabel } from './run-label.js';
+import { startRun } from './run-start.js';
 import { buildSinkPipeline } from './sink-pipeline.js';
 import { retryBudgetOf, type Runtime } from './runtime.js';
 import { countOutcomes, type OutcomeCounts } from './summary.js';
@@ -28,6 +29,11 @@ export interface RunOptions {
    * (the digests of what Oro confirms are stored again for the next run).
    */
   readonly full?: boolean;
+  /**
+   * `--forget-state`: drop the pipeline's ids, digests and checkpoint (its runs stay) and start
+   * over against the config's Oro; what a state from another Oro needs (see `ensureStateOro`).
+   */
+  readonly forgetState?: boolean;
   /** Aborting stops pulling new records; what is in flight finishes (graceful drain). */
   readonly signal?: AbortSignal;
   /** Where dry-run documents are printed. */
@@ -73,10 +79,11 @@ export interface RunResult {
  * written, metrics and progress updated. A config with a `sink` instead of a `target` runs out
  * of Oro the same way: source -> `toSink` (a file, an HTTP endpoint, a queue) -> outcomes.
  *
- * Each phase is a part of its own: where it reads (`runSource`), the road into Oro
- * (`buildPipeline`, with its digests from `digestsFor`) or out of it (`buildSinkPipeline`), the
- * checkpoints (`runCheckpoints`), `target.onMissing` (`onMissingOfRun`) and a dry run's printed
- * sample (`dryRunSample`).
+ * Each phase is a part of its own: what must hold before anything is read or written
+ * (`startRun`: the state's Oro, preflight, stored ids), where it reads (`runSource`), the road
+ * into Oro (`buildPipeline`, with its digests from `digestsFor`) or out of it
+ * (`buildSinkPipeline`), the checkpoints (`runCheckpoints`), `target.onMissing`
+ * (`onMissingOfRun`) and a dry run's printed sample (`dryRunSample`).
  *
  * @example
  * ```ts
@@ -100,15 +107,17 @@ export async function runConfig(config: AnyConfig, runtime: Runtime, options: Ru
   if (!('sink' in config) || config.source.kind === 'oro') await tokens.current();
 
   const store: StateStore = await runtime.stateStore(config.state);
+  // Nothing is read or written before this says the run may go on (the state's Oro, preflight).
+  const start = await startRun({ config, store, client, logger, dryRun, forgetState: options.forgetState ?? false, givenSource: options.source !== undefined });
   const progress = options.progress ?? NO_PROGRESS;
   const { plan, savedWatermark, steps } = await runSource({
-    config, store, logger, metrics, source: options.source, fromStart: Boolean(options.fromStart || options.full), progress: options.progress, signal: options.signal,
-    oro: { client },
+    config, store, logger, metrics, source: options.source, fromStart: Boolean(options.fromStart || options.full || start.fromStart), progress: options.progress,
+    signal: options.signal, oro: { client },
   });
   const sendAll = Boolean(options.full || options.source);
   const pipeline = 'sink' in config
     ? await buildSinkPipeline({ config, runtime, store, dryRun, sendAll })
-    : await buildPipeline({ config, runtime, client, store, dryRun, sendAll });
+    : await buildPipeline({ config, runtime, client, store, dryRun, sendAll, ignoreStored: start.ignoreStored, mapping: start.mapping });
   const checkpoints = runCheckpoints({ store, pipeline: config.name, watermarkField: config.schedule.watermark, savedWatermark, save: !dryRun && !options.source });
   const deadLetters = dryRun || options.deadLetters === false ? undefined : createDeadLetterWriter(config.deadLetter.path);
   // After an interrupted run, this one replays records it had finished after its last checkpoint

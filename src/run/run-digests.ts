@@ -3,7 +3,7 @@ import type { AnyConfig } from '../config/config-types.js';
 import type { DigestStore, DigestUpdate, KeyDigest } from '../sink/digest-store.js';
 import { STORED } from '../sink/id-cache.js';
 import type { StateStore } from '../state/state-store.js';
-import { mappingFingerprint, sinkFingerprint } from './mapping-fingerprint.js';
+import { readMapping, type MappingState } from './mapping-fingerprint.js';
 import { storeDigests } from './store-digests.js';
 
 /** The digests one run checks and stores, with the two calls its end needs. */
@@ -23,6 +23,8 @@ export interface RunDigestFlags {
    * confirms is stored all the same.
    */
   readonly sendAll: boolean;
+  /** The mapping as the run's start read it (default: read here). */
+  readonly mapping?: MappingState;
 }
 
 /**
@@ -40,8 +42,7 @@ export interface RunDigestFlags {
  * ```
  */
 export async function digestsFor(config: AnyConfig, store: StateStore, flags: RunDigestFlags, logger: Logger): Promise<RunDigests | undefined> {
-  const fingerprint = 'sink' in config ? await sinkFingerprint(config.sink) : await mappingFingerprint(config.target);
-  const before = await store.mappingFingerprint(config.name);
+  const { fingerprint, before } = flags.mapping ?? await readMapping(config, store);
   const changed = before !== fingerprint;
   if (flags.dryRun) {
     if (changed) return undefined;

@@ -7,6 +7,7 @@ import type { Outcome } from '../types/outcome.js';
 import type { RetryPolicy } from '../util/retry-policy.js';
 import { sweepMissing, type SweepResult } from './on-missing.js';
 import { trackSeen } from './seen-keys.js';
+import { stateOroOf } from './state-oro.js';
 
 export interface OnMissingRunInput {
   readonly config: Config;
@@ -79,13 +80,19 @@ export async function onMissingOfRun(input: OnMissingRunInput): Promise<OnMissin
         // A record whose key could not be read may be one of the known keys: none is provably gone.
         logger.warn({ pipeline: config.name, records: seen.unkeyed, first: seen.firstUnkeyed ?? null },
           `target.onMissing: nothing was deleted or updated: ${seen.unkeyed} record(s) without a readable key (first at ${seen.firstUnkeyed ?? '?'}) may be among the known keys`);
-        return { stopped: false };
+        return { stopped: false, forgotten: 0 };
       }
-      return sweepMissing({
-        store, pipeline: config.name, runId: seenRun, type: target.type, keyField: target.key.oro, onMissing,
+      const result = await sweepMissing({
+        store, pipeline: config.name, runId: seenRun, type: target.type, keyField: target.key.oro, oro: stateOroOf(config.oro), onMissing,
         client, limiter, retry, concurrency: concurrencyBound(config.pipeline), dryRun, retryDone: input.retryDone, signal: input.signal,
         onOutcome, print: input.print,
       });
+      if (result.forgotten > 0) {
+        logger.warn({ pipeline: config.name, forgotten: result.forgotten },
+          `target.onMissing: ${result.forgotten} stored ${target.type} id(s) no longer hold their ${target.key.oro} in Oro (gone, or another record's now): ` +
+            `${dryRun ? 'they would be forgotten' : 'forgotten'}, neither ${onMissing.action === 'delete' ? 'deleted' : 'updated'}`);
+      }
+      return result;
     },
     async end() {
       // Flushed first: a flush still scheduled would otherwise store marks after they are cleared.

@@ -1,4 +1,5 @@
-import type { IdCache } from '../sink/id-cache.js';
+import { STORED, type IdCache } from '../sink/id-cache.js';
+import { createLru } from '../util/lru.js';
 import type { StateStore } from '../state/state-store.js';
 import { createWriteBehind, readThrough } from './write-behind.js';
 
@@ -35,5 +36,42 @@ export function storeIdCache(store: StateStore, oro: string, type: string, keyFi
     },
     /** Stores what is gathered now; the run calls it before the store may be closed. */
     flush: () => behind.flush(),
+  };
+}
+
+/**
+ * A dry run's key -> Oro id map: it reads the ids the state store holds for this Oro (so that it
+ * decides as the run would: `unchanged` where the run's digests, with the related ids it knows,
+ * say so) and keeps what it learns in memory only (a bounded LRU): a dry run writes nothing.
+ *
+ * @example
+ * ```ts
+ * const ids = readOnlyStoreIdCache(store, config.oro.baseUrl, 'customergroups', 'externalId');
+ * toOro({ client, target, relatedIds: () => ids, dryRun: true });
+ * ```
+ */
+export function readOnlyStoreIdCache(store: StateStore, oro: string, type: string, keyField: string, max = 100_000): IdCache {
+  // What this dry run learnt; `null`: Oro answered 404 for the stored id (forgotten here only).
+  const own = createLru<string | null>(max);
+  return {
+    async get(keys) {
+      const found = new Map<string, string>();
+      const ask: string[] = [];
+      for (const key of keys) {
+        const id = own.get(key);
+        if (id === undefined) ask.push(key);
+        else if (id !== null) found.set(key, id);
+      }
+      if (ask.length > 0) for (const [key, id] of await store.getIds(oro, type, keyField, ask)) found.set(key, id);
+      return found;
+    },
+    put(entries) {
+      for (const [key, id] of entries) own.set(key, id);
+      return STORED;
+    },
+    forget(key) {
+      own.set(key, null);
+      return STORED;
+    },
   };
 }

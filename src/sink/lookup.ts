@@ -84,7 +84,8 @@ function includedOf(resource: Resource, included: readonly Resource[]): Resource
   return included.filter((item) => wanted.has(`${item.type}\u0000${item.id}`));
 }
 
-function isPageSizeRefusal(error: unknown): boolean {
+/** A 400 about `page[size]`: the resource caps the page size (Oro's default size always works). */
+export function isPageSizeRefusal(error: unknown): boolean {
   return error instanceof HttpError && error.status === 400 && error.errors.some((e) => e.parameter === 'page[size]');
 }
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { openStateStore } from '../../src/state/sqlite-state-store.js';
 import type { StateStore } from '../../src/state/state-store.js';
-import { storeIdCache } from '../../src/run/store-id-cache.js';
+import { readOnlyStoreIdCache, storeIdCache } from '../../src/run/store-id-cache.js';
 import { rejectionOf } from '../helpers/rejection.js';
 
 /** The Oro the ids in these tests belong to. */
@@ -94,5 +94,24 @@ describe('run/storeIdCache', () => {
     const put = cache.put([['C1', '11']]);
     expect((await rejectionOf(cache.flush())).message).to.equal('state store unreachable');
     expect((await rejectionOf(put)).message).to.equal('state store unreachable');
+  });
+});
+
+describe('run/readOnlyStoreIdCache (a dry run)', () => {
+  let store: StateStore;
+  beforeEach(() => {
+    store = openStateStore(':memory:');
+  });
+  afterEach(() => store.close());
+
+  it('reads the stored ids of its Oro, keeps what it learns in memory, and writes nothing', async () => {
+    await store.putIds(ORO, 'customergroups', 'externalId', [['G1', '1'], ['G2', '2']]);
+    await store.putIds('https://other.example.com/admin/api', 'customergroups', 'externalId', [['G3', '3']]);
+    const cache = readOnlyStoreIdCache(store, ORO, 'customergroups', 'externalId');
+    expect(await cache.get(['G1', 'G2', 'G3'])).to.deep.equal(new Map([['G1', '1'], ['G2', '2']]));
+    await cache.put([['G3', '33'], ['G1', '11']]);
+    await cache.forget('G2');
+    expect(await cache.get(['G1', 'G2', 'G3'])).to.deep.equal(new Map([['G1', '11'], ['G3', '33']]));
+    expect(await store.getIds(ORO, 'customergroups', 'externalId', ['G1', 'G2', 'G3'])).to.deep.equal(new Map([['G1', '1'], ['G2', '2']]));
   });
 });

@@ -43,7 +43,7 @@ for (const backend of STORE_BACKENDS) {
     it('forgetState drops one pipeline\'s key states, checkpoint, mapping and seen marks, keeps its runs, and records the new Oro', async () => {
       await store.claimOro('customers', SHOP);
       const run = await store.startRun('customers');
-      await store.finishRun(run, { counts: { created: 1, updated: 0, unchanged: 0, skipped: 0, rejected: 0, failed: 0, deleted: 0 }, status: 'ok' });
+      await store.finishRun(run, { counts: { created: 1, updated: 0, sent: 0, unchanged: 0, skipped: 0, rejected: 0, failed: 0, deleted: 0 }, status: 'ok' });
       await store.putKeyStates('customers', [{ key: 'C1', digest: 'd1', oroId: '4', lastOutcome: 'confirmed' }]);
       await store.putKeyStates('groups', [{ key: 'G1', digest: 'g1', oroId: '2', lastOutcome: 'confirmed' }]);
       await store.saveCheckpoint('customers', { resume: { line: 3 }, watermark: null, seq: 2, complete: true });

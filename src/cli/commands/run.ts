@@ -17,6 +17,8 @@ export interface RunCommandOptions {
   readonly fromStart?: boolean;
   /** Ignore digests and checkpoints for this run (implies `fromStart`). */
   readonly full?: boolean;
+  /** Drop each pipeline's ids, digests and checkpoint first (a state from another Oro). */
+  readonly forgetState?: boolean;
   /** How long a stop waits for in-flight work before giving up (default 30 s). */
   readonly drainSeconds?: number;
 }
@@ -56,6 +58,7 @@ export async function runCommand(files: readonly string[], options: RunCommandOp
       fromStart: options.fromStart ?? false,
       // `--full` is for one run: the daemon's later runs detect changes again.
       full: options.full === true,
+      forgetState: options.forgetState === true,
       signal: controller.signal,
       print,
       ...(options.progress ? { progress: () => createProgress({ enabled: true }) } : {}),
