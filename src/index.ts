@@ -81,6 +81,7 @@ export { StateStoreError } from './errors/state-store-error.js';
 export { OroSourceError } from './errors/oro-source-error.js';
 export { ForeignStateError } from './errors/foreign-state-error.js';
 export { PreflightError } from './errors/preflight-error.js';
+export { AllRejectedError } from './errors/all-rejected-error.js';
 export { isTransient } from './errors/classify.js';
 
 // State: checkpoints and dead letters.

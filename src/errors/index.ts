@@ -12,3 +12,4 @@ export { StateStoreError } from './state-store-error.js';
 export { OroSourceError } from './oro-source-error.js';
 export { PreflightError } from './preflight-error.js';
 export { ForeignStateError } from './foreign-state-error.js';
+export { AllRejectedError } from './all-rejected-error.js';

@@ -19,6 +19,7 @@ import type { Runtime } from './runtime.js';
 import { stateOroOf } from './state-oro.js';
 import { readOnlyStoreIdCache, storeIdCache } from './store-id-cache.js';
 import { loadTransform } from './transform.js';
+import { rememberUpstreamRejections } from './upstream-rejections.js';
 
 /** What a run sends its records through, and what it must flush before its store may close. */
 export interface RunPipeline {
@@ -51,7 +52,8 @@ export interface PipelineInput {
 }
 
 /**
- * Assembles a config's road into Oro: its mapping, the limiter (`concurrency`, `ratePerSecond`,
+ * Assembles a config's road into Oro: its mapping (records it refuses remembered, so that each
+ * is dead-lettered once: `rememberUpstreamRejections`), the limiter (`concurrency`, `ratePerSecond`,
  * pauses on 429/503), the retry policy, the id caches and digests in the state store, the
  * PostgreSQL key claims shared by workers, and the `toOro` sink.
  *
@@ -99,6 +101,8 @@ export async function buildPipeline({ config, runtime, client, store, dryRun, se
     steps$.pipe(
       decodeWith(recordWithKey(target.key.source)),
       mapRecords(mapping),
+      // A record refused before the sink is dead-lettered once, not on every whole read.
+      (mapped$) => (digests ? mapped$.pipe(rememberUpstreamRejections(digests, target.key.source)) : mapped$),
       batchRecords({ size: pipeline.batchSize, ms: pipeline.batchMs }),
       toOro({
         client,

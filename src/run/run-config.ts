@@ -11,6 +11,7 @@ import { buildPipeline } from './pipeline.js';
 import { NO_PROGRESS, type Progress } from './progress.js';
 import { onMissingOfRun } from './run-on-missing.js';
 import { runSource } from './run-source.js';
+import { watchFirstRejections } from './rejection-streak.js';
 import { runLabel } from './run-label.js';
 import { startRun } from './run-start.js';
 import { buildSinkPipeline } from './sink-pipeline.js';
@@ -110,9 +111,12 @@ export async function runConfig(config: AnyConfig, runtime: Runtime, options: Ru
   // Nothing is read or written before this says the run may go on (the state's Oro, preflight).
   const start = await startRun({ config, store, client, logger, dryRun, forgetState: options.forgetState ?? false, givenSource: options.source !== undefined });
   const progress = options.progress ?? NO_PROGRESS;
+  // The first records all rejected for one reason: the target or the mapping is wrong, and reading stops.
+  const reading = new AbortController();
+  const streak = options.source ? undefined : watchFirstRejections(() => reading.abort());
   const { plan, savedWatermark, steps } = await runSource({
     config, store, logger, metrics, source: options.source, fromStart: Boolean(options.fromStart || options.full || start.fromStart), progress: options.progress,
-    signal: options.signal, oro: { client },
+    signal: options.signal ? AbortSignal.any([options.signal, reading.signal]) : reading.signal, oro: { client },
   });
   const sendAll = Boolean(options.full || options.source);
   const pipeline = 'sink' in config
@@ -154,8 +158,11 @@ export async function runConfig(config: AnyConfig, runtime: Runtime, options: Ru
       handle(outcome);
       missing?.see(outcome);
       sample?.see(outcome);
-      checkpoints.complete(outcome.record);
+      if (streak) streak.see(outcome, checkpoints.complete);
+      else checkpoints.complete(outcome.record);
     });
+    streak?.end(checkpoints.complete);
+    if (streak?.tripped) throw streak.tripped;
     if (missing && !stopped) {
       const sweep = await missing.sweep({ client, limiter: pipeline.limiter, retry: pipeline.retry, onOutcome: handle });
       if (sweep.stopped) stopped = true;
