@@ -8,7 +8,7 @@ import { AsyncOperationDocument, ListDocument, SingleResourceDocument } from './
 import { createHttp, type Http } from '../util/http.js';
 import { buildQuery, withQuery } from './query.js';
 import { createTransport, type Answer } from './transport.js';
-import type { AsyncOperationHandle, CreateResult, ListPage, ListQuery, OroClient, SyncBatchResult, TypeCapabilities } from './types.js';
+import type { AsyncOperationHandle, CreateResult, ListPage, ListQuery, OroClient, RequestNote, SyncBatchResult, TypeCapabilities } from './types.js';
 import type { RequestEvent } from '../util/http.js';
 
 export interface OroClientOptions {
@@ -32,7 +32,10 @@ export interface OroClientOptions {
   readonly allowInsecureHttp?: boolean;
   /** Told once when Oro's own URLs (`Content-Location`, `links.next`) name another origin: a proxy in front of Oro. */
   readonly onWarning?: (message: string) => void;
-  /** Called once per request attempt, including the replay after a 401 (`replayed: true`). */
+  /**
+   * Called once per request attempt, including the replay after a 401 (`replayed: true`), with
+   * what it carried (records, the keys a write's `note` named); never a body, a header or the token.
+   */
   readonly onRequest?: (event: RequestEvent) => void;
   /** The clock of async-operation polling and of `Retry-After` dates; `asyncScheduler` by default. */
   readonly scheduler?: SchedulerLike;
@@ -125,8 +128,8 @@ export function createOroClient(options: OroClientOptions): OroClient {
       return transport.decode(answer, SingleResourceDocument).data;
     },
 
-    async create(document: SingleDocument): Promise<CreateResult> {
-      const answer = await transport.request({ method: 'POST', url: collection(document.data.type), body: document });
+    async create(document: SingleDocument, note?: RequestNote): Promise<CreateResult> {
+      const answer = await transport.request({ method: 'POST', url: collection(document.data.type), body: document, ...note });
       expectStatus(answer, [200, 201]);
       const decoded = transport.decode(answer, SingleResourceDocument);
       return {
@@ -136,28 +139,29 @@ export function createOroClient(options: OroClientOptions): OroClient {
       };
     },
 
-    async update(document: SingleDocument & { readonly data: ResourceObject & { readonly id: string } }): Promise<Resource> {
-      const answer = await transport.request({ method: 'PATCH', url: item(document.data.type, document.data.id), body: document });
+    async update(document: SingleDocument & { readonly data: ResourceObject & { readonly id: string } }, note?: RequestNote): Promise<Resource> {
+      const answer = await transport.request({ method: 'PATCH', url: item(document.data.type, document.data.id), body: document, ...note });
       // Oro answers 200 with the record; a 204 (no content) means "done as sent".
       if (answer.status === 204) return document.data;
       return transport.decode(answer, SingleResourceDocument).data;
     },
 
-    async delete(type: string, id: string): Promise<void> {
-      await transport.request({ method: 'DELETE', url: item(type, id) });
+    async delete(type: string, id: string, note?: RequestNote): Promise<void> {
+      await transport.request({ method: 'DELETE', url: item(type, id), ...note });
     },
 
-    async batch(type: string, document: BatchDocument): Promise<AsyncOperationHandle> {
-      const answer = await transport.request({ method: 'PATCH', url: collection(type), body: document });
+    async batch(type: string, document: BatchDocument, note?: RequestNote): Promise<AsyncOperationHandle> {
+      const answer = await transport.request({ method: 'PATCH', url: collection(type), body: document, ...note });
       expectStatus(answer, [202]);
       return handleOf(answer);
     },
 
-    async batchSync(type: string, document: BatchDocument): Promise<SyncBatchResult> {
+    async batchSync(type: string, document: BatchDocument, note?: RequestNote): Promise<SyncBatchResult> {
       const answer = await transport.request({
         method: 'PATCH',
         url: collection(type),
         body: document,
+        ...note,
         headers: { 'X-Mode': 'sync' },
         timeoutMs: syncBatchTimeoutMs,
       });

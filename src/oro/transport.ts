@@ -22,6 +22,8 @@ export interface RequestSpec {
   readonly signal?: AbortSignal;
   /** Overrides the HTTP stack's timeout for this request. */
   readonly timeoutMs?: number;
+  /** The source keys of the records the body carries, for the request's event (never sent). */
+  readonly keys?: readonly string[];
 }
 
 /** A 2xx answer, body read. */
@@ -76,6 +78,7 @@ export function createTransport(options: TransportOptions): Transport {
     if (hasBody || spec.method === 'POST' || spec.method === 'PATCH' || spec.method === 'DELETE') headers['Content-Type'] = JSON_API;
     const started = now();
     let status: number | undefined;
+    let failure: string | undefined;
     try {
       const response = await send(spec.url, {
         method: spec.method,
@@ -86,8 +89,19 @@ export function createTransport(options: TransportOptions): Transport {
       });
       status = response.status;
       return { method: spec.method, url: spec.url, status: response.status, headers: response.headers, body: response.body };
+    } catch (error) {
+      failure = error instanceof Error ? error.message : String(error);
+      throw error;
     } finally {
-      onRequest?.({ method: spec.method, url: spec.url, status, durationMs: now() - started, ...(replayed ? { replayed } : {}) });
+      // The one place a request's end is told (metrics, `--log-level debug`): what it carried, never the body.
+      const records = hasBody ? recordsIn(spec.body) : undefined;
+      onRequest?.({
+        method: spec.method, url: spec.url, status, durationMs: now() - started,
+        ...(replayed ? { replayed } : {}),
+        ...(records !== undefined ? { records } : {}),
+        ...(spec.keys !== undefined ? { keys: spec.keys } : {}),
+        ...(failure !== undefined ? { error: failure } : {}),
+      });
     }
   }
 
@@ -134,4 +148,11 @@ export function createTransport(options: TransportOptions): Transport {
       return own.url.toString();
     },
   };
+}
+
+/** How many records a JSON:API body carries: the length of its `data` array, 1 for one object. */
+function recordsIn(body: unknown): number | undefined {
+  if (typeof body !== 'object' || body === null || !('data' in body)) return undefined;
+  const { data } = body as { readonly data: unknown };
+  return Array.isArray(data) ? data.length : data === null || data === undefined ? 0 : 1;
 }

@@ -103,6 +103,15 @@ export interface TypeCapabilities {
 }
 
 /**
+ * What a caller tells the client about a write, for its request events (debug logs): never sent
+ * to Oro.
+ */
+export interface RequestNote {
+  /** The source keys of the records the request writes, in the order of its `data`. */
+  readonly keys?: readonly string[];
+}
+
+/**
  * The Oro JSON:API client. Every method throws typed errors (`HttpError`, `NetworkError`,
  * `TimeoutError`, `DecodeError`, `TokenError`); it handles 401 itself (one token refresh, one
  * replay) and does not retry anything else: that is the retry operator's job.
@@ -119,11 +128,11 @@ export interface OroClient {
   /** Follow an absolute `links.next` URL. */
   listNext(url: string): Promise<ListPage>;
   get(type: string, id: string, query?: Pick<ListQuery, 'fields' | 'include'>): Promise<Resource>;
-  create(document: SingleDocument): Promise<CreateResult>;
-  update(document: SingleDocument & { readonly data: ResourceObject & { readonly id: string } }): Promise<Resource>;
-  delete(type: string, id: string): Promise<void>;
-  batch(type: string, document: BatchDocument): Promise<AsyncOperationHandle>;
-  batchSync(type: string, document: BatchDocument): Promise<SyncBatchResult>;
+  create(document: SingleDocument, note?: RequestNote): Promise<CreateResult>;
+  update(document: SingleDocument & { readonly data: ResourceObject & { readonly id: string } }, note?: RequestNote): Promise<Resource>;
+  delete(type: string, id: string, note?: RequestNote): Promise<void>;
+  batch(type: string, document: BatchDocument, note?: RequestNote): Promise<AsyncOperationHandle>;
+  batchSync(type: string, document: BatchDocument, note?: RequestNote): Promise<SyncBatchResult>;
   options(type: string): Promise<TypeCapabilities>;
   /** Close the keep-alive agent. */
   close(): void;

@@ -183,9 +183,10 @@ function settle(options: SweepOptions, missing: MissingKey): Observable<Outcome>
       : { action: 'update', where: record.position.where, document: { data } }));
     return of(done);
   }
+  const note = { keys: [missing.key] };
   const request = onMissing.action === 'delete'
-    ? () => client.delete(type, id)
-    : async () => void (await client.update({ data }));
+    ? () => client.delete(type, id, note)
+    : async () => void (await client.update({ data }, note));
   return defer(request).pipe(
     throttleRequests(options.limiter),
     retryTransient(options.retry),

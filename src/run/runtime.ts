@@ -12,6 +12,7 @@ import type { KeyClaims } from '../types/key-claims.js';
 import type { OroConfig, PipelineConfig, StateConfig } from '../config/config-types.js';
 import type { RetryPolicy } from '../util/retry-policy.js';
 import type { Metrics } from './metrics.js';
+import { requestLogger } from './request-log.js';
 
 /** One Oro credential's shared token stream and client. */
 export interface Credential {
@@ -78,12 +79,9 @@ export interface Runtime {
  */
 export function createRuntime(options: { logger: Logger; metrics?: Metrics; concurrency: number; timeoutMs: number }): Runtime {
   const { logger, metrics } = options;
-  const onRequest = (event: RequestEvent) => {
-    metrics?.recordRequest(event.method, event.status ?? 'network');
-    if (event.status !== undefined && event.status >= 400) {
-      logger.debug({ method: event.method, url: event.url, status: event.status, ms: Math.round(event.durationMs) }, 'request answered with an error');
-    }
-  };
+  const onRequest = (event: RequestEvent) => metrics?.recordRequest(event.method, event.status ?? 'network');
+  // Each Oro request is logged (debug) where the client ends it: with what it carried.
+  const logRequest = requestLogger(logger);
   const http: Http = createHttp({ concurrency: options.concurrency, timeoutMs: options.timeoutMs, onRequest });
   const credentials = new Map<string, Oro>();
   const stores = new Map<string, Promise<StateStore>>();
@@ -105,6 +103,7 @@ export function createRuntime(options: { logger: Logger; metrics?: Metrics; conc
           http,
           ...(retry ? { retry } : {}),
           onWarning: (message) => logger.warn({ baseUrl: oro.baseUrl }, message),
+          onRequest: logRequest,
           onGrant: () => {
             metrics?.tokenGrants.inc();
             logger.debug({ tokenUrl: oro.tokenUrl }, 'token granted');

@@ -28,7 +28,8 @@ export async function writeBatchAsync(ctx: SinkContext, items: readonly BatchIte
   const attempt: BatchAttempt = { items: [...items], includedOwner: [], settled: [] };
   let handle: AsyncOperationHandle;
   try {
-    const submitted = await submitBatch(ctx, attempt, (document) => ctx.client.batch(ctx.target.type, document));
+    const keys = () => attempt.items.map((item) => item.pending.mapped.key);
+    const submitted = await submitBatch(ctx, attempt, (document) => ctx.client.batch(ctx.target.type, document, { keys: keys() }));
     if (!submitted) return attempt.settled;
     handle = submitted;
   } catch (error) {

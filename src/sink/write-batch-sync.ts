@@ -37,7 +37,7 @@ async function writeChunk(ctx: SinkContext, chunk: readonly BatchItem[]): Promis
     try {
       const result = await submitBatch(ctx, attempt, (document) => {
         sentIds = document.data.map((resource) => resource.id);
-        return ctx.client.batchSync(ctx.target.type, document);
+        return ctx.client.batchSync(ctx.target.type, document, { keys: attempt.items.map((item) => item.pending.mapped.key) });
       });
       if (!result) return outcomes;
       if (result.asyncFallback) {

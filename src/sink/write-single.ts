@@ -70,10 +70,10 @@ async function send(ctx: SinkContext, { pending, decision }: BatchItem): Promise
   const { record, mapped } = pending;
   const document = documentFor(ctx, pending, decision);
   if (decision.action === 'update') {
-    const resource = await ctx.client.update({ ...document, data: { ...document.data, id: decision.id } });
+    const resource = await ctx.client.update({ ...document, data: { ...document.data, id: decision.id } }, { keys: [mapped.key] });
     return { status: 'updated', record, id: resource.id, document };
   }
-  const result = await ctx.client.create(document);
+  const result = await ctx.client.create(document, { keys: [mapped.key] });
   void ctx.ids.put([[mapped.key, result.resource.id]]);
   return { status: result.created ? 'created' : 'updated', record, id: result.resource.id, document };
 }

@@ -15,6 +15,12 @@ export interface RequestEvent {
   readonly durationMs: number;
   /** True when this attempt was the replay after a 401. */
   readonly replayed?: boolean;
+  /** Records the request's body carried (JSON:API `data`: one object, or an array), when it had one. */
+  readonly records?: number;
+  /** The source keys of those records, when the caller said (the Oro client's writes). */
+  readonly keys?: readonly string[];
+  /** Why no answer came (a network error, a timeout), when none did. */
+  readonly error?: string;
 }
 
 /** What {@link HttpFetch} accepts: the subset of `RequestInit` that Oro requests and openid-client use. */
