@@ -10,7 +10,22 @@ import { FAKE_ORO_VERSIONS, fakeOroCommand, type FakeOroCommandOptions } from '.
 import { publishCommand } from './commands/publish.js';
 import { statusCommand } from './commands/status.js';
 
-const print = (line: string) => void process.stdout.write(`${line}\n`);
+/**
+ * Standard output closed by its reader (`oro-sync status x.json | head -1`, `run --dry-run |
+ * head`): the lines after that go nowhere, and a run stops as on SIGTERM (what it read finishes,
+ * its checkpoint is saved). Without this listener the write's EPIPE is an uncaught error: a stack trace.
+ */
+const stdoutClosed = new AbortController();
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') {
+    process.stderr.write(`oro-sync: standard output: ${error.message}\n`);
+    process.exitCode = EXIT_SYSTEMIC;
+  }
+  stdoutClosed.abort();
+});
+const print = (line: string) => {
+  if (!stdoutClosed.signal.aborted) process.stdout.write(`${line}\n`);
+};
 
 function integer(name: string, min: number) {
   return (value: string): number => {
@@ -66,7 +81,7 @@ program
   .option('--forget-state', 'drop each pipeline\'s ids, digests and checkpoint (its run history stays) and start over against the config\'s Oro')
   .option('--drain-seconds <s>', 'on SIGINT/SIGTERM, wait this long for in-flight work', integer('--drain-seconds', 0), 30)
   .action((configs: string[], opts: { once?: boolean; dryRun?: boolean; progress?: boolean; fromStart?: boolean; full?: boolean; forgetState?: boolean; drainSeconds: number }) =>
-    exitWith(() => runCommand(configs, opts, logger(), print)));
+    exitWith(() => runCommand(configs, { ...opts, stop: stdoutClosed.signal }, logger(), print)));
 
 program
   .command('check')

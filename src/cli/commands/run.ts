@@ -21,6 +21,8 @@ export interface RunCommandOptions {
   readonly forgetState?: boolean;
   /** How long a stop waits for in-flight work before giving up (default 30 s). */
   readonly drainSeconds?: number;
+  /** Aborted when the run should stop as on SIGTERM for another reason (standard output closed). */
+  readonly stop?: AbortSignal;
 }
 
 /**
@@ -46,6 +48,9 @@ export async function runCommand(files: readonly string[], options: RunCommandOp
   let ready = false;
   let server: MetricsServer | undefined;
   const stopSignals = onStopSignals(controller, logger, options.drainSeconds ?? 30);
+  const stop = () => controller.abort();
+  if (options.stop?.aborted) stop();
+  options.stop?.addEventListener('abort', stop, { once: true });
   try {
     if (metrics && metricsConfig) {
       server = await startMetricsServer({ port: metricsConfig.port, host: metricsConfig.host, metrics, ready: () => ready });
@@ -86,6 +91,7 @@ export async function runCommand(files: readonly string[], options: RunCommandOp
   } finally {
     ready = false;
     stopSignals();
+    options.stop?.removeEventListener('abort', stop);
     await server?.close();
     await runtime.close();
   }
