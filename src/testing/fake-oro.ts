@@ -21,7 +21,7 @@ import { ASYNC_OPERATIONS, LATEST_VERSION, fixturesFor, typesFor, type OroVersio
 import { renderRecord } from './serialize.js';
 import type { StoredLink } from './records.js';
 import { Store } from './store.js';
-import type { BeforeRequest, FakeOro, FakeOroOptions, FaultOptions, Latency, RequestLogEntry, SeedRelationship } from './types.js';
+import type { BeforeRequest, FakeOro, FakeOroOptions, FakeOroSnapshot, FaultOptions, Latency, RequestLogEntry, SeedRelationship } from './types.js';
 import { commitWrites, planWrites, savedRecord } from './write.js';
 
 const TOKEN_PATH = '/oauth2-token';
@@ -128,6 +128,14 @@ class FakeOroServer implements FakeOro {
     if (!this.store.spec(type)) throw new Error(`fake Oro: cannot touch unknown type "${type}" (Oro ${this.version})`);
     if (!this.store.exists(type, id)) throw new Error(`fake Oro: there is no ${type} ${id} to touch`);
     return this.writeInternal('touch', { type, id, attributes: changes.attributes ?? {}, relationships: changes.relationships ?? {} }, id);
+  }
+
+  snapshot(): FakeOroSnapshot {
+    return this.store.snapshot();
+  }
+
+  restore(snapshot: FakeOroSnapshot): void {
+    this.store.restore(snapshot);
   }
 
   setConfig(name: string, value: Json): void {

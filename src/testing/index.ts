@@ -3,7 +3,7 @@
  * and benchmarks. See docs/fake-oro.md.
  */
 export { startFakeOro } from './fake-oro.js';
-export type { BeforeRequest, FakeOro, FakeOroOptions, FaultOptions, Latency, RequestLogEntry, SeedRelationship } from './types.js';
+export type { BeforeRequest, FakeOro, FakeOroOptions, FakeOroSnapshot, FaultOptions, Latency, RequestLogEntry, SeedRelationship } from './types.js';
 export { NO_FAULTS, faultsForRate } from './faults.js';
 export { mulberry32, type Rng } from './random.js';
 export { ORO_VERSIONS, type OroVersion } from './resources.js';

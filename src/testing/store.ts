@@ -22,6 +22,17 @@ export const relKey = (name: string): string => `r:${name}`;
 /** The index key of a case-insensitive unique attribute, keyed by the lower-cased value. */
 export const lowerKey = (name: string): string => `l:${name}`;
 
+/** A table's rows and id counter at one moment (`Table.snapshot`). */
+export interface TableSnapshot {
+  readonly rows: readonly StoredRecord[];
+  readonly nextId: number;
+}
+
+/** Every table of a store at one moment (`Store.snapshot`): what a backup of Oro's database holds. */
+export interface StoreSnapshot {
+  readonly tables: ReadonlyMap<string, TableSnapshot>;
+}
+
 /** The table of one type. Rows iterate in id-ascending order. */
 export class Table {
   private readonly rows = new Map<string, StoredRecord>();
@@ -65,6 +76,18 @@ export class Table {
   /** The id the next created record gets. */
   allocateId(): string {
     return String(this.nextId++);
+  }
+
+  /** The rows and the id counter as they are now (rows are never changed in place: a copy of the list holds them). */
+  snapshot(): TableSnapshot {
+    return { rows: [...this.rows.values()], nextId: this.nextId };
+  }
+
+  /** Back to `snapshot`: rows, indexes and the id counter (the ids given out since are given out again). */
+  restore(snapshot: TableSnapshot): void {
+    for (const record of [...this.rows.values()]) this.delete(record.id);
+    for (const record of snapshot.rows) this.put(record);
+    this.nextId = snapshot.nextId;
   }
 
   /** `true` when `key` (from `attrKey`/`relKey`) has an index. */
@@ -157,6 +180,19 @@ export class Store implements StoreView {
   /** The table of a type, or undefined for an unknown type. */
   table(type: string): Table | undefined {
     return this.tables.get(type);
+  }
+
+  /** Every table as it is now. */
+  snapshot(): StoreSnapshot {
+    return { tables: new Map([...this.tables].map(([type, table]) => [type, table.snapshot()])) };
+  }
+
+  /** Every table back to `snapshot`, id counters included. */
+  restore(snapshot: StoreSnapshot): void {
+    for (const [type, table] of this.tables) {
+      const saved = snapshot.tables.get(type);
+      if (saved) table.restore(saved);
+    }
   }
 
   /** `true` when a record of that type and id exists. */

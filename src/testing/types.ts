@@ -5,6 +5,7 @@ import type { Json, Resource } from '../types/index.js';
 import type { CapacityOptions, CapacityStats } from './capacity.js';
 import type { RateLimit } from './rate-limit.js';
 import type { Family } from './family.js';
+import type { StoreSnapshot } from './store.js';
 import type { OroVersion } from './versions.js';
 
 /** A fixed delay in ms, or a uniform range drawn from the seeded PRNG. */
@@ -131,6 +132,9 @@ export interface SeedRelationship {
 }
 
 /** A running fake Oro. */
+/** Every record of a fake Oro at one moment (`FakeOro.snapshot`), for `FakeOro.restore`. */
+export type FakeOroSnapshot = StoreSnapshot;
+
 export interface FakeOro {
   /** `http://127.0.0.1:<port>/admin/api` */
   readonly baseUrl: string;
@@ -158,6 +162,18 @@ export interface FakeOro {
    * `internalStatus`) allowed; `updatedAt` is bumped to now unless given. Throws on invalid data.
    */
   touch(type: string, id: string, changes?: { readonly attributes?: Record<string, Json>; readonly relationships?: Record<string, SeedRelationship> }): Resource;
+  /**
+   * Every record and id counter as they are now: what a backup of Oro's database holds. Give it
+   * to `restore` to play an Oro restored from that backup.
+   */
+  snapshot(): FakeOroSnapshot;
+  /**
+   * Back to `snapshot`, as Oro restored from a backup: records written since are gone, records
+   * changed or deleted since are as they were, and the id counters go back too, so the next
+   * records created (by a `seed`, or a client) get the ids that the records written since had.
+   * A client's stored ids then name other records: what oro-sync must notice.
+   */
+  restore(snapshot: FakeOroSnapshot): void;
   /** Sets one of Oro's system configuration options (see `FakeOroOptions.config`). */
   setConfig(name: string, value: Json): void;
   /** Sets (or, with `undefined`, removes) the hook called before each API request (see `BeforeRequest`). */
