@@ -158,11 +158,13 @@ export async function runConfig(config: AnyConfig, runtime: Runtime, options: Ru
       handle(outcome);
       missing?.see(outcome);
       sample?.see(outcome);
-      if (streak) streak.see(outcome, checkpoints.complete);
-      else checkpoints.complete(outcome.record);
+      if (streak) {
+        streak.see(outcome, checkpoints.complete);
+        // Tripped: what is still in flight is abandoned, as in a crash (the checkpoint is not past it).
+        if (streak.tripped) throw streak.tripped;
+      } else checkpoints.complete(outcome.record);
     });
     streak?.end(checkpoints.complete);
-    if (streak?.tripped) throw streak.tripped;
     if (missing && !stopped) {
       const sweep = await missing.sweep({ client, limiter: pipeline.limiter, retry: pipeline.retry, onOutcome: handle });
       if (sweep.stopped) stopped = true;
