@@ -113,7 +113,9 @@ describe('workers sharing a PostgreSQL state store: a worker split from the brok
    * Three workers; the first one reaches RabbitMQ through `proxy`, which is cut while its
    * writes are in flight, and Oro through a slow link (its answers take 1 s more), so that they
    * are: its unacked messages go to the other two (fast) workers while its lookups and writes
-   * are still on their way, and they complete.
+   * are still on their way, and they complete. All three reach Oro at one address (the state
+   * belongs to one Oro, named by its base URL): the link is slow for the connections the first
+   * worker opened, fast for those opened after it.
    */
   async function splitRun(state: 'postgres' | 'sqlite') {
     oro = await startFakeOro({ latency: { min: 2, max: 10 } });
@@ -134,7 +136,8 @@ describe('workers sharing a PostgreSQL state store: a worker split from the brok
       // locks keep one writer per key, not the order of versions across workers (see
       // docs/scale-out.md). Started earlier, on a loaded machine they could read version 1 of a
       // key before its redelivered version 0, and leave Oro at version 0.
-      const others = [startWorker('other-1', state), startWorker('other-2', state)];
+      slowOro.setDelay(0);
+      const others = [startWorker('other-1', state, { oroPort: slowOro.port }), startWorker('other-2', state, { oroPort: slowOro.port })];
       await until('the split worker seeing its connection lost', () => splitErr.includes('RabbitMQ connection lost'), 10_000);
       // Its in-flight writes finish while the others work through the queue; it reconnects only
       // once they are done. Healed earlier, it would take later versions of keys through its slow

@@ -2,7 +2,9 @@
  * A TCP proxy the test controls, between one process and a server (RabbitMQ, the fake Oro):
  * `cut()` destroys every connection through it at once, as a network split would, and refuses
  * new ones until `heal()`; `delayMs` makes the link slow (the server's answers reach the process
- * that much later), so that its requests are in flight for a while.
+ * that much later), so that its requests are in flight for a while. `setDelay` changes it for the
+ * connections opened after it: several processes can reach a server by the same address, the
+ * first one over slow connections, the others over fast ones.
  */
 import { createServer, connect, type Socket } from 'node:net';
 
@@ -17,6 +19,8 @@ export interface TcpProxy {
   readonly sent: number;
   cut(): void;
   heal(): void;
+  /** The delay of the connections opened from now on (those open keep theirs). */
+  setDelay(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -25,6 +29,7 @@ export async function startTcpProxy(target: { host: string; port: number; delayM
   let refusing = false;
   let received = 0;
   let sent = 0;
+  let delayMs = target.delayMs ?? 0;
   const destroy = () => {
     for (const [near, far] of [...pairs]) {
       near.destroy();
@@ -48,7 +53,8 @@ export async function startTcpProxy(target: { host: string; port: number; delayM
     far.on('data', (chunk: Buffer) => (received += chunk.length));
     near.pipe(far);
     // Equal delays fire in order: the stream stays in sequence.
-    if (target.delayMs) far.on('data', (chunk: Buffer) => setTimeout(() => near.destroyed || near.write(chunk), target.delayMs));
+    const delay = delayMs;
+    if (delay > 0) far.on('data', (chunk: Buffer) => setTimeout(() => near.destroyed || near.write(chunk), delay));
     else far.pipe(near);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -71,6 +77,9 @@ export async function startTcpProxy(target: { host: string; port: number; delayM
     },
     heal() {
       refusing = false;
+    },
+    setDelay(ms) {
+      delayMs = ms;
     },
     close: () =>
       new Promise<void>((resolve) => {
