@@ -157,13 +157,14 @@ export interface MissingPage extends MissingQuery {
  * fits the same interface as the embedded SQLite file (`state.path`), whose methods resolve at
  * once. A write has happened when its promise resolves. Several configs run in one process
  * (`oro-sync run a.json b.json`) share one `StateStore` instance, keyed by pipeline name /
- * resource type. A SQLite file is written by one process (others may read it, WAL); workers on
- * several hosts share one PostgreSQL store instead.
+ * resource type. Each pipeline's state belongs to one Oro (`oroOf`), and the id map is kept per
+ * Oro (docs/architecture.md, "Which state belongs to which Oro"). A SQLite file is written by one
+ * process (others may read it, WAL); workers on several hosts share one PostgreSQL store instead.
  *
  * @example
  * ```ts
  * const store = openStateStore('.oro-sync/state.db');
- * const ids = await store.getIds('customers', 'externalId', ['C-1', 'C-2']);   // Map { 'C-1' => '17' }
+ * const ids = await store.getIds('https://shop.example.com/admin/api', 'customers', 'externalId', ['C-1', 'C-2']);   // Map { 'C-1' => '17' }
  * await store.close();
  * ```
  */
