@@ -31,8 +31,9 @@ export interface StateOroInput {
 /**
  * Before a run reads or writes anything: the pipeline's ids, digests and checkpoint must come
  * from the Oro the config points at. A pipeline that has none recorded (its first run, or a
- * state an older oro-sync wrote) records this one. Another one stops the run (exit 2) with
- * {@link ForeignStateError}, unless `forget` (`--forget-state`) drops that state first; runs stay.
+ * state an older oro-sync wrote), or that stored nothing yet, records this one. Another one stops
+ * the run (exit 2) with {@link ForeignStateError}, unless `forget` (`--forget-state`) drops that
+ * state first; runs stay.
  * Resolves with whether the state was forgotten (a dry run only behaves as if: it writes nothing).
  *
  * @example
@@ -54,6 +55,18 @@ export async function ensureStateOro({ config, store, logger, forget, dryRun }: 
     if (!dryRun) await store.claimOro(config.name, oro);
     return { forgotten: false };
   }
-  if (recorded !== oro) throw new ForeignStateError(stateWhere(config.state), recorded, oro);
-  return { forgotten: false };
+  if (recorded === oro) return { forgotten: false };
+  // A pipeline that stored nothing from the other Oro (its first run was refused, say, by a
+  // preflight against a mistyped URL) has nothing to protect: it moves to this one.
+  if (await holdsNothing(store, config.name)) {
+    if (!dryRun) await store.claimOro(config.name, oro);
+    return { forgotten: false };
+  }
+  throw new ForeignStateError(stateWhere(config.state), recorded, oro);
+}
+
+/** The pipeline has no key state and no checkpoint: nothing it stored came from any Oro. */
+async function holdsNothing(store: StateStore, pipeline: string): Promise<boolean> {
+  const counts = await store.keyStateCounts(pipeline);
+  return counts.confirmed + counts.rejected + counts.failed === 0 && (await store.getCheckpoint(pipeline)) === undefined;
 }

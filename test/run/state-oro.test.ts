@@ -42,8 +42,18 @@ describe('run/ensureStateOro', () => {
     expect(await store.keyState('customers', 'C1')).to.deep.include({ oroId: '4' });
   });
 
+  it('a pipeline that stored nothing from its Oro (a first run refused) moves to the config\'s', async () => {
+    await store.claimOro('customers', SHOP);
+    expect(await ensureStateOro({ config: configFor(STAGING), store, logger, forget: false, dryRun: false })).to.deep.equal({ forgotten: false });
+    expect(await store.oroOf('customers')).to.equal(STAGING);
+    await store.saveCheckpoint('customers', { resume: { line: 1 }, watermark: null, seq: 0 });
+    const error = await ensureStateOro({ config: configFor(SHOP), store, logger, forget: false, dryRun: false }).then(() => undefined, (e: unknown) => e);
+    expect(error, 'a checkpoint is state of that Oro').to.be.instanceOf(ForeignStateError);
+  });
+
   it('names a PostgreSQL store by its URL without the password, and an Oro without its user', async () => {
     await store.claimOro('customers', SHOP);
+    await store.putKeyStates('customers', [{ key: 'C1', lastOutcome: 'failed' }]);
     const config = configFor('https://sync:hunter2@staging.example.com/admin/api', { url: 'postgres://sync:s3cret@db.example.com/oro_sync' });
     const error = await ensureStateOro({ config, store, logger, forget: false, dryRun: false }).then(() => undefined, (e: unknown) => e as Error);
     expect(error?.message).to.equal(`state postgres://sync:***@db.example.com/oro_sync holds ids from ${SHOP}; this config points at ${STAGING}: use another state.path, or run with --forget-state to start over`);
