@@ -11,7 +11,8 @@ interface ColumnRead {
 
 /**
  * The columns a config's mapping reads from each CSV record: the key, the attributes, the
- * relationships, a product's default name and unit precisions, and the watermark. A constant
+ * relationships, a product's default name and unit precisions (none of these four with a
+ * `transform`, which replaces them), and the watermark. A constant
  * (`{"value": ...}`, a relationship `{type, id}`) reads none. A dot path looks its first segment
  * up in the record (CSV values are flat strings), so that segment is the column.
  */
@@ -21,12 +22,15 @@ export function columnsRead(config: Config): ColumnRead[] {
   const add = (source: ValueSource | undefined, setting: string) => {
     if (typeof source === 'string') reads.push({ column: source, setting });
   };
-  for (const [name, source] of Object.entries(target.attributes)) add(source, `target.attributes.${name}`);
-  for (const [name, rel] of Object.entries(target.relationships)) if ('source' in rel) add(rel.source, `target.relationships.${name}.source`);
-  add(target.names?.default, 'target.names.default');
-  target.unitPrecisions?.forEach((precision, i) => {
-    for (const [field, source] of Object.entries(precision)) add(source, `target.unitPrecisions.${i}.${field}`);
-  });
+  // A transform replaces the declarative mapping: what it reads, only it knows.
+  if (target.transform === undefined) {
+    for (const [name, source] of Object.entries(target.attributes)) add(source, `target.attributes.${name}`);
+    for (const [name, rel] of Object.entries(target.relationships)) if ('source' in rel) add(rel.source, `target.relationships.${name}.source`);
+    add(target.names?.default, 'target.names.default');
+    target.unitPrecisions?.forEach((precision, i) => {
+      for (const [field, source] of Object.entries(precision)) add(source, `target.unitPrecisions.${i}.${field}`);
+    });
+  }
   if (schedule.watermark !== undefined) reads.push({ column: schedule.watermark, setting: 'schedule.watermark' });
   return reads.map(({ column, setting }) => ({ column: column.split('.')[0] ?? column, setting }));
 }

@@ -43,6 +43,10 @@ describe('run/csvHeaderProblems', () => {
     ]);
   });
 
+  it('with a transform, only the key and the watermark: the transform replaces the declarative mapping', () => {
+    expect(columnsRead(configFor('x.csv', { transform: '/srv/transform.mjs' }, 'changed')).map((c) => c.column)).to.deep.equal(['id', 'changed']);
+  });
+
   it('a constant reads no column; a product\'s name and unit precisions read theirs', () => {
     const config = configFor('x.csv', {
       attributes: { sku: 'sku', status: { value: 'enabled' } },
